@@ -1,0 +1,67 @@
+"""Threshold Explorer: entry point, navigation and the home page.
+
+Run with ``streamlit run app.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from ui.dataset import dataset_status_line, get_dataset
+from ui.entry import mark_entered
+
+log = logging.getLogger("threshold_explorer")
+
+PAGES_IN_ORDER = (
+    ("pages/digits.py", "Digits", "digits", ":material/grid_view:",
+     "browse the images, one large or a whole gallery, by label and split"),
+    ("pages/train.py", "Train", "train", ":material/model_training:",
+     "train the digit detector and see why accuracy is not enough"),
+    ("pages/confusion.py", "Confusion", "confusion", ":material/table:",
+     "read its confusion matrix and look at the digits it gets wrong"),
+    ("pages/tradeoff.py", "Trade-off", "tradeoff", ":material/tune:",
+     "drag the threshold and watch precision, recall and the digits at the cut move"),
+)
+
+
+def home() -> None:
+    st.title("Threshold Explorer")
+    st.markdown(
+        "Train a **digit detector** on MNIST (*is this a 5?*), exactly as chapter 3 of "
+        "*Hands-On Machine Learning* does. The detector gives every digit a score, and a "
+        "threshold on that score decides what it flags. Move the threshold and watch precision, "
+        "recall, the confusion matrix and the very digits on either side of the cut change with it."
+    )
+    dataset = get_dataset()
+    st.subheader("The data")
+    st.markdown(dataset_status_line(dataset))
+    st.subheader("The way through")
+    for path, title, _url, icon, what in PAGES_IN_ORDER:
+        st.page_link(path, label=f"{title}: {what}", icon=icon)
+
+
+def _pages() -> list:
+    pages = [st.Page(home, title="Home", icon=":material/home:", default=True)]
+    pages += [
+        st.Page(path, title=title, url_path=url, icon=icon)
+        for path, title, url, icon, _ in PAGES_IN_ORDER
+    ]
+    return pages
+
+
+st.set_page_config(page_title="Threshold Explorer", page_icon=":material/tune:", layout="wide")
+page = st.navigation(_pages())
+mark_entered(True)
+try:
+    page.run()
+except Exception:  # noqa: BLE001 - last line of defence: no traceback reaches a user
+    log.exception("page %s failed", page.title)
+    st.error(
+        "Something went wrong on this page. The details are in the server's log; "
+        "reloading the page or going back to the previous step usually helps.",
+        icon=":material/error:",
+    )
+finally:
+    mark_entered(False)

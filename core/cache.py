@@ -1,0 +1,149 @@
+"""On-disk cache files: atomic, checksummed, and never read back half-written.
+
+A cache file is ``MAGIC | sha256(payload) | len(payload) | payload``. It is written to a
+temporary file in the same directory, flushed to disk, then renamed over the final name,
+so a reader sees either the old file, the new file, or none. A file whose length or
+checksum does not match is treated as absent and removed, so the caller rebuilds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import io
+import logging
+import os
+import struct
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"TEXCACH1"
+_HEADER = struct.Struct(f"<{len(MAGIC)}s32sQ")
+CACHE_ENV = "THRESHOLD_EXPLORER_CACHE"
+
+
+def default_cache_dir() -> Path:
+    """``$THRESHOLD_EXPLORER_CACHE`` if set, else ``threshold_explorer`` in scikit-learn's data home."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    from sklearn.datasets import get_data_home
+
+    return Path(get_data_home()) / "threshold_explorer"
+
+
+def write_checked(path: Path, payload: bytes) -> bool:
+    """Write ``payload`` to ``path`` atomically with a checksum header.
+
+    Returns
+    -------
+    bool
+        True when written; False when the directory cannot be written (the caller goes on
+        without a cache; the reason is logged).
+    """
+    path = Path(path)
+    header = _HEADER.pack(MAGIC, hashlib.sha256(payload).digest(), len(payload))
+    tmp_name = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(header)
+            tmp.write(payload)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp_name, path)
+        return True
+    except OSError as exc:
+        log.warning("cache not written to %s: %s", path, exc)
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+        return False
+
+
+def read_checked(path: Path) -> bytes | None:
+    """Return the payload of a cache file, or None when it is missing or damaged.
+
+    A damaged file (wrong magic, short, wrong checksum) is removed so it is rebuilt.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("cache not readable at %s: %s", path, exc)
+        return None
+    fault = _fault(data)
+    if fault is None:
+        return data[_HEADER.size :]
+    log.warning("discarding damaged cache file %s: %s", path, fault)
+    with contextlib.suppress(OSError):
+        path.unlink()
+    return None
+
+
+def _fault(data: bytes) -> str | None:
+    if len(data) < _HEADER.size:
+        return "shorter than its header"
+    magic, digest, length = _HEADER.unpack_from(data)
+    if magic != MAGIC:
+        return "not a Threshold Explorer cache file"
+    if len(data) - _HEADER.size != length:
+        return f"truncated: {len(data) - _HEADER.size} of {length} bytes"
+    if hashlib.sha256(memoryview(data)[_HEADER.size :]).digest() != digest:
+        return "checksum mismatch"
+    return None
+
+
+def save_arrays(path: Path, **arrays: np.ndarray) -> bool:
+    """Store named arrays (no pickles) as one checked cache file; see :func:`write_checked`."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return write_checked(path, buffer.getvalue())
+
+
+def load_arrays(path: Path) -> dict[str, np.ndarray] | None:
+    """Arrays stored by :func:`save_arrays`, or None when missing or damaged."""
+    payload = read_checked(path)
+    if payload is None:
+        return None
+    try:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except (ValueError, OSError) as exc:  # checksum fine but not an npz: a foreign file
+        log.warning("discarding unreadable cache file %s: %s", path, exc)
+        with contextlib.suppress(OSError):
+            Path(path).unlink()
+        return None
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[bool]:
+    """Hold an exclusive advisory lock on ``path`` (created if needed) across processes.
+
+    Yields True when locked, False when the lock file cannot be created (unwritable
+    directory): the caller then goes on unlocked rather than failing.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+b")  # noqa: SIM115 - closed in finally
+    except OSError as exc:
+        log.warning("no lock at %s: %s", path, exc)
+        yield False
+        return
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield True
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        handle.close()

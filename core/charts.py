@@ -1,0 +1,566 @@
+"""Plotly figures of the threshold trade-off, built from :mod:`core.thresholds` results.
+
+Computing and drawing are separate: the builders take the curves and counts computed in
+:mod:`core.thresholds` and only choose which points to draw (:func:`~core.thresholds.thin_curve`)
+and where the current operating point sits on the curve. They never recompute a metric.
+
+Every curve point carries its exact threshold in ``customdata[0]`` (float64), followed by its
+confusion counts, so that a click selection in Streamlit (``st.plotly_chart(on_select="rerun")``)
+maps back to the exact threshold through :func:`threshold_from_selection`.
+
+Bytes matter, since the server resends the figures on every threshold change: coordinates are
+float32 (plotly 6+ sends numpy arrays as base64 typed arrays), curves are thinned to
+``max_points`` points for drawing, and the template is plotly_white trimmed to the parts a 2-D
+chart uses. The thinned point choice is cached per curve object.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import threading
+import weakref
+from collections.abc import Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from core.thresholds import (
+    ConfusionCounts,
+    PrecisionRecallCurve,
+    RocCurve,
+    ThresholdMetrics,
+    thin_curve,
+)
+
+DEFAULT_MAX_POINTS = 600
+FIGURE_HEIGHT = 360
+
+PRECISION_COLOR = "#1f4fd8"  # blue, dashed: the notebook's "b--"
+RECALL_COLOR = "#2a9d3f"  # green, solid: the notebook's "g-"
+CURVE_COLOR = "#1f4fd8"
+MARKER_COLOR = "#d62728"
+GUIDE_COLOR = "#9aa5b1"
+
+_COUNTS_HOVER = (
+    "TP %{customdata[1]:,} · FP %{customdata[2]:,}<br>FN %{customdata[3]:,} · TN %{customdata[4]:,}"
+)
+_POINT_HOVER = (
+    "Threshold %{customdata[0]:,.2f}<br>Precision %{y:.1%} · Recall %{x:.1%}<br>"
+    + _COUNTS_HOVER
+    + "<extra></extra>"
+)
+_ROC_HOVER = (
+    "Threshold %{customdata[0]:,.2f}<br>Precision %{customdata[5]:.1%} · Recall %{y:.1%}"
+    "<br>False positive rate %{x:.2%}<br>" + _COUNTS_HOVER + "<extra></extra>"
+)
+
+# plotly_white, trimmed to what a 2-D chart reads: the full template weighs ~6.5 KB of JSON
+# per figure, sent again on every rerun. Kept as a plain dict: plotly validates a dict faster
+# than a Template object (about 3 ms instead of 5 ms per figure).
+_WHITE_KEYS = (
+    "colorway",
+    "font",
+    "hoverlabel",
+    "paper_bgcolor",
+    "plot_bgcolor",
+    "xaxis",
+    "yaxis",
+    "shapedefaults",
+    "annotationdefaults",
+    "title",
+)
+_TEMPLATE = {
+    "layout": {
+        key: value
+        for key, value in pio.templates["plotly_white"].layout.to_plotly_json().items()
+        if key in _WHITE_KEYS
+    }
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Point selection (cached per curve: thinning 60,000 points costs milliseconds)
+# --------------------------------------------------------------------------------------------
+
+_thinned: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_thinned_lock = threading.Lock()
+
+
+def _check_max_points(max_points) -> int:
+    if isinstance(max_points, bool) or not isinstance(max_points, numbers.Integral):
+        raise ValueError(f"max_points must be an integer >= 2, got {max_points!r}")
+    if max_points < 2:
+        raise ValueError(f"max_points must be >= 2, got {max_points!r}")
+    return int(max_points)
+
+
+def _check_threshold(threshold) -> float:
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise ValueError(f"threshold must be a real number, got {threshold!r}")
+    value = float(threshold)
+    if math.isnan(value):
+        raise ValueError("threshold must not be NaN")
+    return value
+
+
+def _drawn(curve, kind: str, x, y, max_points: int, current: int | None) -> np.ndarray:
+    """Indices to draw: the curve's thinned points (cached per curve and kind) plus the current."""
+    key = (kind, max_points)
+    with _thinned_lock:
+        per_curve = _thinned.setdefault(curve, {})
+        base = per_curve.get(key)
+    if base is None:
+        base = thin_curve(x, y, max_points=max_points)
+        with _thinned_lock:
+            per_curve[key] = base
+    if current is None:
+        return base
+    at = int(base.searchsorted(current))
+    if at < base.size and base[at] == current:
+        return base
+    return np.insert(base, at, current)
+
+
+def _customdata(thresholds, tp, fp, fn, tn, *extra) -> np.ndarray:
+    """``[threshold, tp, fp, fn, tn, *extra]`` per point, float64 so the threshold is exact."""
+    return np.column_stack((thresholds, tp, fp, fn, tn, *extra)).astype(np.float64)
+
+
+def _f32(values) -> np.ndarray:
+    return np.asarray(values, dtype=np.float32)
+
+
+def _layout(*, title: str, x_title: str, y_title: str, uirevision: str, **extra) -> dict:
+    layout = dict(
+        template=_TEMPLATE,
+        title=dict(text=title, x=0.0, xanchor="left", font=dict(size=15)),
+        height=FIGURE_HEIGHT,
+        margin=dict(l=60, r=20, t=80, b=50),
+        xaxis=dict(title=dict(text=x_title)),
+        yaxis=dict(title=dict(text=y_title)),
+        # Above the plot area, right-aligned: never over a curve.
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
+        hoverlabel=dict(namelength=-1),
+        uirevision=uirevision,  # keep the user's zoom when the figure is resent
+    )
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(layout.get(key), dict):
+            layout[key] = {**layout[key], **value}
+        else:
+            layout[key] = value
+    return layout
+
+
+def _pr_position(curve: PrecisionRecallCurve, threshold: float) -> int | None:
+    """Index of the curve point with the same counts as ``threshold``; None if nothing flagged.
+
+    The counts at ``threshold`` equal those at the lowest distinct score >= ``threshold``.
+    """
+    position = int(curve.thresholds.searchsorted(threshold, side="left"))
+    return position if position < curve.thresholds.size else None
+
+
+# --------------------------------------------------------------------------------------------
+# Curves
+# --------------------------------------------------------------------------------------------
+
+
+def precision_recall_vs_threshold_figure(
+    curve: PrecisionRecallCurve, *, threshold: float, max_points: int = DEFAULT_MAX_POINTS
+) -> go.Figure:
+    """Precision (dashed blue) and recall (solid green) against the decision threshold.
+
+    The notebook's first plot, with a vertical line at the current threshold and markers where
+    it crosses the two curves. Hovering shows the threshold, both values and the confusion counts.
+
+    Parameters
+    ----------
+    curve : PrecisionRecallCurve
+    threshold : float
+        The current threshold; beyond the score range a note replaces the line.
+    max_points : int
+        How many curve points to draw (the current point is added on top).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    threshold = _check_threshold(threshold)
+    max_points = _check_max_points(max_points)
+    current = _pr_position(curve, threshold)
+    both = np.column_stack((curve.precision, curve.recall))
+    drawn = _drawn(curve, "vs_threshold", curve.thresholds, both, max_points, current)
+    x = _f32(curve.thresholds[drawn])
+    customdata = _customdata(
+        curve.thresholds[drawn], curve.tp[drawn], curve.fp[drawn], curve.fn[drawn], curve.tn[drawn]
+    )
+    traces = [
+        go.Scatter(
+            x=x,
+            y=_f32(curve.precision[drawn]),
+            name="Precision",
+            mode="lines",
+            line=dict(color=PRECISION_COLOR, dash="dash", width=2),
+            customdata=customdata[:, 0],  # the threshold alone: enough for a click
+            hovertemplate="Precision %{y:.1%}<extra></extra>",
+        ),
+        go.Scatter(
+            x=x,
+            y=_f32(curve.recall[drawn]),
+            name="Recall",
+            mode="lines",
+            line=dict(color=RECALL_COLOR, width=2),
+            customdata=customdata,
+            hovertemplate="Recall %{y:.1%}<br>" + _COUNTS_HOVER + "<extra></extra>",
+        ),
+    ]
+    low, high = float(curve.thresholds[0]), float(curve.thresholds[-1])
+    pad = 0.02 * (high - low) if high > low else 1.0
+    shapes, annotations = [], []
+    if low - pad <= threshold <= high + pad:
+        shapes.append(
+            dict(
+                type="line",
+                x0=threshold,
+                x1=threshold,
+                y0=0,
+                y1=1,
+                yref="paper",
+                line=dict(color=MARKER_COLOR, width=1.5, dash="dot"),
+            )
+        )
+        annotations.append(
+            dict(
+                x=threshold,
+                y=1,
+                yref="paper",
+                yanchor="bottom",
+                text=f"threshold {threshold:,.2f}",
+                showarrow=False,
+                font=dict(size=11, color=MARKER_COLOR),
+            )
+        )
+    else:
+        side = "above every score: nothing flagged" if threshold > high else "below every score"
+        annotations.append(
+            dict(
+                x=1 if threshold > high else 0,
+                xref="paper",
+                xanchor="right" if threshold > high else "left",
+                y=0.5,
+                yref="paper",
+                text=f"threshold {threshold:,.2f} is {side}",
+                showarrow=False,
+                font=dict(size=11, color=MARKER_COLOR),
+            )
+        )
+    if current is not None:
+        at = slice(current, current + 1)
+        point = _customdata(
+            curve.thresholds[at], curve.tp[at], curve.fp[at], curve.fn[at], curve.tn[at]
+        )
+        traces.append(
+            go.Scatter(
+                x=_f32([curve.thresholds[current]] * 2),
+                y=_f32([curve.precision[current], curve.recall[current]]),
+                name="Current threshold",
+                mode="markers",
+                marker=dict(color=[PRECISION_COLOR, RECALL_COLOR], size=9, line=dict(width=0)),
+                customdata=np.repeat(point, 2, axis=0),
+                hoverinfo="skip",  # the curves below already show these values
+                showlegend=False,
+            )
+        )
+    layout = _layout(
+        title="Precision and recall vs decision threshold",
+        x_title="decision threshold (score ≥ threshold is flagged)",
+        y_title="precision / recall",
+        uirevision="precision_recall_vs_threshold",
+        hovermode="x unified",
+        xaxis=dict(hoverformat=",.2f", range=[low - pad, high + pad], tickformat=","),
+        yaxis=dict(tickformat=".0%", range=[-0.02, 1.04]),
+        shapes=shapes,
+        annotations=annotations,
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def precision_recall_figure(
+    curve: PrecisionRecallCurve, *, threshold: float, max_points: int = DEFAULT_MAX_POINTS
+) -> go.Figure:
+    """Precision (y) against recall (x), with the current operating point marked.
+
+    Parameters
+    ----------
+    curve : PrecisionRecallCurve
+    threshold : float
+        The current threshold. Above every score nothing is flagged and no point is marked.
+    max_points : int
+        How many curve points to draw (the current point is added on top).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Average precision in the title.
+    """
+    threshold = _check_threshold(threshold)
+    max_points = _check_max_points(max_points)
+    current = _pr_position(curve, threshold)
+    drawn = _drawn(curve, "pr", curve.recall, curve.precision, max_points, current)
+    traces = [
+        go.Scatter(
+            x=_f32(curve.recall[drawn]),
+            y=_f32(curve.precision[drawn]),
+            name="Precision vs recall",
+            mode="lines",
+            line=dict(color=CURVE_COLOR, width=2),
+            customdata=_customdata(
+                curve.thresholds[drawn],
+                curve.tp[drawn],
+                curve.fp[drawn],
+                curve.fn[drawn],
+                curve.tn[drawn],
+            ),
+            hovertemplate=_POINT_HOVER,
+        )
+    ]
+    if current is not None:
+        at = slice(current, current + 1)
+        traces.append(
+            go.Scatter(
+                x=_f32(curve.recall[at]),
+                y=_f32(curve.precision[at]),
+                name=f"Threshold {threshold:,.2f}",
+                mode="markers",
+                marker=dict(color=MARKER_COLOR, size=11, line=dict(color="white", width=1.5)),
+                customdata=_customdata(
+                    curve.thresholds[at], curve.tp[at], curve.fp[at], curve.fn[at], curve.tn[at]
+                ),
+                hovertemplate=_POINT_HOVER,
+            )
+        )
+    ap = curve.average_precision
+    title = "Precision vs recall" + ("" if math.isnan(ap) else f" (average precision {ap:.3f})")
+    layout = _layout(
+        title=title,
+        x_title="recall (share of the digit found)",
+        y_title="precision (share of flags that are right)",
+        uirevision="precision_recall",
+        xaxis=dict(tickformat=".0%", range=[-0.02, 1.02]),
+        yaxis=dict(tickformat=".0%", range=[-0.02, 1.04]),
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def _roc_position(roc: RocCurve, threshold: float) -> int:
+    """Index of the ROC point with the same counts as ``threshold`` (0 = nothing flagged)."""
+    ascending = roc.thresholds[:0:-1]  # the real scores, ascending
+    return ascending.size - int(ascending.searchsorted(threshold, side="left"))
+
+
+def roc_figure(
+    roc: RocCurve, *, threshold: float, max_points: int = DEFAULT_MAX_POINTS
+) -> go.Figure:
+    """ROC curve (true positive rate against false positive rate) with AUC and the current point.
+
+    Parameters
+    ----------
+    roc : RocCurve
+    threshold : float
+        The current threshold (above every score it is the (0, 0) "flag nothing" point).
+    max_points : int
+        How many curve points to draw (the current point is added on top).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    threshold = _check_threshold(threshold)
+    max_points = _check_max_points(max_points)
+    current = _roc_position(roc, threshold)
+    drawn = _drawn(roc, "roc", roc.fpr, roc.tpr, max_points, current)
+    auc_text = "n/a" if math.isnan(roc.auc) else f"{roc.auc:.3f}"
+
+    def points(at):
+        return _customdata(
+            roc.thresholds[at], roc.tp[at], roc.fp[at], roc.fn[at], roc.tn[at], roc.precision[at]
+        )
+
+    at = slice(current, current + 1)
+    traces = [
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            name="Chance",
+            mode="lines",
+            line=dict(color=GUIDE_COLOR, dash="dash", width=1),
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=_f32(roc.fpr[drawn]),
+            y=_f32(roc.tpr[drawn]),
+            name=f"ROC (AUC {auc_text})",
+            mode="lines",
+            line=dict(color=CURVE_COLOR, width=2),
+            customdata=points(drawn),
+            hovertemplate=_ROC_HOVER,
+        ),
+        go.Scatter(
+            x=_f32(roc.fpr[at]),
+            y=_f32(roc.tpr[at]),
+            name=f"Threshold {threshold:,.2f}",
+            mode="markers",
+            marker=dict(color=MARKER_COLOR, size=11, line=dict(color="white", width=1.5)),
+            customdata=points(at),
+            hovertemplate=_ROC_HOVER,
+        ),
+    ]
+    layout = _layout(
+        title=f"ROC curve (AUC {auc_text})",
+        x_title="false positive rate (share of other digits flagged)",
+        y_title="true positive rate (recall)",
+        uirevision="roc",
+        xaxis=dict(tickformat=".0%", range=[-0.02, 1.02]),
+        yaxis=dict(tickformat=".0%", range=[-0.02, 1.04]),
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+# --------------------------------------------------------------------------------------------
+# Confusion matrix
+# --------------------------------------------------------------------------------------------
+
+
+def _confusion_cells(cm) -> np.ndarray:
+    if isinstance(cm, (ConfusionCounts, ThresholdMetrics)):
+        return np.array([[cm.tn, cm.fp], [cm.fn, cm.tp]], dtype=np.int64)
+    cells = np.asarray(cm)
+    if cells.shape != (2, 2):
+        raise ValueError(
+            f"cm must be [[TN, FP], [FN, TP]] of shape (2, 2), got shape {cells.shape}"
+        )
+    if not np.issubdtype(cells.dtype, np.number) or (cells < 0).any():
+        raise ValueError(f"cm must hold counts >= 0, got {cells.tolist()}")
+    return cells.astype(np.int64)
+
+
+def confusion_matrix_figure(
+    cm, *, title: str = "Confusion matrix", digit: int | str = 5
+) -> go.Figure:
+    """Annotated 2x2 heatmap of ``[[TN, FP], [FN, TP]]``, rows = actual, columns = predicted.
+
+    Each cell shows its name, its count and its share of the actual row (so the colour says
+    how each class is treated, whatever the class imbalance).
+
+    Parameters
+    ----------
+    cm : ConfusionCounts, ThresholdMetrics or array-like of shape (2, 2)
+        Counts; an array is read in scikit-learn's ``confusion_matrix`` layout.
+    title : str
+    digit : int or str
+        The positive class, for the labels "5" and "not 5".
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    cells = _confusion_cells(cm)
+    classes = [f"not {digit}", f"{digit}"]
+    names = [["TN", "FP"], ["FN", "TP"]]
+    row_totals = cells.sum(axis=1)
+    shares = np.full((2, 2), np.nan)
+    for row in range(2):
+        if row_totals[row]:
+            shares[row] = cells[row] / row_totals[row]
+    annotations = []
+    for row in range(2):
+        for column in range(2):
+            share = shares[row, column]
+            share_text = "–" if math.isnan(share) else f"{share:.1%} of {classes[row]}"
+            annotations.append(
+                dict(
+                    x=classes[column],
+                    y=classes[row],
+                    text=f"<b>{names[row][column]}</b><br>{cells[row, column]:,}<br>{share_text}",
+                    showarrow=False,
+                    font=dict(size=13, color="white" if share > 0.5 else "#1b2a3a"),
+                )
+            )
+    heatmap = go.Heatmap(
+        z=shares,
+        x=classes,
+        y=classes,
+        zmin=0,
+        zmax=1,
+        colorscale="Blues",
+        showscale=False,
+        customdata=cells,
+        hovertemplate="Actual %{y}, predicted %{x}: %{customdata:,}<extra></extra>",
+        xgap=2,
+        ygap=2,
+    )
+    layout = _layout(
+        title=title,
+        x_title="Predicted",
+        y_title="Actual",
+        uirevision="confusion_matrix",
+        height=320,
+        margin=dict(l=70, r=20, t=60, b=50),
+        xaxis=dict(side="bottom", showgrid=False),
+        yaxis=dict(autorange="reversed", showgrid=False),
+        annotations=annotations,
+    )
+    return go.Figure(data=[heatmap], layout=layout)
+
+
+# --------------------------------------------------------------------------------------------
+# Click selection
+# --------------------------------------------------------------------------------------------
+
+
+def _first_number(customdata) -> float | None:
+    """``customdata[0]`` as a finite float, in any shape Streamlit may hand it over."""
+    if isinstance(customdata, Mapping):  # a JS typed-array row arrives as {"0": ..., "1": ...}
+        customdata = customdata.get("0", customdata.get(0))
+    elif isinstance(customdata, (list, tuple)):
+        customdata = customdata[0] if customdata else None
+    if isinstance(customdata, bool) or not isinstance(customdata, numbers.Real):
+        return None
+    value = float(customdata)
+    return value if math.isfinite(value) else None
+
+
+def threshold_from_selection(selection) -> float | None:
+    """The exact threshold of the first selected curve point, or None.
+
+    Parameters
+    ----------
+    selection : mapping
+        What ``st.plotly_chart(..., on_select="rerun")`` returns
+        (``{"selection": {"points": [{"customdata": [...], ...}]}}``) or its inner
+        ``"selection"`` part. ``customdata`` may be a list, a ``{"0": ...}`` mapping (how a
+        typed-array row survives JSON) or a bare number.
+
+    Returns
+    -------
+    float or None
+        ``customdata[0]`` of the first point that has a finite one; None for anything else
+        (no selection, no points, garbage). The "flag nothing" ROC point (threshold ``inf``)
+        reaches Python as null and so gives None.
+    """
+    if not isinstance(selection, Mapping):
+        return None
+    inner = selection.get("selection", selection)
+    if not isinstance(inner, Mapping):
+        return None
+    points = inner.get("points")
+    if not isinstance(points, (list, tuple)):
+        return None
+    for point in points:
+        if isinstance(point, Mapping):
+            value = _first_number(point.get("customdata"))
+            if value is not None:
+                return value
+    return None

@@ -1,0 +1,55 @@
+"""The dataset as the app sees it: loaded once per server process, with a plain notice."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.data import Dataset, load_dataset, load_fallback_dataset
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadedDataset:
+    """The dataset to use, plus why it is not MNIST when it is not."""
+
+    dataset: Dataset
+    problem: str | None  # MNIST_DATA was set but could not be read
+
+
+@st.cache_resource(show_spinner="Loading the digits…")
+def _load() -> LoadedDataset:
+    try:
+        return LoadedDataset(load_dataset(), None)
+    except ValueError as exc:
+        # A broken MNIST_DATA must not take the app down: say what is wrong, use the small set.
+        log.warning("MNIST could not be loaded: %s", exc)
+        return LoadedDataset(load_fallback_dataset(), str(exc))
+
+
+def get_dataset() -> Dataset:
+    """The app's dataset (cached for the server's life), showing a notice when it is not MNIST."""
+    loaded = _load()
+    if loaded.problem:
+        st.error(f"MNIST could not be read: {loaded.problem}", icon=":material/error:")
+    if loaded.dataset.notice:
+        st.warning(loaded.dataset.notice, icon=":material/info:")
+    return loaded.dataset
+
+
+def dataset_status_line(dataset: Dataset) -> str:
+    """One line for the home page: where the digits come from and how many there are."""
+    where = {
+        "idx": "MNIST from local IDX files",
+        "cache": "MNIST from the local cache of an OpenML download",
+        "openml": "MNIST, downloaded from OpenML",
+        "fallback": "scikit-learn's small 8×8 digits (fallback)",
+    }.get(dataset.source, dataset.source)
+    height, width = dataset.image_shape
+    return (
+        f"{where}: {dataset.n_samples:,} digits of {height}×{width} pixels, "
+        f"{dataset.n_train:,} for training and {dataset.n_test:,} for testing."
+    )

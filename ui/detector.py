@@ -1,0 +1,97 @@
+"""The trained detector as the pages see it: one training per digit per server, shared by all.
+
+The process-wide ``TrainingRegistry`` (kept in ``st.cache_resource``) runs each training in
+a background thread, so two sessions asking for the same digit get one training; a page
+polls the job's progress and shows it in ``st.status``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from core.data import Dataset
+from core.detector import DetectorResult, TrainingProgress, TrainingRegistry
+from core.params import parse_int
+from ui.params import adopt, publish, raw_param
+
+POLL_SECONDS = 0.25
+
+
+@st.cache_resource
+def training_registry() -> TrainingRegistry:
+    """The one registry of this server process: fitted models live here."""
+    return TrainingRegistry()
+
+
+def choose_digit(*, page: str, container=st) -> tuple[int, str | None]:
+    """The digit to detect: from ``?digit=`` on a fresh link, else the session's last choice.
+
+    Returns the digit and a note when the link's value had to be corrected. The choice is
+    shared by all pages and written back to the URL.
+    """
+    default = st.session_state.get("chosen_digit", 5)
+    parsed = parse_int(raw_param("digit"), name="digit", default=default, minimum=0, maximum=9)
+    note = adopt("chosen_digit", "digit", parsed)
+    widget_key = f"{page}_digit"
+    st.session_state[widget_key] = st.session_state["chosen_digit"]
+
+    def _changed() -> None:
+        st.session_state.chosen_digit = st.session_state[widget_key]
+
+    digit = container.selectbox(
+        "Digit to detect", range(10), key=widget_key, on_change=_changed,
+        help="The detector answers one question: is this digit the one chosen here?",
+    )
+    publish("chosen_digit", "digit", digit)
+    return int(digit), note
+
+
+def describe_progress(progress: TrainingProgress | None) -> str:
+    if progress is None:
+        return "Starting…"
+    final = "done" if progress.final_done else "running"
+    return (
+        f"{progress.stage} — cross-validation folds done: {progress.folds_done} of "
+        f"{progress.n_folds}; final model: {final}; elapsed {progress.elapsed:.1f} s"
+    )
+
+
+def ready_detector(dataset: Dataset, digit: int) -> DetectorResult | None:
+    """The trained detector if it is in memory or in the disk cache; never trains."""
+    return training_registry().ready(dataset, digit=digit)
+
+
+def train_with_progress(dataset: Dataset, digit: int) -> DetectorResult | None:
+    """Train (or join the training already running) and show its progress until done.
+
+    Returns None, with the reason shown, when the training failed.
+    """
+    job = training_registry().job(dataset, digit=digit)
+    with st.status(f"Training the {digit}-detector…", expanded=True) as status:
+        line = st.empty()
+        started = time.monotonic()
+        while not job.done:
+            line.markdown(describe_progress(job.progress))
+            time.sleep(POLL_SECONDS)
+        try:
+            result = job.result()
+        except Exception as exc:  # noqa: BLE001 - shown to the user, logged by the job
+            status.update(label="Training failed", state="error")
+            line.markdown(f"The training failed: {exc}")
+            return None
+        waited = time.monotonic() - started
+        label = (
+            f"{digit}-detector ready (trained in {result.seconds:.1f} s)"
+            if waited > POLL_SECONDS
+            else f"{digit}-detector ready"
+        )
+        line.markdown(describe_progress(job.progress))
+        status.update(label=label, state="complete", expanded=False)
+    return result
+
+
+def detector_for_page(dataset: Dataset, digit: int) -> DetectorResult | None:
+    """For pages that show results: the detector, training it (with progress) if needed."""
+    return ready_detector(dataset, digit) or train_with_progress(dataset, digit)

@@ -1,0 +1,50 @@
+"""Query parameters <-> widget state, so that a link reproduces a view.
+
+The URL is read into a widget's session-state key only when the URL's text changed from
+outside (a pasted link, first load); afterwards the widget is the truth and is written
+back to the URL. Corrections of bad values are shown as a note, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from core.params import Parsed, unknown_params
+
+
+def raw_param(name: str) -> str | None:
+    """The URL's text for ``name`` (the last value when repeated), or None."""
+    values = st.query_params.get_all(name)
+    return values[-1] if values else None
+
+
+def adopt(key: str, name: str, parsed: Parsed) -> str | None:
+    """Put the URL's parsed value into ``st.session_state[key]`` when the URL changed.
+
+    Returns the correction note when the URL's value was adopted and had to be corrected.
+    """
+    marker = f"_url_seen_{key}"
+    raw = raw_param(name)
+    if key in st.session_state and st.session_state.get(marker) == raw:
+        return None
+    st.session_state[key] = parsed.value
+    st.session_state[marker] = raw
+    return parsed.note
+
+
+def publish(key: str, name: str, value: object) -> None:
+    """Write a widget's value to the URL (and remember it as ours, not an outside change)."""
+    text = str(value)
+    if raw_param(name) != text:
+        st.query_params[name] = text
+    st.session_state[f"_url_seen_{key}"] = text
+
+
+def show_notes(notes: Sequence[str | None], *, known: Sequence[str]) -> None:
+    """Show correction notes, and a note for link parameters the page does not use."""
+    extra = unknown_params(list(st.query_params.keys()), known=known)
+    for note in [*notes, extra]:
+        if note:
+            st.info(note, icon=":material/link:")
