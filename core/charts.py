@@ -11,7 +11,9 @@ maps back to the exact threshold through :func:`threshold_from_selection`.
 Bytes matter, since the server resends the figures on every threshold change: coordinates are
 float32 (plotly 6+ sends numpy arrays as base64 typed arrays), curves are thinned to
 ``max_points`` points for drawing, and the template is plotly_white trimmed to the parts a 2-D
-chart uses. The thinned point choice is cached per curve object.
+chart uses. Which points to draw is computed once per curve *object* (a weak cache keyed by
+identity), so keep the curves in ``st.cache_resource`` rather than ``st.cache_data``, which hands
+out a fresh copy on every rerun.
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ from core.thresholds import (
     PrecisionRecallCurve,
     RocCurve,
     ThresholdMetrics,
+    _check_threshold,
     thin_curve,
 )
 
-DEFAULT_MAX_POINTS = 600
-FIGURE_HEIGHT = 360
+DEFAULT_MAX_POINTS = 450
+FIGURE_HEIGHT = 400
 
 PRECISION_COLOR = "#1f4fd8"  # blue, dashed: the notebook's "b--"
 RECALL_COLOR = "#2a9d3f"  # green, solid: the notebook's "g-"
@@ -56,10 +59,23 @@ _ROC_HOVER = (
     "<br>False positive rate %{x:.2%}<br>" + _COUNTS_HOVER + "<extra></extra>"
 )
 
+# A curve drawn as a line with invisible markers: plotly.js selects no point of a lines-only
+# trace, so without markers a click would give Streamlit an empty selection.
+_CLICKABLE_LINE = dict(
+    mode="lines+markers",
+    marker=dict(size=6, opacity=0),
+    selected=dict(marker=dict(opacity=0)),
+    unselected=dict(marker=dict(opacity=0)),
+)
+
+# The current point must not fade when a click selects some other point.
+_STAY_VISIBLE = dict(marker=dict(opacity=1))
+
 # plotly_white, trimmed to what a 2-D chart reads: the full template weighs ~6.5 KB of JSON
 # per figure, sent again on every rerun. Kept as a plain dict: plotly validates a dict faster
 # than a Template object (about 3 ms instead of 5 ms per figure).
 _WHITE_KEYS = (
+    "autotypenumbers",
     "colorway",
     "font",
     "hoverlabel",
@@ -96,15 +112,6 @@ def _check_max_points(max_points) -> int:
     return int(max_points)
 
 
-def _check_threshold(threshold) -> float:
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
-        raise ValueError(f"threshold must be a real number, got {threshold!r}")
-    value = float(threshold)
-    if math.isnan(value):
-        raise ValueError("threshold must not be NaN")
-    return value
-
-
 def _drawn(curve, kind: str, x, y, max_points: int, current: int | None) -> np.ndarray:
     """Indices to draw: the curve's thinned points (cached per curve and kind) plus the current."""
     key = (kind, max_points)
@@ -137,11 +144,11 @@ def _layout(*, title: str, x_title: str, y_title: str, uirevision: str, **extra)
         template=_TEMPLATE,
         title=dict(text=title, x=0.0, xanchor="left", font=dict(size=15)),
         height=FIGURE_HEIGHT,
-        margin=dict(l=60, r=20, t=80, b=50),
+        margin=dict(l=60, r=20, t=50, b=110),
         xaxis=dict(title=dict(text=x_title)),
         yaxis=dict(title=dict(text=y_title)),
-        # Above the plot area, right-aligned: never over a curve.
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
+        # Below the axis title: never over a curve or the title, however narrow the chart.
+        legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0.0),
         hoverlabel=dict(namelength=-1),
         uirevision=uirevision,  # keep the user's zoom when the figure is resent
     )
@@ -201,7 +208,7 @@ def precision_recall_vs_threshold_figure(
             x=x,
             y=_f32(curve.precision[drawn]),
             name="Precision",
-            mode="lines",
+            **_CLICKABLE_LINE,
             line=dict(color=PRECISION_COLOR, dash="dash", width=2),
             customdata=customdata[:, 0],  # the threshold alone: enough for a click
             hovertemplate="Precision %{y:.1%}<extra></extra>",
@@ -210,7 +217,7 @@ def precision_recall_vs_threshold_figure(
             x=x,
             y=_f32(curve.recall[drawn]),
             name="Recall",
-            mode="lines",
+            **_CLICKABLE_LINE,
             line=dict(color=RECALL_COLOR, width=2),
             customdata=customdata,
             hovertemplate="Recall %{y:.1%}<br>" + _COUNTS_HOVER + "<extra></extra>",
@@ -218,28 +225,17 @@ def precision_recall_vs_threshold_figure(
     ]
     low, high = float(curve.thresholds[0]), float(curve.thresholds[-1])
     pad = 0.02 * (high - low) if high > low else 1.0
-    shapes, annotations = [], []
+    annotations = []
     if low - pad <= threshold <= high + pad:
-        shapes.append(
-            dict(
-                type="line",
-                x0=threshold,
-                x1=threshold,
-                y0=0,
-                y1=1,
-                yref="paper",
+        # The line is a trace, not a shape, so the legend names it and no label collides.
+        traces.append(
+            go.Scatter(
+                x=[threshold, threshold],
+                y=[0.0, 1.0],
+                name=f"Threshold {threshold:,.2f}",
+                mode="lines",
                 line=dict(color=MARKER_COLOR, width=1.5, dash="dot"),
-            )
-        )
-        annotations.append(
-            dict(
-                x=threshold,
-                y=1,
-                yref="paper",
-                yanchor="bottom",
-                text=f"threshold {threshold:,.2f}",
-                showarrow=False,
-                font=dict(size=11, color=MARKER_COLOR),
+                hoverinfo="skip",
             )
         )
     else:
@@ -268,6 +264,7 @@ def precision_recall_vs_threshold_figure(
                 name="Current threshold",
                 mode="markers",
                 marker=dict(color=[PRECISION_COLOR, RECALL_COLOR], size=9, line=dict(width=0)),
+                unselected=_STAY_VISIBLE,
                 customdata=np.repeat(point, 2, axis=0),
                 hoverinfo="skip",  # the curves below already show these values
                 showlegend=False,
@@ -279,9 +276,13 @@ def precision_recall_vs_threshold_figure(
         y_title="precision / recall",
         uirevision="precision_recall_vs_threshold",
         hovermode="x unified",
-        xaxis=dict(hoverformat=",.2f", range=[low - pad, high + pad], tickformat=","),
+        xaxis=dict(
+            hoverformat=",.2f",
+            unifiedhovertitle=dict(text="Threshold %{x:,.2f}"),
+            range=[low - pad, high + pad],
+            tickformat=",",
+        ),
         yaxis=dict(tickformat=".0%", range=[-0.02, 1.04]),
-        shapes=shapes,
         annotations=annotations,
     )
     return go.Figure(data=traces, layout=layout)
@@ -314,7 +315,7 @@ def precision_recall_figure(
             x=_f32(curve.recall[drawn]),
             y=_f32(curve.precision[drawn]),
             name="Precision vs recall",
-            mode="lines",
+            **_CLICKABLE_LINE,
             line=dict(color=CURVE_COLOR, width=2),
             customdata=_customdata(
                 curve.thresholds[drawn],
@@ -335,6 +336,7 @@ def precision_recall_figure(
                 name=f"Threshold {threshold:,.2f}",
                 mode="markers",
                 marker=dict(color=MARKER_COLOR, size=11, line=dict(color="white", width=1.5)),
+                unselected=_STAY_VISIBLE,
                 customdata=_customdata(
                     curve.thresholds[at], curve.tp[at], curve.fp[at], curve.fn[at], curve.tn[at]
                 ),
@@ -402,7 +404,7 @@ def roc_figure(
             x=_f32(roc.fpr[drawn]),
             y=_f32(roc.tpr[drawn]),
             name=f"ROC (AUC {auc_text})",
-            mode="lines",
+            **_CLICKABLE_LINE,
             line=dict(color=CURVE_COLOR, width=2),
             customdata=points(drawn),
             hovertemplate=_ROC_HOVER,
@@ -413,6 +415,7 @@ def roc_figure(
             name=f"Threshold {threshold:,.2f}",
             mode="markers",
             marker=dict(color=MARKER_COLOR, size=11, line=dict(color="white", width=1.5)),
+            unselected=_STAY_VISIBLE,
             customdata=points(at),
             hovertemplate=_ROC_HOVER,
         ),
@@ -481,8 +484,9 @@ def confusion_matrix_figure(
             share_text = "–" if math.isnan(share) else f"{share:.1%} of {classes[row]}"
             annotations.append(
                 dict(
-                    x=classes[column],
-                    y=classes[row],
+                    # Category positions by number: a name like "5" would be read as position 5.
+                    x=column,
+                    y=row,
                     text=f"<b>{names[row][column]}</b><br>{cells[row, column]:,}<br>{share_text}",
                     showarrow=False,
                     font=dict(size=13, color="white" if share > 0.5 else "#1b2a3a"),
@@ -508,8 +512,9 @@ def confusion_matrix_figure(
         uirevision="confusion_matrix",
         height=320,
         margin=dict(l=70, r=20, t=60, b=50),
-        xaxis=dict(side="bottom", showgrid=False),
-        yaxis=dict(autorange="reversed", showgrid=False),
+        # Category axes: "5" must not be read as the number 5.
+        xaxis=dict(type="category", side="bottom", showgrid=False),
+        yaxis=dict(type="category", autorange="reversed", showgrid=False),
         annotations=annotations,
     )
     return go.Figure(data=[heatmap], layout=layout)

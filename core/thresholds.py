@@ -315,6 +315,8 @@ def build_score_index(*, y_true, scores) -> ScoreIndex:
 
 
 def _check_threshold(threshold, name: str = "threshold") -> float:
+    if type(threshold) is float and threshold == threshold:  # the common case, fast
+        return threshold
     if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
         raise ValueError(f"{name} must be a real number, got {threshold!r}")
     value = float(threshold)
@@ -393,8 +395,11 @@ def metrics_at(index: ScoreIndex, *, threshold: float) -> ThresholdMetrics:
         Ratios that are 0/0 are NaN (see :class:`ThresholdMetrics`). ``f1`` is computed as
         ``2 * p * r / (p + r)``, which reproduces the notebook's 0.7325171197343846 bit for bit.
     """
-    counts = counts_at(index, threshold=threshold)
-    return _metrics_from_counts(float(threshold), counts.tp, counts.fp, counts.fn, counts.tn)
+    threshold = _check_threshold(threshold)
+    below = _n_below(index, threshold)
+    fn = int(index.positives_below[below])
+    tp = index.n_pos - fn
+    return _metrics_from_counts(threshold, tp, index.n_samples - below - tp, fn, below - fn)
 
 
 # --------------------------------------------------------------------------------------------

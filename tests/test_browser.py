@@ -21,3 +21,89 @@ def test_digits_page_shows_digit_0_large_with_its_label_5(page, app_url):
     assert page.get_by_text("#0 · label 5").first.is_visible()
     wait_for_images(page)
     screenshot(page, "digits-index-0")
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.locator("[data-testid=stMetric]").filter(
+        has=page.locator("[data-testid=stMetricLabel]", has_text=label)
+    ).first
+    return metric.locator("[data-testid=stMetricValue]").inner_text().strip()
+
+
+@pytest.fixture
+def fresh_app_url(mnist_dir, tmp_path):
+    """A server of its own with an empty cache, so the detector really trains here."""
+    from tests.conftest import start_app, stop_app
+
+    process, url = start_app(
+        env={"MNIST_DATA": str(mnist_dir), "THRESHOLD_EXPLORER_CACHE": str(tmp_path / "cache")},
+        log_name="fresh-app-server",
+    )
+    yield url
+    stop_app(process)
+
+
+def test_train_from_the_train_page_then_read_the_confusion_matrix(page, fresh_app_url):
+    page.goto(f"{fresh_app_url}/train?digit=5")
+    wait_for_idle(page)
+    page.get_by_role("button", name="Train the 5-detector").click()
+    page.get_by_text("Fold by fold", exact=False).or_(page.get_by_text("fold by fold")).first.wait_for(
+        timeout=180_000
+    )
+    wait_for_idle(page, timeout_ms=180_000)
+    assert [metric_value(page, f"Fold {k}") for k in (1, 2, 3)] == [
+        "95.035%", "96.035%", "96.040%"]
+    assert metric_value(page, "Decision score") == "2,164.22030239"
+    wait_for_images(page)
+    screenshot(page, "train-after-training")
+
+    page.get_by_role("link", name="Confusion").first.click()
+    page.wait_for_url("**/confusion**")
+    page.get_by_text("Precision, recall and F1").wait_for(timeout=60_000)
+    wait_for_idle(page)
+    assert metric_value(page, "Precision") == "83.71%"
+    assert metric_value(page, "Recall") == "65.12%"
+    assert page.get_by_text("**False positives**").count() == 0  # markdown rendered, not raw
+    wait_for_images(page)
+    screenshot(page, "confusion")
+
+
+def test_tradeoff_link_then_keyboard_moves_the_threshold(page, app_url):
+    page.goto(f"{app_url}/tradeoff?digit=5&threshold=3370.0194991439557")
+    page.get_by_text("The digits at the cut").wait_for(timeout=180_000)
+    wait_for_idle(page, timeout_ms=180_000)
+    page.locator("[data-testid=stMetric]").first.wait_for()
+    assert metric_value(page, "Precision") == "90.0%"
+    assert metric_value(page, "Recall") == "48.0%"
+    flagged_before = metric_value(page, "Flagged")
+    wait_for_images(page)
+    screenshot(page, "tradeoff-notebook-threshold")
+
+    thumb = page.get_by_role("slider").first
+    thumb.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    # Settle: the numbers and the exact link both show a threshold five steps up.
+    page.wait_for_function(
+        """() => {
+            const link = [...document.querySelectorAll('code')].map(c => c.innerText)
+                .find(t => t.includes('threshold='));
+            const recall = [...document.querySelectorAll('[data-testid=stMetric]')]
+                .find(m => m.innerText.startsWith('Recall'));
+            return link && parseFloat(link.split('threshold=')[1]) > 3800
+                && recall && !recall.innerText.includes('48.0%');
+        }""",
+        timeout=30_000,
+    )
+    wait_for_idle(page)
+    assert metric_value(page, "Flagged") != flagged_before
+    thumb_value = page.locator("[data-testid=stSliderThumbValue]").first.inner_text()
+    assert float(thumb_value.replace(",", "")) > 3800
+    # Streamlit 1.67 puts a fragment run's URL change in the address bar only at the next
+    # interaction: after one more, the address bar holds a threshold past the start too.
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "() => !location.search.includes('3370.0194991439557')", timeout=30_000
+    )
+    wait_for_images(page)
+    screenshot(page, "tradeoff-after-keyboard")

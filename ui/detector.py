@@ -13,10 +13,12 @@ import streamlit as st
 
 from core.data import Dataset
 from core.detector import DetectorResult, TrainingProgress, TrainingRegistry
-from core.params import parse_int
+from core.params import Parsed, parse_choice
+from core.tradeoff import TradeoffData, tradeoff_data
 from ui.params import adopt, publish, raw_param
 
 POLL_SECONDS = 0.25
+DIGITS = tuple(str(d) for d in range(10))
 
 
 @st.cache_resource
@@ -31,9 +33,11 @@ def choose_digit(*, page: str, container=st) -> tuple[int, str | None]:
     Returns the digit and a note when the link's value had to be corrected. The choice is
     shared by all pages and written back to the URL.
     """
+    # A bad digit keeps the current one rather than clamping: ?digit=12 must not quietly
+    # start training a 9-detector.
     default = st.session_state.get("chosen_digit", 5)
-    parsed = parse_int(raw_param("digit"), name="digit", default=default, minimum=0, maximum=9)
-    note = adopt("chosen_digit", "digit", parsed)
+    parsed = parse_choice(raw_param("digit"), name="digit", default=str(default), choices=DIGITS)
+    note = adopt("chosen_digit", "digit", Parsed(int(parsed.value), parsed.note))
     widget_key = f"{page}_digit"
     st.session_state[widget_key] = st.session_state["chosen_digit"]
 
@@ -95,3 +99,13 @@ def train_with_progress(dataset: Dataset, digit: int) -> DetectorResult | None:
 def detector_for_page(dataset: Dataset, digit: int) -> DetectorResult | None:
     """For pages that show results: the detector, training it (with progress) if needed."""
     return ready_detector(dataset, digit) or train_with_progress(dataset, digit)
+
+
+@st.cache_resource(max_entries=20, show_spinner=False)
+def tradeoff_for(fingerprint: str, digit: int, _result: DetectorResult) -> TradeoffData:
+    """Curves and indexes of one detector, kept per server (keyed on data and digit).
+
+    Kept in ``cache_resource`` rather than ``cache_data``: the charts remember which points
+    they draw per curve object, and ``cache_data`` would hand out a fresh copy each rerun.
+    """
+    return tradeoff_data(_result)

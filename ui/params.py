@@ -3,6 +3,10 @@
 The URL is read into a widget's session-state key only when the URL's text changed from
 outside (a pasted link, first load); afterwards the widget is the truth and is written
 back to the URL. Corrections of bad values are shown as a note, once.
+
+A URL text this session wrote itself is never read back: Streamlit (1.67) shows a
+fragment run's URL change in the address bar only at the next interaction, so the browser
+can send an earlier value of ours with a rerun; adopting it would undo the user's move.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from collections.abc import Sequence
 import streamlit as st
 
 from core.params import Parsed, unknown_params
+
+_REMEMBERED = 64  # URL texts of ours remembered per key: more than any lag in flight
 
 
 def raw_param(name: str) -> str | None:
@@ -27,7 +33,8 @@ def adopt(key: str, name: str, parsed: Parsed) -> str | None:
     """
     marker = f"_url_seen_{key}"
     raw = raw_param(name)
-    if key in st.session_state and st.session_state.get(marker) == raw:
+    ours = st.session_state.get(f"_url_ours_{key}", ())
+    if key in st.session_state and (st.session_state.get(marker) == raw or raw in ours):
         return None
     st.session_state[key] = parsed.value
     st.session_state[marker] = raw
@@ -40,6 +47,10 @@ def publish(key: str, name: str, value: object) -> None:
     if raw_param(name) != text:
         st.query_params[name] = text
     st.session_state[f"_url_seen_{key}"] = text
+    ours = st.session_state.setdefault(f"_url_ours_{key}", [])
+    if text not in ours:
+        ours.append(text)
+        del ours[:-_REMEMBERED]
 
 
 def show_notes(notes: Sequence[str | None], *, known: Sequence[str]) -> None:
