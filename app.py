@@ -15,14 +15,34 @@ from ui.entry import mark_entered
 log = logging.getLogger("threshold_explorer")
 
 PAGES_IN_ORDER = (
-    ("pages/digits.py", "Digits", "digits", ":material/grid_view:",
-     "browse the images, one large or a whole gallery, by label and split"),
-    ("pages/train.py", "Train", "train", ":material/model_training:",
-     "train the digit detector and see why accuracy is not enough"),
-    ("pages/confusion.py", "Confusion", "confusion", ":material/table:",
-     "read its confusion matrix and look at the digits it gets wrong"),
-    ("pages/tradeoff.py", "Trade-off", "tradeoff", ":material/tune:",
-     "drag the threshold and watch precision, recall and the digits at the cut move"),
+    (
+        "pages/digits.py",
+        "Digits",
+        "digits",
+        ":material/grid_view:",
+        "browse the images, one large or a whole gallery, by label and split",
+    ),
+    (
+        "pages/train.py",
+        "Train",
+        "train",
+        ":material/model_training:",
+        "train the digit detector and see why accuracy is not enough",
+    ),
+    (
+        "pages/confusion.py",
+        "Confusion",
+        "confusion",
+        ":material/table:",
+        "read its confusion matrix and look at the digits it gets wrong",
+    ),
+    (
+        "pages/tradeoff.py",
+        "Trade-off",
+        "tradeoff",
+        ":material/tune:",
+        "drag the threshold and watch precision, recall and the digits at the cut move",
+    ),
 )
 
 

@@ -29,7 +29,7 @@ CACHE_ENV = "THRESHOLD_EXPLORER_CACHE"
 
 
 def default_cache_dir() -> Path:
-    """``$THRESHOLD_EXPLORER_CACHE`` if set, else ``threshold_explorer`` in scikit-learn's data home."""
+    """``$THRESHOLD_EXPLORER_CACHE``, else ``threshold_explorer`` in scikit-learn's data home."""
     env = os.environ.get(CACHE_ENV)
     if env:
         return Path(env)

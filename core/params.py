@@ -77,7 +77,9 @@ def parse_float(
     return Parsed(value)
 
 
-def parse_choice(raw: str | None, *, name: str, default: str, choices: Sequence[str]) -> Parsed[str]:
+def parse_choice(
+    raw: str | None, *, name: str, default: str, choices: Sequence[str]
+) -> Parsed[str]:
     """Parse one of ``choices`` (case-insensitive). Anything else -> ``default`` with a note."""
     if raw is None or raw == "":
         return Parsed(default)

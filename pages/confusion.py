@@ -39,7 +39,8 @@ matrix, perfect = st.columns(2, gap="large")
 with matrix:
     st.plotly_chart(
         confusion_matrix_figure(result.confusion_matrix, title="The detector (cv=3)", digit=digit),
-        theme=None, key="cm_detector",
+        theme=None,
+        key="cm_detector",
     )
 with perfect:
     n_pos = int(result.y_train.sum())
@@ -47,7 +48,8 @@ with perfect:
         confusion_matrix_figure(
             [[result.y_train.size - n_pos, 0], [0, n_pos]], title="A perfect detector", digit=digit
         ),
-        theme=None, key="cm_perfect",
+        theme=None,
+        key="cm_perfect",
     )
 
 st.subheader("Precision, recall and F1")
@@ -72,8 +74,10 @@ st.caption(
 
 st.subheader("What the errors look like")
 order = st.radio(
-    "Order", ("closest to the threshold first", "most confident first"),
-    horizontal=True, key="confusion_order",
+    "Order",
+    ("closest to the threshold first", "most confident first"),
+    horizontal=True,
+    key="confusion_order",
     help="Closest: the borderline cases a small threshold change would flip. "
     "Most confident: the detector's surest mistakes.",
 )
@@ -85,7 +89,8 @@ for kind, title, what in CELLS:
     shown = indices[:PER_CELL]
     st.markdown(f"**{title}** ({indices.size:,}): {what.format(d=digit)}.")
     show_gallery(
-        dataset, shown,
+        dataset,
+        shown,
         captions=[f"#{i} · {dataset.labels[i]} · {result.cv_scores[i]:,.0f}" for i in shown],
         empty="None.",
     )

@@ -8,8 +8,8 @@ import streamlit as st
 from core.images import page_slice
 from core.params import parse_choice, parse_int
 from ui.dataset import get_dataset
-from ui.entry import ensure_entry_point
 from ui.digits import show_digit, show_gallery
+from ui.entry import ensure_entry_point
 from ui.params import adopt, publish, raw_param, show_notes
 
 PER_PAGE = 40
@@ -22,14 +22,26 @@ dataset = get_dataset()
 last = dataset.n_samples - 1
 
 notes = [
-    adopt("digits_index", "index",
-          parse_int(raw_param("index"), name="index", default=0, minimum=0, maximum=last)),
-    adopt("digits_label", "label",
-          parse_choice(raw_param("label"), name="label", default="all", choices=LABEL_CHOICES)),
-    adopt("digits_split", "split",
-          parse_choice(raw_param("split"), name="split", default="all", choices=SPLIT_CHOICES)),
-    adopt("digits_page", "page",
-          parse_int(raw_param("page"), name="page", default=1, minimum=1, maximum=dataset.n_samples)),
+    adopt(
+        "digits_index",
+        "index",
+        parse_int(raw_param("index"), name="index", default=0, minimum=0, maximum=last),
+    ),
+    adopt(
+        "digits_label",
+        "label",
+        parse_choice(raw_param("label"), name="label", default="all", choices=LABEL_CHOICES),
+    ),
+    adopt(
+        "digits_split",
+        "split",
+        parse_choice(raw_param("split"), name="split", default="all", choices=SPLIT_CHOICES),
+    ),
+    adopt(
+        "digits_page",
+        "page",
+        parse_int(raw_param("page"), name="page", default=1, minimum=1, maximum=dataset.n_samples),
+    ),
 ]
 show_notes(notes, known=("index", "label", "split", "page"))
 
@@ -41,7 +53,11 @@ def _random_index() -> None:
 one, controls = st.columns([2, 3], gap="large")
 with controls:
     index = st.number_input(
-        "Digit index", min_value=0, max_value=last, step=1, key="digits_index",
+        "Digit index",
+        min_value=0,
+        max_value=last,
+        step=1,
+        key="digits_index",
         help=f"0 to {last:,}. The first {dataset.n_train:,} are the training set.",
     )
     st.button("Random digit", icon=":material/casino:", on_click=_random_index)
@@ -56,9 +72,12 @@ publish("digits_index", "index", index)
 st.subheader("Gallery")
 filters = st.columns([1, 2, 1])
 label_filter = filters[0].selectbox("Label", LABEL_CHOICES, key="digits_label")
-split_filter = filters[1].segmented_control(
-    "Split", SPLIT_CHOICES, key="digits_split", selection_mode="single"
-) or "all"
+split_filter = (
+    filters[1].segmented_control(
+        "Split", SPLIT_CHOICES, key="digits_split", selection_mode="single"
+    )
+    or "all"
+)
 
 mask = np.ones(dataset.n_samples, dtype=bool)
 if label_filter != "all":

@@ -44,9 +44,15 @@ if result is None:
 data: TradeoffData = tradeoff_for(result.fingerprint, digit, result)
 
 threshold_note = adopt(
-    "threshold", "threshold",
-    parse_float(raw_param("threshold"), name="threshold", default=0.0,
-                minimum=data.slider_min, maximum=data.slider_max),
+    "threshold",
+    "threshold",
+    parse_float(
+        raw_param("threshold"),
+        name="threshold",
+        default=0.0,
+        minimum=data.slider_min,
+        maximum=data.slider_max,
+    ),
 )
 show_notes([digit_note, threshold_note], known=("digit", "threshold"))
 
@@ -126,8 +132,12 @@ def threshold_panel() -> None:
         st.session_state.threshold = _clamped(st.session_state.threshold)  # another digit
     slider, number = st.columns([4, 1])
     threshold = slider.slider(
-        "Threshold", min_value=data.slider_min, max_value=data.slider_max,
-        step=data.slider_step, format="%.2f", key="threshold",
+        "Threshold",
+        min_value=data.slider_min,
+        max_value=data.slider_max,
+        step=data.slider_step,
+        format="%.2f",
+        key="threshold",
         help="A digit is flagged when its score is at or above the threshold.",
     )
     # "Since the last threshold": whatever moved it (slider, number, picker, click).
@@ -139,8 +149,9 @@ def threshold_panel() -> None:
     # slider moves, committed stale values in the browser and undid key presses.
     with number.form("exact_threshold", border=False):
         number_key = f"tradeoff_number:{threshold!r}"  # shows the current threshold
-        st.number_input("Exact threshold", value=threshold, step=data.slider_step,
-                        format="%.4f", key=number_key)
+        st.number_input(
+            "Exact threshold", value=threshold, step=data.slider_step, format="%.4f", key=number_key
+        )
         st.form_submit_button("Set", on_click=_from_number, args=(number_key,))
     with st.expander("Pick the threshold by a goal", expanded=True, icon=":material/target:"):
         goals = st.columns(4)
@@ -151,8 +162,9 @@ def threshold_panel() -> None:
             st.number_input("Target recall (%)", 1.0, 100.0, 90.0, 1.0, key="pick_recall")
             st.button("Highest threshold reaching it", on_click=_pick_recall, key="go_recall")
         with goals[2]:
-            st.number_input("β (recall counts β times as much)", 0.1, 10.0, 1.0, 0.1,
-                            key="pick_beta")
+            st.number_input(
+                "β (recall counts β times as much)", 0.1, 10.0, 1.0, 0.1, key="pick_beta"
+            )
             st.button("Best F-β", on_click=_pick_fbeta, key="go_fbeta")
         with goals[3]:
             cost = st.columns(2)
@@ -174,20 +186,28 @@ def threshold_panel() -> None:
     rates[2].metric("F1", _percent(now.f1), _delta(now.f1, before.f1))
     rates[3].metric("Accuracy", _percent(now.accuracy), _delta(now.accuracy, before.accuracy))
     rates[4].metric(
-        "False-positive rate", _percent(now.false_positive_rate),
-        _delta(now.false_positive_rate, before.false_positive_rate), delta_color="inverse",
+        "False-positive rate",
+        _percent(now.false_positive_rate),
+        _delta(now.false_positive_rate, before.false_positive_rate),
+        delta_color="inverse",
     )
     rates[5].metric(
         "Specificity", _percent(now.specificity), _delta(now.specificity, before.specificity)
     )
     counts = st.columns(5)
-    counts[0].metric("Flagged", f"{now.n_flagged:,}", _count_delta(now.n_flagged, before.n_flagged),
-                     delta_color="off")
+    counts[0].metric(
+        "Flagged",
+        f"{now.n_flagged:,}",
+        _count_delta(now.n_flagged, before.n_flagged),
+        delta_color="off",
+    )
     counts[1].metric("True positives", f"{now.tp:,}", _count_delta(now.tp, before.tp))
-    counts[2].metric("False positives", f"{now.fp:,}", _count_delta(now.fp, before.fp),
-                     delta_color="inverse")
-    counts[3].metric("False negatives", f"{now.fn:,}", _count_delta(now.fn, before.fn),
-                     delta_color="inverse")
+    counts[2].metric(
+        "False positives", f"{now.fp:,}", _count_delta(now.fp, before.fp), delta_color="inverse"
+    )
+    counts[3].metric(
+        "False negatives", f"{now.fn:,}", _count_delta(now.fn, before.fn), delta_color="inverse"
+    )
     counts[4].metric("True negatives", f"{now.tn:,}", _count_delta(now.tn, before.tn))
 
     figures = (
@@ -200,8 +220,12 @@ def threshold_panel() -> None:
     for place, figure, key in zip(places, figures, CHARTS, strict=True):
         with place:
             st.plotly_chart(
-                figure, theme=None, key=key, on_select=partial(_from_chart, key),
-                selection_mode="points", config={"displaylogo": False},
+                figure,
+                theme=None,
+                key=key,
+                on_select=partial(_from_chart, key),
+                selection_mode="points",
+                config={"displaylogo": False},
             )
     st.caption("Click a point of any curve to move the threshold there.")
 
@@ -220,18 +244,30 @@ def threshold_panel() -> None:
         (errors[0], "false_positive", f"False positives: flagged, but not {digit}s"),
         (errors[1], "false_negative", f"False negatives: {digit}s left out"),
     ):
-        shown = borderline_indices(data.cv_index, threshold=threshold, kind=kind,
-                                   limit=PER_GALLERY)
+        shown = borderline_indices(data.cv_index, threshold=threshold, kind=kind, limit=PER_GALLERY)
         with column:
             st.markdown(f"**{title}**")
-            show_gallery(dataset, shown, pixels=56, empty="None at this threshold.",
-                         captions=[f"#{i} · {result.cv_scores[i]:,.0f}" for i in shown])
-    flipped = changed_side(data.cv_index, old_threshold=previous, new_threshold=threshold,
-                           limit=PER_GALLERY)
-    direction = "flagged now" if threshold < previous else "no longer flagged"
-    st.markdown(f"**Changed side since the last threshold** ({direction})")
-    show_gallery(dataset, flipped, pixels=56, empty="None: the threshold has not moved yet.",
-                 captions=[f"#{i} · {dataset.labels[i]}" for i in flipped])
+            show_gallery(
+                dataset,
+                shown,
+                pixels=56,
+                empty="None at this threshold.",
+                captions=[f"#{i} · {result.cv_scores[i]:,.0f}" for i in shown],
+            )
+    flipped = changed_side(
+        data.cv_index, old_threshold=previous, new_threshold=threshold, limit=PER_GALLERY
+    )
+    direction = {True: " (flagged now)", False: " (no longer flagged)"}.get(
+        threshold < previous if threshold != previous else None, ""
+    )
+    st.markdown(f"**Changed side since the last threshold**{direction}")
+    show_gallery(
+        dataset,
+        flipped,
+        pixels=56,
+        empty="None: the threshold has not moved yet.",
+        captions=[f"#{i} · {dataset.labels[i]}" for i in flipped],
+    )
 
 
 threshold_panel()

@@ -29,8 +29,18 @@ def open_page(
 def texts(app: AppTest) -> str:
     """All markdown, captions, notes and alerts of the page, as one string to search."""
     parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
-                 "error", "success", "text"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "text",
+    ):
         parts += [str(element.value) for element in getattr(app, kind)]
     return "\n".join(parts)
 

@@ -24,9 +24,11 @@ def test_digits_page_shows_digit_0_large_with_its_label_5(page, app_url):
 
 
 def metric_value(page, label: str) -> str:
-    metric = page.locator("[data-testid=stMetric]").filter(
-        has=page.locator("[data-testid=stMetricLabel]", has_text=label)
-    ).first
+    metric = (
+        page.locator("[data-testid=stMetric]")
+        .filter(has=page.locator("[data-testid=stMetricLabel]", has_text=label))
+        .first
+    )
     return metric.locator("[data-testid=stMetricValue]").inner_text().strip()
 
 
@@ -47,12 +49,11 @@ def test_train_from_the_train_page_then_read_the_confusion_matrix(page, fresh_ap
     page.goto(f"{fresh_app_url}/train?digit=5")
     wait_for_idle(page)
     page.get_by_role("button", name="Train the 5-detector").click()
-    page.get_by_text("Fold by fold", exact=False).or_(page.get_by_text("fold by fold")).first.wait_for(
-        timeout=180_000
-    )
+    page.get_by_text("Fold by fold", exact=False).or_(
+        page.get_by_text("fold by fold")
+    ).first.wait_for(timeout=180_000)
     wait_for_idle(page, timeout_ms=180_000)
-    assert [metric_value(page, f"Fold {k}") for k in (1, 2, 3)] == [
-        "95.035%", "96.035%", "96.040%"]
+    assert [metric_value(page, f"Fold {k}") for k in (1, 2, 3)] == ["95.035%", "96.035%", "96.040%"]
     assert metric_value(page, "Decision score") == "2,164.22030239"
     wait_for_images(page)
     screenshot(page, "train-after-training")
@@ -102,8 +103,6 @@ def test_tradeoff_link_then_keyboard_moves_the_threshold(page, app_url):
     # Streamlit 1.67 puts a fragment run's URL change in the address bar only at the next
     # interaction: after one more, the address bar holds a threshold past the start too.
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "() => !location.search.includes('3370.0194991439557')", timeout=30_000
-    )
+    page.wait_for_function("() => !location.search.includes('3370.0194991439557')", timeout=30_000)
     wait_for_images(page)
     screenshot(page, "tradeoff-after-keyboard")

@@ -15,8 +15,17 @@ from core.params import parse_choice, parse_float, parse_int, unknown_params
 # --- parse_int ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("raw", "value", "noted"),
-    [(None, 4, False), ("", 4, False), ("7", 7, False), (" 9 ", 9, False), ("-3", 0, True),
-     ("11", 10, True), ("abc", 4, True), ("1.5", 4, True), ("99999999999999999999", 10, True)],
+    [
+        (None, 4, False),
+        ("", 4, False),
+        ("7", 7, False),
+        (" 9 ", 9, False),
+        ("-3", 0, True),
+        ("11", 10, True),
+        ("abc", 4, True),
+        ("1.5", 4, True),
+        ("99999999999999999999", 10, True),
+    ],
 )
 def test_parse_int(raw, value, noted):
     parsed = parse_int(raw, name="index", default=4, minimum=0, maximum=10)
@@ -34,9 +43,17 @@ def test_parse_int_note_is_short_for_huge_garbage():
 # --- parse_float --------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("raw", "value", "noted"),
-    [(None, 1.0, False), ("2.5", 2.5, False), ("-1e3", -1000.0, False), ("nan", 1.0, True),
-     ("inf", 1.0, True), ("-Infinity", 1.0, True), ("1e308", 5000.0, True), ("x", 1.0, True),
-     ("-1e9", -5000.0, True)],
+    [
+        (None, 1.0, False),
+        ("2.5", 2.5, False),
+        ("-1e3", -1000.0, False),
+        ("nan", 1.0, True),
+        ("inf", 1.0, True),
+        ("-Infinity", 1.0, True),
+        ("1e308", 5000.0, True),
+        ("x", 1.0, True),
+        ("-1e9", -5000.0, True),
+    ],
 )
 def test_parse_float(raw, value, noted):
     parsed = parse_float(raw, name="threshold", default=1.0, minimum=-5000.0, maximum=5000.0)
@@ -74,8 +91,14 @@ def test_display_image_rejects_a_wrong_size_and_scale():
 
 @pytest.mark.parametrize(
     ("n", "page", "expected"),
-    [(100, 1, (0, 40, 3)), (100, 3, (80, 100, 3)), (100, 9, (80, 100, 3)), (100, -1, (0, 40, 3)),
-     (0, 1, (0, 0, 1)), (40, 2, (0, 40, 1))],
+    [
+        (100, 1, (0, 40, 3)),
+        (100, 3, (80, 100, 3)),
+        (100, 9, (80, 100, 3)),
+        (100, -1, (0, 40, 3)),
+        (0, 1, (0, 0, 1)),
+        (40, 2, (0, 40, 1)),
+    ],
 )
 def test_page_slice(n, page, expected):
     assert page_slice(n_items=n, page=page, per_page=40) == expected
@@ -91,8 +114,13 @@ def test_checked_file_round_trip(tmp_path):
 
 @pytest.mark.parametrize(
     "damage",
-    [lambda b: b[:-3], lambda b: b[:10], lambda b: b[:-1] + bytes([b[-1] ^ 1]),
-     lambda b: b"NOTCACHE" + b[8:], lambda b: b""],
+    [
+        lambda b: b[:-3],
+        lambda b: b[:10],
+        lambda b: b[:-1] + bytes([b[-1] ^ 1]),
+        lambda b: b"NOTCACHE" + b[8:],
+        lambda b: b"",
+    ],
     ids=["truncated", "header-only", "bit-flip", "foreign-magic", "empty"],
 )
 def test_damaged_file_is_discarded(tmp_path, damage):

@@ -45,7 +45,10 @@ def choose_digit(*, page: str, container=st) -> tuple[int, str | None]:
         st.session_state.chosen_digit = st.session_state[widget_key]
 
     digit = container.selectbox(
-        "Digit to detect", range(10), key=widget_key, on_change=_changed,
+        "Digit to detect",
+        range(10),
+        key=widget_key,
+        on_change=_changed,
         help="The detector answers one question: is this digit the one chosen here?",
     )
     publish("chosen_digit", "digit", digit)

@@ -37,7 +37,9 @@ def show_gallery(
         st.caption(empty)
         return
     scale = _scale_for(dataset, pixels)
-    images = [display_image(dataset.images[i], shape=dataset.image_shape, scale=scale) for i in indices]
+    images = [
+        display_image(dataset.images[i], shape=dataset.image_shape, scale=scale) for i in indices
+    ]
     if captions is None:
         captions = [f"#{i} · {dataset.labels[i]}" for i in indices]
     st.image(images, caption=list(captions))
