@@ -106,3 +106,31 @@ def test_tradeoff_link_then_keyboard_moves_the_threshold(page, app_url):
     page.wait_for_function("() => !location.search.includes('3370.0194991439557')", timeout=30_000)
     wait_for_images(page)
     screenshot(page, "tradeoff-after-keyboard")
+
+
+def test_clicking_a_point_of_the_precision_recall_curve_moves_the_threshold(page, app_url):
+    page.goto(f"{app_url}/tradeoff?digit=5&threshold=0")
+    page.get_by_text("The digits at the cut").wait_for(timeout=180_000)
+    wait_for_idle(page, timeout_ms=180_000)
+    plot = page.locator(".js-plotly-plot").nth(1)  # the precision-recall curve
+    plot.scroll_into_view_if_needed()
+    # Where the drawn curve passes recall 0.8, in page pixels.
+    x, y = plot.evaluate(
+        """gd => {
+            const t = gd._fullData[0], L = gd._fullLayout, r = gd.getBoundingClientRect();
+            let best = 0;
+            t.x.forEach((v, k) => { if (Math.abs(v - 0.8) < Math.abs(t.x[best] - 0.8)) best = k; });
+            return [r.left + L._size.l + L.xaxis.l2p(t.x[best]),
+                    r.top + L._size.t + L.yaxis.l2p(t.y[best])];
+        }"""
+    )
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    page.get_by_text("Picked on the curve").wait_for(timeout=30_000)
+    wait_for_idle(page)
+    link = page.get_by_text("Link to this view").inner_text()
+    picked = float(link.split("threshold=")[1].strip("` "))
+    assert picked != 0.0
+    recall = float(metric_value(page, "Recall").rstrip("%"))
+    assert 75 <= recall <= 85  # the point clicked, near recall 0.8
+    screenshot(page, "tradeoff-after-click")

@@ -203,3 +203,18 @@ def test_tradeoff_shows_deltas_and_the_held_out_check(detector):
     deltas = {m.label: m.delta for m in app.metric}
     assert deltas["Precision"].startswith("+") and deltas["Recall"].startswith("-")
     assert "Held-out check" in texts(app)
+
+
+def test_moving_the_threshold_never_trains(detector, monkeypatch):
+    import core.detector
+
+    app = open_page("pages/tradeoff.py")
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the page trained while the threshold moved")
+
+    monkeypatch.setattr(core.detector, "_compute", no_training)
+    for value in (-5000.0, 0.0, 7000.0):
+        app.slider(key="threshold").set_value(value).run()
+        assert not app.exception
+        assert_shows(app, detector, value)
