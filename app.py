@@ -10,7 +10,7 @@ import logging
 import streamlit as st
 
 from ui.dataset import dataset_status_line, get_dataset
-from ui.entry import mark_entered
+from ui.entry import freeze_long_lived_objects, mark_entered
 
 log = logging.getLogger("threshold_explorer")
 
@@ -71,6 +71,7 @@ def _pages() -> list:
     return pages
 
 
+freeze_long_lived_objects()
 st.set_page_config(page_title="Threshold Explorer", page_icon=":material/tune:", layout="wide")
 page = st.navigation(_pages())
 mark_entered(True)

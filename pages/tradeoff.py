@@ -153,24 +153,6 @@ def threshold_panel() -> None:
             "Exact threshold", value=threshold, step=data.slider_step, format="%.4f", key=number_key
         )
         st.form_submit_button("Set", on_click=_from_number, args=(number_key,))
-    with st.expander("Pick the threshold by a goal", expanded=True, icon=":material/target:"):
-        goals = st.columns(4)
-        with goals[0]:
-            st.number_input("Target precision (%)", 1.0, 100.0, 90.0, 1.0, key="pick_precision")
-            st.button("Lowest threshold reaching it", on_click=_pick_precision, key="go_precision")
-        with goals[1]:
-            st.number_input("Target recall (%)", 1.0, 100.0, 90.0, 1.0, key="pick_recall")
-            st.button("Highest threshold reaching it", on_click=_pick_recall, key="go_recall")
-        with goals[2]:
-            st.number_input(
-                "β (recall counts β times as much)", 0.1, 10.0, 1.0, 0.1, key="pick_beta"
-            )
-            st.button("Best F-β", on_click=_pick_fbeta, key="go_fbeta")
-        with goals[3]:
-            cost = st.columns(2)
-            cost[0].number_input("Cost of a FP", 0.0, 1e6, 1.0, 1.0, key="pick_fp_cost")
-            cost[1].number_input("Cost of a FN", 0.0, 1e6, 5.0, 1.0, key="pick_fn_cost")
-            st.button("Least total cost", on_click=_pick_cost, key="go_cost")
     if st.session_state.get("picker_reason"):
         st.caption(st.session_state.picker_reason)
     # Streamlit 1.67 shows a fragment run's URL change only at the next interaction, so the
@@ -210,6 +192,24 @@ def threshold_panel() -> None:
     )
     counts[4].metric("True negatives", f"{now.tn:,}", _count_delta(now.tn, before.tn))
 
+    with st.expander("Pick the threshold by a goal", expanded=True, icon=":material/target:"):
+        goals = st.columns(4)
+        with goals[0]:
+            st.number_input("Target precision (%)", 1.0, 100.0, 90.0, 1.0, key="pick_precision")
+            st.button("Lowest threshold reaching it", on_click=_pick_precision, key="go_precision")
+        with goals[1]:
+            st.number_input("Target recall (%)", 1.0, 100.0, 90.0, 1.0, key="pick_recall")
+            st.button("Highest threshold reaching it", on_click=_pick_recall, key="go_recall")
+        with goals[2]:
+            st.number_input(
+                "β (recall counts β times as much)", 0.1, 10.0, 1.0, 0.1, key="pick_beta"
+            )
+            st.button("Best F-β", on_click=_pick_fbeta, key="go_fbeta")
+        with goals[3]:
+            cost = st.columns(2)
+            cost[0].number_input("Cost of a FP", 0.0, 1e6, 1.0, 1.0, key="pick_fp_cost")
+            cost[1].number_input("Cost of a FN", 0.0, 1e6, 5.0, 1.0, key="pick_fn_cost")
+            st.button("Least total cost", on_click=_pick_cost, key="go_cost")
     figures = (
         precision_recall_vs_threshold_figure(data.pr_curve, threshold=threshold),
         precision_recall_figure(data.pr_curve, threshold=threshold),

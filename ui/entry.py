@@ -29,3 +29,29 @@ def ensure_entry_point() -> None:
 
     PagesManager.uses_pages_directory = False
     st.rerun()
+
+
+_frozen = False
+
+
+def freeze_long_lived_objects() -> None:
+    """Once per process: import what every page needs, then ``gc.freeze()``.
+
+    Streamlit runs ``gc.collect()`` after every script run, fragment runs included. With
+    scikit-learn, Plotly and pandas loaded that scans about 175,000 long-lived objects and
+    took about 100 ms of each slider step (measured by bench/bench_tradeoff.py --profile).
+    Freezing moves the objects that exist now (modules, classes, constants) out of the
+    collector's way; objects made later are collected as usual. Only once: freezing on every
+    run would keep each run's garbage forever.
+    """
+    global _frozen
+    if _frozen:
+        return
+    import gc
+
+    import core.charts  # noqa: F401 - heavy imports every page uses, loaded before freezing
+    import core.detector  # noqa: F401
+    import core.tradeoff  # noqa: F401
+
+    gc.freeze()
+    _frozen = True
