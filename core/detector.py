@@ -724,11 +724,14 @@ class TrainingRegistry:
         self._lock = threading.Lock()
 
     def job(self, dataset: Dataset, *, digit: int) -> TrainingJob:
-        """The job training ``digit`` on ``dataset``, started in a daemon thread if new."""
+        """The job training ``digit`` on ``dataset``, started in a daemon thread if new.
+
+        A job that failed is not kept: asking again starts a new one (a retry).
+        """
         digit = _check_digit(digit)
         with self._lock:
             job = self._jobs.get((dataset.fingerprint, digit))
-            if job is None:
+            if job is None or (job.done and job.error is not None):
                 job = self._jobs[(dataset.fingerprint, digit)] = TrainingJob(digit)
                 job._start(dataset, self._cache_dir)
         return job

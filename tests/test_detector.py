@@ -588,3 +588,22 @@ def test_cli_report_bad_digit_exits_2(digit, digits, cache_dir, monkeypatch, cap
     assert cli.main(["report", f"--digit={digit}"]) == 2
     error = capsys.readouterr().err
     assert digit in error and error.count("\n") == 1
+
+
+def test_registry_retries_a_failed_training(digits, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk")
+
+    registry = TrainingRegistry(cache_dir=tmp_path)
+    real_compute = detector._compute
+    monkeypatch.setattr(detector, "_compute", broken)
+    failed = registry.job(digits, digit=5)
+    with pytest.raises(OSError, match="disk"):
+        failed.result(timeout=60)
+    assert registry.ready(digits, digit=5) is None
+
+    monkeypatch.setattr(detector, "_compute", real_compute)
+    retry = registry.job(digits, digit=5)
+    assert retry is not failed
+    assert retry.result(timeout=60).digit == 5
+    assert registry.ready(digits, digit=5) is not None
