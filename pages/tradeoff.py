@@ -61,13 +61,19 @@ def _clamped(threshold: float) -> float:
     return min(max(threshold, data.slider_min), data.slider_max)
 
 
+def _explain(reason: str | None) -> None:
+    """Say why the threshold is where it is; shown only while it stays there."""
+    st.session_state.picker_reason = reason
+    st.session_state.picker_reason_for = st.session_state.threshold
+
+
 # --- every way of setting the threshold ends in _move_to -----------------------------------
 def _move_to(threshold: float, reason: str | None = None) -> None:
     if not math.isfinite(threshold):  # e.g. the ROC's "flag nothing" end point
-        st.session_state.picker_reason = "That point flags nothing; pick another one."
+        _explain("That point flags nothing; pick another one.")
         return
     st.session_state.threshold = _clamped(float(threshold))
-    st.session_state.picker_reason = reason
+    _explain(reason)
 
 
 def _from_number(key: str) -> None:
@@ -84,7 +90,7 @@ def _from_picker(picker, **goal) -> None:
     try:
         choice = picker(data.cv_index, **goal)
     except ValueError as exc:  # e.g. both costs zero: say so instead of moving
-        st.session_state.picker_reason = f"Not moved: {exc}"
+        _explain(f"Not moved: {exc}")
         return
     _move_to(choice.threshold, choice.reason)
 
@@ -153,8 +159,9 @@ def threshold_panel() -> None:
             "Exact threshold", value=threshold, step=data.slider_step, format="%.4f", key=number_key
         )
         st.form_submit_button("Set", on_click=_from_number, args=(number_key,))
-    if st.session_state.get("picker_reason"):
-        st.caption(st.session_state.picker_reason)
+    reason = st.session_state.get("picker_reason")
+    if reason and st.session_state.get("picker_reason_for") == threshold:
+        st.caption(reason)
     # Streamlit 1.67 shows a fragment run's URL change only at the next interaction, so the
     # address bar can trail by one move; this line is always exact.
     publish("threshold", "threshold", repr(threshold))

@@ -218,3 +218,11 @@ def test_moving_the_threshold_never_trains(detector, monkeypatch):
         app.slider(key="threshold").set_value(value).run()
         assert not app.exception
         assert_shows(app, detector, value)
+
+
+def test_a_pickers_explanation_goes_when_the_slider_moves_on():
+    app = open_page("pages/tradeoff.py")
+    app.button(key="go_precision").click().run()
+    assert "Lowest threshold with precision" in texts(app)
+    app.slider(key="threshold").set_value(-1000.0).run()
+    assert "Lowest threshold with precision" not in texts(app)
