@@ -39,7 +39,10 @@ def choose_digit(*, page: str, container=st) -> tuple[int, str | None]:
     parsed = parse_choice(raw_param("digit"), name="digit", default=str(default), choices=DIGITS)
     note = adopt("chosen_digit", "digit", Parsed(int(parsed.value), parsed.note))
     widget_key = f"{page}_digit"
-    st.session_state[widget_key] = st.session_state["chosen_digit"]
+    # Only when it differs (a link or another page changed the choice): writing a widget's
+    # state on every run races with what the browser is sending.
+    if st.session_state.get(widget_key) != st.session_state["chosen_digit"]:
+        st.session_state[widget_key] = st.session_state["chosen_digit"]
 
     def _changed() -> None:
         st.session_state.chosen_digit = st.session_state[widget_key]
