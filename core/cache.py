@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import hashlib
 import io
 import logging
 import os
 import struct
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 MAGIC = b"TEXCACH1"
 _HEADER = struct.Struct(f"<{len(MAGIC)}s32sQ")
 CACHE_ENV = "THRESHOLD_EXPLORER_CACHE"
+STALE_SECONDS = 3600  # a temporary file untouched this long belongs to a killed writer
 
 
 def default_cache_dir() -> Path:
@@ -33,13 +36,17 @@ def default_cache_dir() -> Path:
     env = os.environ.get(CACHE_ENV)
     if env:
         return Path(env)
-    from sklearn.datasets import get_data_home
-
-    return Path(get_data_home()) / "threshold_explorer"
+    # scikit-learn's get_data_home() rule, without importing scikit-learn (about a second)
+    # on the way to a cached result.
+    data_home = os.environ.get("SCIKIT_LEARN_DATA") or os.path.join("~", "scikit_learn_data")
+    return Path(os.path.expanduser(data_home)) / "threshold_explorer"
 
 
 def write_checked(path: Path, payload: bytes) -> bool:
     """Write ``payload`` to ``path`` atomically with a checksum header.
+
+    A writer killed mid-write leaves only its temporary file (never read); the next
+    successful write of ``path`` removes such files once :data:`STALE_SECONDS` old.
 
     Returns
     -------
@@ -59,13 +66,28 @@ def write_checked(path: Path, payload: bytes) -> bool:
             tmp.flush()
             os.fsync(tmp.fileno())
         os.replace(tmp_name, path)
-        return True
     except OSError as exc:
         log.warning("cache not written to %s: %s", path, exc)
         if tmp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
         return False
+    _remove_stale_temporaries(path)
+    return True
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove temporary files of ``path`` left by writers killed mid-write.
+
+    Only files untouched for :data:`STALE_SECONDS`: a writer still at work keeps its own
+    temporary file fresh, and a killed one's is never renamed into place nor read.
+    """
+    cutoff = time.time() - STALE_SECONDS
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+                log.info("removed %s, left by a writer that did not finish", leftover)
 
 
 def read_checked(path: Path) -> bytes | None:

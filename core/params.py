@@ -8,11 +8,21 @@ was wrong and what is shown instead. Nothing here raises on bad input.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+
+# ASCII digits only: int() and float() also take "٣", "１２" and "1_000", which no link of
+# ours writes and which would show a number the reader of the link does not see in it.
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# More significant digits than this is out of any range a page uses (and int() refuses
+# decimal strings of over 4,300 digits).
+_MAX_DIGITS = 30
+_UNKNOWN_SHOWN = 5  # unknown parameter names listed in a note; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -34,20 +44,24 @@ def parse_int(
 ) -> Parsed[int]:
     """Parse an integer in ``[minimum, maximum]``.
 
-    Missing -> ``default`` silently. Not an integer -> ``default`` with a note.
-    Out of range -> clamped to the nearest bound with a note.
+    Missing or empty -> ``default`` silently. Not a whole number in ASCII digits (``abc``,
+    ``1.5``, ``nan``, ``٣``, ``1_000``) -> ``default`` with a note. Out of range, however
+    many digits -> clamped to the nearest bound with a note.
     """
     if raw is None or raw == "":
         return Parsed(default)
-    try:
-        value = int(raw.strip())
-    except ValueError:
+    text = raw.strip()
+    if not _WHOLE.fullmatch(text):
         return Parsed(default, f"{name}={_shown(raw)} is not a whole number; showing {default}.")
+    if len(text.lstrip("+-").lstrip("0")) > _MAX_DIGITS:
+        value = minimum - 1 if text.startswith("-") else maximum + 1
+    else:
+        value = int(text)
     if value < minimum or value > maximum:
         clamped = min(max(value, minimum), maximum)
         return Parsed(
             clamped,
-            f"{name}={value} is outside {minimum}–{maximum}; showing {clamped}.",
+            f"{name}={_shown(raw)} is outside {minimum}–{maximum}; showing {clamped}.",
         )
     return Parsed(value)
 
@@ -57,22 +71,26 @@ def parse_float(
 ) -> Parsed[float]:
     """Parse a finite float in ``[minimum, maximum]``.
 
-    Missing -> ``default`` silently. Not a number, NaN or infinite -> ``default`` with a
-    note. Out of range -> clamped with a note.
+    Missing or empty -> ``default`` silently. Not a decimal number in ASCII digits, NaN or
+    infinite -> ``default`` with a note. Out of range -> clamped with a note, numbers too
+    large for a float (``1e400``) included.
     """
     if raw is None or raw == "":
         return Parsed(default)
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        return Parsed(default, f"{name}={_shown(raw)} is not a number; showing {default:g}.")
-    if not math.isfinite(value):
-        return Parsed(default, f"{name}={_shown(raw)} is not a finite number; showing {default:g}.")
+    text = raw.strip()
+    if not _DECIMAL.fullmatch(text):
+        try:
+            special = not math.isfinite(float(text))
+        except ValueError:
+            special = False
+        what = "a finite number" if special else "a number"
+        return Parsed(default, f"{name}={_shown(raw)} is not {what}; showing {default:g}.")
+    value = float(text)  # a numeral too large for a float is +-inf: out of range, below
     if value < minimum or value > maximum:
         clamped = min(max(value, minimum), maximum)
         return Parsed(
             clamped,
-            f"{name}={value:g} is outside {minimum:g} to {maximum:g}; showing {clamped:g}.",
+            f"{name}={_shown(raw)} is outside {minimum:g} to {maximum:g}; showing {clamped:g}.",
         )
     return Parsed(value)
 
@@ -92,9 +110,11 @@ def parse_choice(
 
 
 def unknown_params(given: Sequence[str], *, known: Sequence[str]) -> str | None:
-    """A note naming query parameters this page does not use, or None."""
+    """A note naming query parameters this page does not use (the first few), or None."""
     extra = sorted(set(given) - set(known))
     if not extra:
         return None
-    names = ", ".join(_shown(name, 20) for name in extra)
+    names = ", ".join(_shown(name, 20) for name in extra[:_UNKNOWN_SHOWN])
+    if len(extra) > _UNKNOWN_SHOWN:
+        names += f" and {len(extra) - _UNKNOWN_SHOWN} more"
     return f"Ignored unknown link parameter(s): {names}."

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from core.detector import DetectorResult
 from core.thresholds import (
     PrecisionRecallCurve,
     RocCurve,
@@ -18,6 +19,9 @@ from core.thresholds import (
     precision_recall_curve_exact,
     roc_curve_exact,
 )
+
+if TYPE_CHECKING:
+    from core.detector import DetectorResult
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,7 +36,9 @@ class TradeoffData:
         Over the test digits' scores from the final model (the held-out check).
     pr_curve : PrecisionRecallCurve
     roc_curve : RocCurve
-        Exact curves of the cross-validated scores, one point per distinct score.
+        Exact curves of the cross-validated scores, one point per distinct score. Computed on
+        first use (they need scikit-learn, whose import costs about a second), so a page can
+        show the numbers, which need only the indexes, before it draws any curve.
     slider_min, slider_max : float
         The real score range, widened outward to whole multiples of ``slider_step``.
     slider_step : float
@@ -41,11 +47,17 @@ class TradeoffData:
 
     cv_index: ScoreIndex
     test_index: ScoreIndex
-    pr_curve: PrecisionRecallCurve
-    roc_curve: RocCurve
     slider_min: float
     slider_max: float
     slider_step: float
+
+    @cached_property
+    def pr_curve(self) -> PrecisionRecallCurve:
+        return precision_recall_curve_exact(self.cv_index)
+
+    @cached_property
+    def roc_curve(self) -> RocCurve:
+        return roc_curve_exact(self.cv_index)
 
 
 def slider_step(*, low: float, high: float) -> float:
@@ -65,7 +77,8 @@ def slider_step(*, low: float, high: float) -> float:
 
 
 def tradeoff_data(result: DetectorResult) -> TradeoffData:
-    """Build the indexes and curves of ``result``: O(n log n) once, then O(log n) per threshold."""
+    """Build the indexes of ``result`` (curves follow on first use): O(n log n) once, then
+    O(log n) per threshold."""
     cv_index = build_score_index(y_true=result.y_train, scores=result.cv_scores)
     test_index = build_score_index(y_true=result.y_test, scores=result.test_scores)
     low, high = float(cv_index.sorted_scores[0]), float(cv_index.sorted_scores[-1])
@@ -73,8 +86,6 @@ def tradeoff_data(result: DetectorResult) -> TradeoffData:
     return TradeoffData(
         cv_index=cv_index,
         test_index=test_index,
-        pr_curve=precision_recall_curve_exact(cv_index),
-        roc_curve=roc_curve_exact(cv_index),
         slider_min=math.floor(low / step) * step,
         slider_max=math.ceil(high / step) * step,
         slider_step=step,

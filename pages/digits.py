@@ -37,12 +37,27 @@ notes = [
         "split",
         parse_choice(raw_param("split"), name="split", default="all", choices=SPLIT_CHOICES),
     ),
+]
+# The filters (from the link or the widgets' state, both final by now) decide how many
+# gallery pages there are, so a link's page is checked against that, not the whole set.
+label_filter = st.session_state.digits_label
+split_filter = st.session_state.digits_split or "all"  # None: the control was cleared
+mask = np.ones(dataset.n_samples, dtype=bool)
+if label_filter != "all":
+    mask &= dataset.labels == int(label_filter)
+if split_filter == "train":
+    mask[dataset.n_train :] = False
+elif split_filter == "test":
+    mask[: dataset.n_train] = False
+matches = np.flatnonzero(mask)
+n_pages = page_slice(n_items=matches.size, page=1, per_page=PER_PAGE)[2]
+notes.append(
     adopt(
         "digits_page",
         "page",
-        parse_int(raw_param("page"), name="page", default=1, minimum=1, maximum=dataset.n_samples),
-    ),
-]
+        parse_int(raw_param("page"), name="page", default=1, minimum=1, maximum=n_pages),
+    )
+)
 show_notes(notes, known=("index", "label", "split", "page"))
 
 
@@ -71,24 +86,9 @@ publish("digits_index", "index", index)
 
 st.subheader("Gallery")
 filters = st.columns([1, 2, 1])
-label_filter = filters[0].selectbox("Label", LABEL_CHOICES, key="digits_label")
-split_filter = (
-    filters[1].segmented_control(
-        "Split", SPLIT_CHOICES, key="digits_split", selection_mode="single"
-    )
-    or "all"
-)
+filters[0].selectbox("Label", LABEL_CHOICES, key="digits_label")
+filters[1].segmented_control("Split", SPLIT_CHOICES, key="digits_split", selection_mode="single")
 
-mask = np.ones(dataset.n_samples, dtype=bool)
-if label_filter != "all":
-    mask &= dataset.labels == int(label_filter)
-if split_filter == "train":
-    mask[dataset.n_train :] = False
-elif split_filter == "test":
-    mask[: dataset.n_train] = False
-matches = np.flatnonzero(mask)
-
-n_pages = page_slice(n_items=matches.size, page=1, per_page=PER_PAGE)[2]
 if st.session_state.digits_page > n_pages:  # filters changed under a high page number
     st.session_state.digits_page = n_pages
 page = filters[2].number_input(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from functools import partial
 
 import streamlit as st
@@ -27,11 +28,12 @@ from core.tradeoff import TradeoffData
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page, tradeoff_for
 from ui.digits import show_gallery
-from ui.entry import ensure_entry_point
+from ui.entry import ensure_entry_point, guarded, guarded_callback, show_callback_failure
 from ui.params import adopt, publish, raw_param, show_notes
 
 PER_GALLERY = 12
 CHARTS = ("chart_threshold", "chart_pr", "chart_roc")
+NUMBERS_FIRST_PAUSE = 0.015  # s; Streamlit sends queued messages every 10 ms
 
 ensure_entry_point()
 st.title("Precision/recall trade-off")
@@ -76,10 +78,12 @@ def _move_to(threshold: float, reason: str | None = None) -> None:
     _explain(reason)
 
 
+@guarded_callback  # callbacks run outside app.py's guard
 def _from_number(key: str) -> None:
     _move_to(float(st.session_state[key]))
 
 
+@guarded_callback
 def _from_chart(key: str) -> None:
     picked = threshold_from_selection(st.session_state.get(key))
     if picked is not None:
@@ -95,18 +99,22 @@ def _from_picker(picker, **goal) -> None:
     _move_to(choice.threshold, choice.reason)
 
 
+@guarded_callback
 def _pick_precision() -> None:
     _from_picker(threshold_for_precision, target=st.session_state.pick_precision / 100)
 
 
+@guarded_callback
 def _pick_recall() -> None:
     _from_picker(threshold_for_recall, target=st.session_state.pick_recall / 100)
 
 
+@guarded_callback
 def _pick_fbeta() -> None:
     _from_picker(threshold_for_best_fbeta, beta=st.session_state.pick_beta)
 
 
+@guarded_callback
 def _pick_cost() -> None:
     _from_picker(
         threshold_for_least_cost,
@@ -130,8 +138,10 @@ def _count_delta(new: int, old: int) -> str | None:
 
 
 @st.fragment
+@guarded
 def threshold_panel() -> None:
     """Everything that depends on the threshold: reruns alone when it moves, never refits."""
+    show_callback_failure()
     # The slider holds the threshold (key "threshold"); only callbacks write to it, so a
     # burst of key presses is never overwritten by a run that started before it.
     if not data.slider_min <= st.session_state.threshold <= data.slider_max:
@@ -198,6 +208,9 @@ def threshold_panel() -> None:
         "False negatives", f"{now.fn:,}", _count_delta(now.fn, before.fn), delta_color="inverse"
     )
     counts[4].metric("True negatives", f"{now.tn:,}", _count_delta(now.tn, before.tn))
+    # Let the server send the numbers before the charts: sent together, the browser paints
+    # them only after it has redrawn every chart.
+    time.sleep(NUMBERS_FIRST_PAUSE)
 
     with st.expander("Pick the threshold by a goal", expanded=True, icon=":material/target:"):
         goals = st.columns(4)

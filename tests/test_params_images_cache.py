@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -150,3 +151,16 @@ def test_unwritable_directory_reports_false(tmp_path):
 def test_default_cache_dir_honours_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
     assert cache.default_cache_dir() == tmp_path
+
+
+@pytest.mark.parametrize("sklearn_data", [None, "custom-home"])
+def test_default_cache_dir_follows_scikit_learns_data_home(monkeypatch, tmp_path, sklearn_data):
+    from sklearn.datasets import get_data_home
+
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    if sklearn_data is None:
+        monkeypatch.delenv("SCIKIT_LEARN_DATA", raising=False)
+    else:
+        monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / sklearn_data))
+    assert cache.default_cache_dir() == Path(get_data_home()) / "threshold_explorer"

@@ -11,6 +11,8 @@ from core.data import Dataset, load_dataset, load_fallback_dataset
 
 log = logging.getLogger(__name__)
 
+UNEXPECTED_PROBLEM = "an unexpected error (the details are in the server's log)"
+
 
 @dataclass(frozen=True)
 class LoadedDataset:
@@ -28,6 +30,9 @@ def _load() -> LoadedDataset:
         # A broken MNIST_DATA must not take the app down: say what is wrong, use the small set.
         log.warning("MNIST could not be loaded: %s", exc)
         return LoadedDataset(load_fallback_dataset(), str(exc))
+    except Exception:  # noqa: BLE001 - nor may an unforeseen failure (logged in full)
+        log.exception("MNIST could not be loaded")
+        return LoadedDataset(load_fallback_dataset(), UNEXPECTED_PROBLEM)
 
 
 def get_dataset() -> Dataset:

@@ -87,9 +87,13 @@ def train_with_progress(dataset: Dataset, digit: int) -> DetectorResult | None:
             time.sleep(POLL_SECONDS)
         try:
             result = job.result()
-        except Exception as exc:  # noqa: BLE001 - shown to the user, logged by the job
+        except ValueError as exc:  # the data cannot train this detector: says why, for a user
             status.update(label="Training failed", state="error")
             line.markdown(f"The training failed: {exc}")
+            return None
+        except Exception:  # noqa: BLE001 - logged in full by the job; its text is not for users
+            status.update(label="Training failed", state="error")
+            line.markdown("The training failed; the details are in the server's log.")
             return None
         waited = time.monotonic() - started
         label = (

@@ -11,9 +11,85 @@ legacy mode too, so page tests take the same path as a real browser.
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 import streamlit as st
 
 _ENTERED = "_entered_through_app"
+log = logging.getLogger("threshold_explorer")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+PLAIN_ERROR = (
+    "Something went wrong on this page. The details are in the server's log; "
+    "reloading the page or going back to the previous step usually helps."
+)
+
+
+def show_failure(where: str) -> None:
+    """Inside an ``except`` block: log the exception with its traceback, show a plain message.
+
+    The page shows :data:`PLAIN_ERROR` only; the exception's text and traceback go to the
+    server's log, never to the reader.
+    """
+    log.exception("%s failed", where)
+    st.error(PLAIN_ERROR, icon=":material/error:")
+
+
+def guarded(function: Callable[P, R]) -> Callable[P, R | None]:
+    """Run ``function`` so that an exception in it becomes :func:`show_failure`, not a crash.
+
+    For code Streamlit runs outside app.py's guard: a fragment's own reruns and widget
+    callbacks. Put it under ``@st.fragment``::
+
+        @st.fragment
+        @guarded
+        def panel(): ...
+
+    Streamlit's control flow (``st.rerun``, ``st.stop``) is not an ``Exception`` and passes.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        try:
+            return function(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - shown plainly, logged in full
+            show_failure(function.__qualname__)
+            return None
+
+    return wrapper
+
+
+_FAILED_CALLBACK = "_failed_callback"
+
+
+def guarded_callback(function: Callable[P, R]) -> Callable[P, R | None]:
+    """A widget callback whose exception is logged and reported on the next run.
+
+    What a callback writes to the page is not shown on a fragment's rerun, so the failure is
+    kept in the session and :func:`show_callback_failure` shows :data:`PLAIN_ERROR` there.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        try:
+            return function(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - shown plainly on the next run, logged in full
+            log.exception("%s failed", function.__qualname__)
+            st.session_state[_FAILED_CALLBACK] = True
+            return None
+
+    return wrapper
+
+
+def show_callback_failure() -> None:
+    """Where the callbacks' widgets are drawn: say (once) that the last callback failed."""
+    if st.session_state.pop(_FAILED_CALLBACK, False):
+        st.error(PLAIN_ERROR, icon=":material/error:")
 
 
 def mark_entered(entered: bool) -> None:
