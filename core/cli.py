@@ -1,6 +1,7 @@
-"""Command line: ``python -m core info`` and ``python -m core report``.
+"""Command line: ``python -m core info``, ``python -m core report`` and ``python -m core predict``.
 
-Every failure is one line on stderr and exit status 2, never a traceback.
+Every failure is one line on stderr and exit status 2, never a traceback. ``predict`` goes on
+past an image it cannot read (one line on stderr for it) and then exits with status 1.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import sys
 
 EXIT_ERROR = 2
+EXIT_SOME_IMAGES_FAILED = 1  # predict: the model was read, but not every image
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,6 +37,22 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--no-cache", action="store_true", help="recompute instead of reading the disk cache"
     )
+
+    predict = commands.add_parser(
+        "predict",
+        help="score pictures of digits with a model file exported from the trade-off page",
+        description=(
+            "Score each PNG or JPEG picture of one digit with an exported detector. Exit "
+            f"status 0 when every image was scored, {EXIT_SOME_IMAGES_FAILED} when some could "
+            f"not be read (the others are still printed), {EXIT_ERROR} when the model file "
+            "is not one this tool exported."
+        ),
+    )
+    predict.add_argument(
+        "--model", required=True, metavar="FILE", help="a model file (.zip) exported by this tool"
+    )
+    predict.add_argument("images", nargs="+", metavar="IMAGE", help="pictures of one digit each")
+    predict.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser
 
 
@@ -57,7 +75,64 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"info": _info, "report": _report}
+def _score_image(model, path: str) -> dict:
+    """One image's entry: file, score, is_digit, answer; or file and error."""
+    from core.digit_image import (
+        DigitImageError,
+        digit_features,
+        prepare_digit_image,
+        read_image_file,
+    )
+
+    try:
+        prepared = prepare_digit_image(read_image_file(path))
+    except DigitImageError as exc:
+        return {"file": path, "error": str(exc)}
+    except OSError as exc:
+        return {"file": path, "error": f"cannot read it ({exc.strerror or exc})"}
+    features = digit_features(prepared, image_shape=model.image_shape)
+    score = float(model.decision_function(features.reshape(1, -1))[0])
+    is_digit = bool(score >= model.threshold)
+    answer = f"{'is' if is_digit else 'not'} a {model.digit}"
+    return {"file": path, "score": score, "is_digit": is_digit, "answer": answer}
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from core.export import ModelFileError, load_model
+
+    try:
+        model = load_model(args.model)
+    except ModelFileError as exc:
+        print(f"error: {args.model}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    threshold = model.card["threshold"]  # as written: the exact float, or "inf" / "-inf"
+    if not args.json:
+        print(
+            f"{args.model}: detector of the digit {model.digit}, threshold {threshold} "
+            f"(is a {model.digit} when score >= threshold)"
+        )
+    results = []
+    for path in args.images:
+        entry = _score_image(model, path)
+        results.append(entry)
+        if args.json:
+            continue
+        if "error" in entry:
+            sys.stdout.flush()  # keep the lines in order when both go to one terminal
+            print(f"{path}: error: {entry['error']}", file=sys.stderr)
+        else:
+            print(f"{path}: score {entry['score']:.2f}, {entry['answer']}")
+    if args.json:
+        summary = {
+            "model": {"file": args.model, "digit": model.digit, "threshold": threshold},
+            "images": results,
+        }
+        print(json.dumps(summary, indent=2, allow_nan=False))
+    failed = sum("error" in entry for entry in results)
+    return EXIT_SOME_IMAGES_FAILED if failed else 0
+
+
+_COMMANDS = {"info": _info, "report": _report, "predict": _predict}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,6 +29,7 @@ from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page, tradeoff_for
 from ui.digits import show_gallery
 from ui.entry import ensure_entry_point, guarded, guarded_callback, show_callback_failure
+from ui.own_digit import own_digit_line, own_digit_section
 from ui.params import adopt, publish, raw_param, show_notes
 
 PER_GALLERY = 12
@@ -135,6 +136,25 @@ def _delta(new: float, old: float) -> str | None:
 
 def _count_delta(new: int, old: int) -> str | None:
     return None if new == old else f"{new - old:+,}"
+
+
+def _export_button(threshold: float) -> None:
+    """Download the detector at this exact threshold; the file is built only when clicked."""
+    from core.export import export_file_name, export_model  # scikit-learn: after the numbers
+
+    st.download_button(
+        "Download this detector (.zip)",
+        data=partial(export_model, result, threshold=threshold, dataset=dataset),
+        file_name=export_file_name(digit=digit, threshold=threshold),
+        mime="application/zip",
+        on_click="ignore",
+        key="export_detector",
+        icon=":material/download:",
+        help="scikit-learn's FixedThresholdClassifier around the fitted model at this exact "
+        "threshold, its plain parameters, and model_card.json (cross-validated and test "
+        "precision/recall, data fingerprint, library versions). On the command line: "
+        "python -m core predict --model FILE IMAGE...",
+    )
 
 
 @st.fragment
@@ -257,6 +277,9 @@ def threshold_panel() -> None:
         f"{_percent(now.recall)} estimated by cross-validation."
     )
 
+    own_digit_line(digit=digit, threshold=threshold)
+    _export_button(threshold)
+
     st.subheader("The digits at the cut")
     st.caption("Closest to the threshold first: the cases a small move would flip.")
     errors = st.columns(2, gap="large")
@@ -290,4 +313,9 @@ def threshold_panel() -> None:
     )
 
 
-threshold_panel()
+# The upload runs first (its score is then current in the panel) but is drawn below it, outside
+# the fragment: a slider step never resends the pictures.
+panel_area = st.container()
+own_digit_section(dataset, result)
+with panel_area:
+    threshold_panel()

@@ -135,3 +135,68 @@ def test_clicking_a_point_of_the_precision_recall_curve_moves_the_threshold(page
     recall = float(metric_value(page, "Recall").rstrip("%"))
     assert 75 <= recall <= 85  # the point clicked, near recall 0.8
     screenshot(page, "tradeoff-after-click")
+
+
+def test_upload_a_digit_and_download_the_tuned_detector(
+    page, app_url, mnist_dir, shared_cache_dir, tmp_path
+):
+    import io
+    import json
+    import subprocess
+    import sys
+
+    import numpy as np
+    from PIL import Image
+
+    from core.data import load_idx_dataset
+    from core.detector import train_detector
+    from core.export import load_model
+
+    threshold = "3370.0194991439557"
+    open_tradeoff(page, app_url, threshold=threshold)  # the server has the detector now
+    dataset = load_idx_dataset(mnist_dir)
+    result = train_detector(dataset, digit=5, cache_dir=shared_cache_dir)  # from its cache
+    # A test 5 the detector finds with a wide margin, so its photo-like picture is a 5 too.
+    five = dataset.n_train + int(np.argmax(np.where(result.y_test, result.test_scores, -np.inf)))
+    # The test digit as a photo would show it: dark ink on white paper, enlarged, off centre.
+    ink = Image.fromarray(255 - dataset.images[five].reshape(28, 28)).resize((224, 224))
+    paper = Image.new("L", (400, 320), 255)
+    paper.paste(ink, (40, 60))
+    picture = tmp_path / "my-five.png"
+    buffer = io.BytesIO()
+    paper.save(buffer, format="PNG")
+    picture.write_bytes(buffer.getvalue())
+
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(picture))
+    line = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="Your digit").first
+    line.wait_for(timeout=60_000)
+    wait_for_idle(page)
+    text = line.inner_text()
+    assert "my-five.png" in text and "not flagged" not in text and "flagged as a 5" in text, text
+    shown_score = float(text.split("score ")[1].split(", ")[0].replace(",", ""))
+    wait_for_images(page)
+    page.get_by_text("What the detector sees").scroll_into_view_if_needed()
+    screenshot(page, "tradeoff-own-digit")
+
+    with page.expect_download(timeout=60_000) as event:
+        page.get_by_role("button", name="Download this detector").click()
+    download = event.value
+    assert download.suggested_filename == "detector-digit5-threshold3370.02.zip"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    model = load_model(saved)
+    assert model.digit == 5 and model.threshold == float(threshold)
+    assert model.card["cross_validated"]["precision"] == pytest.approx(0.9000345901072293)
+
+    # The command line scores the same picture as the page did, with the downloaded file.
+    done = subprocess.run(
+        [sys.executable, "-m", "core", "predict", "--json", "--model", str(saved), str(picture)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    [scored] = json.loads(done.stdout)["images"]
+    assert scored["is_digit"] is True and scored["answer"] == "is a 5"
+    assert scored["score"] == pytest.approx(shown_score, abs=0.01)  # the page shows 2 decimals

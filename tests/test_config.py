@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit import config
 
+from ui.own_digit import MAX_UPLOAD_MB
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,7 +36,7 @@ def test_no_usage_statistics_and_no_error_details_on_the_page(effective):
 
 
 def test_uploads_are_limited_to_what_an_image_needs(effective):
-    assert effective("server.maxUploadSize") <= 1  # megabytes
+    assert effective("server.maxUploadSize") <= MAX_UPLOAD_MB <= 10  # megabytes
 
 
 def test_no_page_renders_raw_html():

@@ -1,0 +1,112 @@
+"""AppTest: trying your own digit and taking the detector away, on the trade-off page.
+
+Runs on the small bundled digits set (no MNIST), where training takes well under a second.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.data import load_fallback_dataset
+from core.detector import train_detector
+from core.digit_image import digit_features, prepare_digit_image
+from tests.apptest_support import open_page
+
+
+@pytest.fixture(autouse=True)
+def small_set(monkeypatch, cache_dir):
+    monkeypatch.delenv("MNIST_DATA", raising=False)
+    monkeypatch.setenv("THRESHOLD_EXPLORER_OFFLINE", "1")
+    from ui.dataset import _load
+    from ui.detector import training_registry
+
+    _load.clear()
+    training_registry.clear()
+    yield
+    _load.clear()
+    training_registry.clear()
+
+
+def picture_of(image_8x8: np.ndarray) -> bytes:
+    """A small-set digit (0-255) drawn as a photo would show it: dark ink on white, enlarged."""
+    grey = 255 - image_8x8.reshape(8, 8)
+    picture = Image.fromarray(grey).resize((96, 96), Image.Resampling.BILINEAR)
+    canvas = Image.new("L", (160, 140), 255)
+    canvas.paste(picture, (40, 20))
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def expected_score(data: bytes) -> float:
+    dataset = load_fallback_dataset()
+    result = train_detector(dataset, digit=5)
+    features = digit_features(prepare_digit_image(data), image_shape=dataset.image_shape)
+    return float(result.model.decision_function(features.astype(np.float64).reshape(1, -1))[0])
+
+
+def own_digit_line(app) -> str:
+    return next(m.value for m in app.markdown if m.value.startswith("**Your digit**"))
+
+
+def test_an_uploaded_digit_is_scored_and_decided_at_the_current_threshold():
+    dataset = load_fallback_dataset()
+    result = train_detector(dataset, digit=5)
+    low, high = result.cv_scores.min(), result.cv_scores.max()
+    # A test digit whose picture scores inside the slider's range, so both verdicts can show.
+    pictures = (picture_of(dataset.images[i]) for i in range(dataset.n_train, dataset.n_samples))
+    data, score = next(
+        (data, score) for data in pictures for score in [expected_score(data)] if low < score < high
+    )
+
+    app = open_page("pages/tradeoff.py", query={"threshold": "0"})
+    assert not any(m.value.startswith("**Your digit**") for m in app.markdown)
+    app.file_uploader(key="own_digit_file").set_value(("mine.png", data, "image/png")).run()
+    assert not app.exception
+    assert not [w.value for w in app.warning if "mine.png" in w.value]
+    line = own_digit_line(app)
+    assert f"score {score:,.2f}" in line
+    assert any(f"8×8, score {score:,.2f}" in caption for caption in image_captions(app))
+    # Just below and just above its score, as the slider moves (the fragment alone reruns).
+    app.slider(key="threshold").set_value(max(low, score - 1)).run()
+    assert "**flagged as a 5**" in own_digit_line(app)
+    app.slider(key="threshold").set_value(min(high, score + 1)).run()
+    assert "**not flagged as a 5**" in own_digit_line(app)
+
+
+def image_captions(app) -> list[str]:
+    return [image.caption for element in app.get("image") for image in element.proto.imgs]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "fault"),
+    [
+        ("notes.png", b"this is text, not a picture", "not a PNG or JPEG"),
+        ("blank.png", None, "blank"),
+    ],
+)
+def test_a_file_that_is_not_a_digit_picture_gets_a_plain_message(name, data, fault):
+    if data is None:
+        buffer = io.BytesIO()
+        Image.new("L", (64, 64), 255).save(buffer, format="PNG")
+        data = buffer.getvalue()
+    app = open_page("pages/tradeoff.py")
+    app.file_uploader(key="own_digit_file").set_value((name, data, "image/png")).run()
+    assert not app.exception
+    warnings = [w.value for w in app.warning if w.value.startswith(name)]
+    assert warnings and fault in warnings[0], [w.value for w in app.warning]
+    assert not any(m.value.startswith("**Your digit**") for m in app.markdown)
+    assert "Recall" in [m.label for m in app.metric]  # the rest of the page is intact
+
+
+def test_the_download_is_offered_and_built_only_when_clicked():
+    # The file itself (threshold, card) is checked by a real download in tests/test_browser.py.
+    app = open_page("pages/tradeoff.py", query={"threshold": "1.5"})
+    [button] = [b for b in app.get("download_button") if b.label.startswith("Download this")]
+    assert button.proto.HasField("deferred_file_id") and not button.proto.url
+    assert button.proto.ignore_rerun  # clicking it does not rerun the page
+    assert "python -m core predict" in button.help
