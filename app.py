@@ -5,14 +5,10 @@ Run with ``streamlit run app.py``.
 
 from __future__ import annotations
 
-import logging
-
 import streamlit as st
 
 from ui.dataset import dataset_status_line, get_dataset
-from ui.entry import freeze_long_lived_objects, mark_entered
-
-log = logging.getLogger("threshold_explorer")
+from ui.entry import freeze_long_lived_objects, mark_entered, show_failure
 
 PAGES_IN_ORDER = (
     (
@@ -43,6 +39,13 @@ PAGES_IN_ORDER = (
         ":material/tune:",
         "drag the threshold and watch precision, recall and the digits at the cut move",
     ),
+    (
+        "pages/compare.py",
+        "Compare",
+        "compare",
+        ":material/compare_arrows:",
+        "four detectors side by side: ROC, precision-recall, one table",
+    ),
 )
 
 
@@ -71,18 +74,13 @@ def _pages() -> list:
     return pages
 
 
-freeze_long_lived_objects()
 st.set_page_config(page_title="Threshold Explorer", page_icon=":material/tune:", layout="wide")
 page = st.navigation(_pages())
 mark_entered(True)
 try:
     page.run()
 except Exception:  # noqa: BLE001 - last line of defence: no traceback reaches a user
-    log.exception("page %s failed", page.title)
-    st.error(
-        "Something went wrong on this page. The details are in the server's log; "
-        "reloading the page or going back to the previous step usually helps.",
-        icon=":material/error:",
-    )
+    show_failure(f"page {page.title}")
 finally:
     mark_entered(False)
+    freeze_long_lived_objects()

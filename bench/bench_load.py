@@ -2,7 +2,7 @@
 
 Usage::
 
-    MNIST_DATA=/path/to/mnist python bench/bench_load.py [--repeat 5] [--json]
+    MNIST_DATA=/path/to/mnist python bench/bench_load.py [--repeat 5] [--json [PATH]]
 
 Both loads are timed against a plain reference measured in the same run, on the same
 files: ``gzip.open(path).read()`` and ``np.frombuffer`` of the four IDX files, with no
@@ -50,7 +50,13 @@ def reference_load(paths: list[Path]) -> list[np.ndarray]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs of each load (best kept)")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="PATH",
+        help="write the figures as JSON to PATH (no PATH: print them instead of the text)",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error(f"--repeat must be at least 1, got {args.repeat}")
@@ -110,9 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         "numpy": np.__version__,
         "cpus": os.cpu_count(),
     }
-    if args.json:
+    if args.json == "-":
         print(json.dumps(result, indent=2))
         return 0
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
     print(f"Loading MNIST from {directory}: best of {args.repeat} runs, {os.cpu_count()} CPUs")
     print(f"  reference (gzip.open().read() + np.frombuffer): {best['reference']:.3f} s")
     print(

@@ -1,6 +1,6 @@
 """Benchmark: the threshold engine and the chart builders on MNIST-sized scores.
 
-    python bench/bench_thresholds.py [--n 60000] [--thresholds 2000] [--seed 0] [--json]
+    python bench/bench_thresholds.py [--n 60000] [--thresholds 2000] [--seed 0] [--json [PATH]]
 
 Every figure is measured in this run, against a reference measured in the same run:
 
@@ -253,7 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=60_000, help="number of scores")
     parser.add_argument("--thresholds", type=int, default=2000, help="random thresholds to time")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="PATH",
+        help="write the results as JSON to PATH (no PATH: print them instead of the text)",
+    )
     args = parser.parse_args(argv)
     y_true, scores = detector_scores(args.n, args.seed)
     rng = np.random.default_rng(args.seed + 1)
@@ -264,10 +270,12 @@ def main(argv: list[str] | None = None) -> int:
         "engine": bench_engine(y_true, scores, args.thresholds, rng),
         "figures": bench_figures(y_true, scores, rng),
     }
-    if args.json:
+    if args.json == "-":
         print(json.dumps(report, indent=2))
-    else:
-        print_report(report)
+        return 0
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    print_report(report)
     return 0
 
 

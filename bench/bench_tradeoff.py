@@ -1,6 +1,6 @@
 """Benchmark: the trade-off page in a real browser, against a hello-world slider app.
 
-    MNIST_DATA=/work/shared/mnist python bench/bench_tradeoff.py [--json] [--steps N]
+    MNIST_DATA=/work/shared/mnist python bench/bench_tradeoff.py [--json [PATH]] [--steps N]
 
 Measured in one run, each figure beside the same figure for ``bench/hello_slider.py`` (one
 slider in an ``st.fragment`` and an ``st.write`` of its value), served and driven the same way:
@@ -101,12 +101,16 @@ PAGE_PROBE = """
   bench.arm = () => {
     const before = bench.signature();
     const state = bench.armed = {key: null, before, after: null, done: null, frame: null,
-                                   numbers: null};
+                                   numbers: null, numbers_frame: null};
     const check = () => {
       if (state.done !== null || state.key === null) return;
       const now = bench.signature();
       // First sight of the new numbers, before the run (charts, galleries) has finished.
-      if (now !== before && state.numbers === null) state.numbers = performance.now();
+      if (now !== before && state.numbers === null) {
+        state.numbers = performance.now();
+        // The frame that paints them: what a user sees (a busy main thread delays it).
+        requestAnimationFrame(() => { state.numbers_frame = performance.now(); });
+      }
       if (now !== before && bench.idle()) {
         state.done = performance.now();
         state.after = now;
@@ -126,6 +130,7 @@ PAGE_PROBE = """
     const busy = bench.longtasks.filter(([t, d]) => t + d >= s.key && t <= s.done)
       .reduce((sum, [t, d]) => sum + Math.min(t + d, s.done) - Math.max(t, s.key), 0);
     return {key: s.key, done: s.done, frame: s.frame, numbers: s.numbers,
+            numbers_frame: s.numbers_frame,
             before: s.before, after: s.after,
             first_send: sends.length ? sends[0][0] : null,
             first_recv: recvs.length ? recvs[0][0] : null,
@@ -155,6 +160,10 @@ class App:
     signature: str
     # JS expression: true when the page shows its numbers (first render).
     ready: str
+    # JS expression: true when the page's first run has finished (charts, galleries and all).
+    idle: str = (
+        "document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]') !== null"
+    )
 
 
 TRADEOFF = App(
@@ -167,9 +176,7 @@ TRADEOFF = App(
             .map((c) => c.innerText).find((t) => t.includes('Link to this view'));
         return flagged === null ? '' : flagged + ' | ' + (link || '');
     }})()""",
-    ready=f"""(({METRIC_TEXT})('Flagged') !== null
-        && document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]')
-           !== null)""",
+    ready=f"""({METRIC_TEXT})('Flagged') !== null""",
 )
 HELLO = App(
     name="hello",
@@ -180,10 +187,8 @@ HELLO = App(
             .map((m) => m.innerText).find((t) => t.startsWith('Value:'));
         return line || '';
     })()""",
-    ready="""([...document.querySelectorAll('[data-testid=stMarkdown]')]
-        .some((m) => m.innerText.startsWith('Value:'))
-        && document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]')
-           !== null)""",
+    ready="""[...document.querySelectorAll('[data-testid=stMarkdown]')]
+        .some((m) => m.innerText.startsWith('Value:'))""",
 )
 IMAGES_LOADED = "() => Array.from(document.images).every((i) => i.complete)"
 
@@ -325,30 +330,37 @@ def open_page(browser, url: str, app: App, *, timeout_ms: int):
         shown = page.wait_for_function(
             f"({app.ready}) ? performance.now() : 0", timeout=timeout_ms, polling=10
         ).json_value()
+        # Then the rest of the first run (charts, galleries): steps start from an idle page.
+        idle = page.wait_for_function(
+            f"({app.idle}) ? performance.now() : 0", timeout=timeout_ms, polling=10
+        ).json_value()
     except BaseException:
         context.close()
         raise
-    return context, page, traffic, shown
+    return context, page, traffic, shown, idle
 
 
 def warm_start(browser, app: App, env: dict[str, str], *, timeout_ms: int) -> dict:
     """Seconds from launching the server to the page showing its numbers, and the parts.
 
     In the page (ms from the navigation's start): when its websocket sent its first message
-    (the frontend has loaded and asks for a run) and when the numbers were shown.
+    (the frontend has loaded and asks for a run), when the numbers were shown and when the
+    first run had finished (the page idle). The page's clock is tied to the launch through
+    ``performance.timeOrigin`` (both on this machine's wall clock).
     """
-    started = time.perf_counter()
+    launched = time.time()
     with Server(app, env, f"bench-{app.name}-start") as server:
-        healthy = time.perf_counter() - started
-        context, page, _, shown_ms = open_page(
+        healthy = time.time() - launched
+        context, page, _, shown_ms, idle_ms = open_page(
             browser, server.url + app.path, app, timeout_ms=timeout_ms
         )
-        shown = time.perf_counter() - started
+        origin = page.evaluate("performance.timeOrigin") / 1000 - launched
         first_send_ms = page.evaluate("window.__bench.sends.length && window.__bench.sends[0][0]")
         trained = page.get_by_text("trained in").count() > 0
         context.close()
     return {
-        "seconds": shown,
+        "seconds": origin + shown_ms / 1000,
+        "idle_seconds": origin + idle_ms / 1000,
         "health_seconds": healthy,
         "page_to_request_s": first_send_ms / 1000,
         "request_to_shown_s": (shown_ms - first_send_ms) / 1000,
@@ -371,7 +383,7 @@ def run_steps(
     With ``profile_page``, Chromium's JS sampling profiler runs over the measured steps.
     """
     with Server(app, env, f"bench-{app.name}-steps") as server:
-        context, page, traffic, _ = open_page(
+        context, page, traffic, _, _ = open_page(
             browser, server.url + app.path, app, timeout_ms=120_000
         )
         profiler = None
@@ -442,6 +454,7 @@ def _step_record(step: dict, weight: dict) -> dict:
     return {
         "latency_ms": step["done"] - step["key"],
         "to_numbers_ms": between(step["key"], step["numbers"]),
+        "to_numbers_painted_ms": between(step["key"], step["numbers_frame"]),
         "to_frame_ms": between(step["key"], step["frame"]),
         "key_to_send_ms": between(step["key"], step["first_send"]),
         "send_to_last_message_ms": between(step["first_send"], step["last_recv"]),
@@ -463,6 +476,7 @@ def step_summary(records: list[dict]) -> dict:
     return {
         "latency_ms": summarize([r["latency_ms"] for r in records]),
         "to_numbers_ms": summarize([r["to_numbers_ms"] for r in records]),
+        "to_numbers_painted_ms": summarize([r["to_numbers_painted_ms"] for r in records]),
         "to_frame_ms": summarize([r["to_frame_ms"] for r in records]),
         "key_to_send_ms": summarize([r["key_to_send_ms"] for r in records]),
         "send_to_last_message_ms": summarize([r["send_to_last_message_ms"] for r in records]),
@@ -638,6 +652,7 @@ def measure(args) -> dict:
             results["warm_start"] = {
                 name: {
                     "seconds": summarize([s["seconds"] for s in runs]),
+                    "idle_seconds": summarize([s["idle_seconds"] for s in runs]),
                     "health_seconds": summarize([s["health_seconds"] for s in runs]),
                     "page_to_request_s": summarize([s["page_to_request_s"] for s in runs]),
                     "request_to_shown_s": summarize([s["request_to_shown_s"] for s in runs]),
@@ -674,6 +689,9 @@ def ratios(results: dict) -> dict:
         "numbers_median": _ratio(
             tradeoff["to_numbers_ms"]["median"], hello["to_numbers_ms"]["median"]
         ),
+        "numbers_painted_median": _ratio(
+            tradeoff["to_numbers_painted_ms"]["median"], hello["to_numbers_painted_ms"]["median"]
+        ),
         "step_p90": _ratio(tradeoff["latency_ms"]["p90"], hello["latency_ms"]["p90"]),
         "step_to_frame_median": _ratio(
             tradeoff["to_frame_ms"]["median"], hello["to_frame_ms"]["median"]
@@ -688,9 +706,22 @@ def ratios(results: dict) -> dict:
 def goals(results: dict) -> dict:
     step = results["ratios"]["step_median"]
     painted = results["ratios"]["step_to_frame_median"]
+    numbers = results["ratios"]["numbers_median"]
+    numbers_painted = results["ratios"]["numbers_painted_median"]
     kb = results["tradeoff"]["kb"]["max"]
     start = results["warm_start"]["tradeoff"]["seconds"]["median"]
     return {
+        # The issue's goal: a step "shows its new numbers"; painted is what a user sees.
+        "numbers_painted_ratio_le_1_5": {
+            "value": numbers_painted,
+            "goal": GOAL_STEP_RATIO,
+            "met": numbers_painted is not None and numbers_painted <= GOAL_STEP_RATIO,
+        },
+        "numbers_ratio_le_1_5": {
+            "value": numbers,
+            "goal": GOAL_STEP_RATIO,
+            "met": numbers is not None and numbers <= GOAL_STEP_RATIO,
+        },
         "step_ratio_le_1_5": {
             "value": step,
             "goal": GOAL_STEP_RATIO,
@@ -743,6 +774,11 @@ def table(results: dict) -> str:
         "  median, to the new numbers' first sight",
         tradeoff["to_numbers_ms"]["median"],
         hello["to_numbers_ms"]["median"],
+    )
+    row(
+        "  median, to the frame painting them",
+        tradeoff["to_numbers_painted_ms"]["median"],
+        hello["to_numbers_painted_ms"]["median"],
     )
     row(
         "  median, to the next frame",
@@ -804,6 +840,12 @@ def table(results: dict) -> str:
     )
     row("  max", starts["tradeoff"]["seconds"]["max"], starts["hello"]["seconds"]["max"], digits=2)
     row(
+        "  median, launch -> first run finished",
+        starts["tradeoff"]["idle_seconds"]["median"],
+        starts["hello"]["idle_seconds"]["median"],
+        digits=2,
+    )
+    row(
         "  of which: launch -> /_stcore/health ok",
         starts["tradeoff"]["health_seconds"]["median"],
         starts["hello"]["health_seconds"]["median"],
@@ -858,7 +900,9 @@ def table(results: dict) -> str:
             lines.append(f"    {ms:>8.1f}  {name}")
     lines += ["", "Goals:"]
     labels = {
-        "step_ratio_le_1_5": ("step latency trade-off / hello (median)", "x", "<="),
+        "numbers_painted_ratio_le_1_5": ("new numbers painted, trade-off / hello", "x", "<="),
+        "numbers_ratio_le_1_5": ("  the same, first in the page (DOM)", "x", "<="),
+        "step_ratio_le_1_5": ("page idle after a step, trade-off / hello", "x", "<="),
         "step_ratio_to_frame_le_1_5": ("  the same, to the next frame", "x", "<="),
         "kb_per_step_lt_200": ("KB per step (max)", " KB", "<"),
         "warm_start_lt_3s": ("warm start (median)", " s", "<"),
@@ -883,7 +927,13 @@ def without_raw(results: dict) -> dict:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", action="store_true", help="print the results as JSON too")
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="PATH",
+        help="write the results as JSON to PATH too (no PATH: print them after the table)",
+    )
     parser.add_argument("--steps", type=int, default=20, help="measured steps per app")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured steps first")
     parser.add_argument("--starts", type=int, default=2, help="warm starts per app")
@@ -906,8 +956,10 @@ def main(argv=None) -> int:
     results = measure(args)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))
+    if args.json and args.json != "-":
+        Path(args.json).write_text(json.dumps(results, indent=2))
     print(table(results))
-    if args.json:
+    if args.json == "-":
         print(json.dumps(without_raw(results), indent=2))
     return 0
 

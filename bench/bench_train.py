@@ -11,7 +11,7 @@ Runs, each in a fresh subprocess (so its peak RSS is its own), on the real MNIST
 Prints seconds, the ratios cold / notebook (goal <= 0.3) and warm / cold, peak RSS, and
 whether the cross-validated scores are bit-identical.
 
-    MNIST_DATA=/work/shared/mnist python bench/bench_train.py [--json] [--digit 5]
+    MNIST_DATA=/work/shared/mnist python bench/bench_train.py [--json [PATH]] [--digit 5]
 """
 
 from __future__ import annotations
@@ -141,7 +141,13 @@ def _spawn(variant: str, args: argparse.Namespace, cache_dir: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="PATH",
+        help="write the figures as JSON to PATH (no PATH: print them instead of the text)",
+    )
     parser.add_argument("--digit", type=int, default=5)
     parser.add_argument("--data-dir", default=os.environ.get("MNIST_DATA"))
     parser.add_argument("--variant", choices=VARIANTS, help=argparse.SUPPRESS)
@@ -169,9 +175,11 @@ def main(argv: list[str] | None = None) -> int:
         == cold["scores_sha256"]
         == warm["scores_sha256"],
     }
-    if args.json:
+    if args.json == "-":
         print(json.dumps(summary, indent=2))
         return 0
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, indent=2))
     print(f"digit {args.digit}, {summary['cpu_cores']} cores, real MNIST")
     for name, seconds in notebook["steps"].items():
         print(f"  notebook {name:<42} {seconds:8.2f} s")

@@ -37,7 +37,7 @@ from core.thresholds import (
     thin_curve,
 )
 
-DEFAULT_MAX_POINTS = 450
+DEFAULT_MAX_POINTS = 200  # each drawn point is an SVG marker (for clicks): the browser's cost
 FIGURE_HEIGHT = 400
 
 PRECISION_COLOR = "#1f4fd8"  # blue, dashed: the notebook's "b--"
@@ -569,3 +569,275 @@ def threshold_from_selection(selection) -> float | None:
             if value is not None:
                 return value
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Several models overlaid (the comparison page)
+# --------------------------------------------------------------------------------------------
+
+OVERLAY_COLORS = ("#1f4fd8", "#d62728", "#2a9d3f", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
+
+
+def _overlay_color(position: int) -> str:
+    return OVERLAY_COLORS[position % len(OVERLAY_COLORS)]
+
+
+def _overlay_curves(curves, kind: type, what: str) -> list:
+    if not isinstance(curves, Mapping):
+        raise ValueError(f"curves must map a model's name to its {what}, got {curves!r:.60}")
+    for name, curve in curves.items():
+        if not isinstance(curve, kind):
+            raise ValueError(
+                f"curves[{name!r}] must be a {kind.__name__}, got {type(curve).__name__}"
+            )
+    return list(curves.items())
+
+
+def _overlay_option(values, name: str, field: str, default):
+    if values is None:
+        return default
+    if not isinstance(values, Mapping):
+        raise ValueError(f"{field} must be a mapping from model names, got {values!r:.60}")
+    return values.get(name, default)
+
+
+def _overlay_marks(marks, names) -> dict[str, float]:
+    if marks is None:
+        return {}
+    if not isinstance(marks, Mapping):
+        raise ValueError(f"marks must map model names to thresholds, got {marks!r:.60}")
+    unknown = [name for name in marks if name not in names]
+    if unknown:
+        raise ValueError(f"marks name models without a curve: {unknown!r}")
+    return {name: _check_threshold(value, f"marks[{name!r}]") for name, value in marks.items()}
+
+
+def _threshold_hover(score_label: str | None) -> str:
+    scale = f" ({score_label})" if score_label else ""
+    return "Threshold %{customdata[0]:,.6~g}" + scale
+
+
+def roc_overlay_figure(
+    curves: Mapping[str, RocCurve],
+    *,
+    score_labels: Mapping[str, str] | None = None,
+    colors: Mapping[str, str] | None = None,
+    marks: Mapping[str, float] | None = None,
+    mark_label: str = "operating point",
+    max_points: int = DEFAULT_MAX_POINTS,
+) -> go.Figure:
+    """Several models' ROC curves on one chart, each named with its AUC in the legend.
+
+    Each model's thresholds are on its own scale: hovering a point shows its threshold with
+    the scale's name from ``score_labels``; no threshold is compared across models.
+
+    Parameters
+    ----------
+    curves : mapping of str to RocCurve
+        Model name (the legend's text) to its curve, drawn in this order.
+    score_labels : mapping of str to str, optional
+        Model name to the name of its score scale ("decision score", "probability").
+    colors : mapping of str to str, optional
+        Model name to a CSS colour; by default :data:`OVERLAY_COLORS` in order.
+    marks : mapping of str to float, optional
+        Model name to a threshold (on that model's scale) whose point is marked.
+    mark_label : str
+        What a marked point is, for its hover text.
+    max_points : int
+        How many points of each curve to draw.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Raises
+    ------
+    ValueError
+        When ``curves`` is not a mapping of RocCurve, a mark names no curve or is NaN, or
+        ``max_points`` < 2.
+    """
+    items = _overlay_curves(curves, RocCurve, "RocCurve")
+    max_points = _check_max_points(max_points)
+    marks = _overlay_marks(marks, curves)
+    traces = [
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            name="Chance (AUC 0.500)",
+            mode="lines",
+            line=dict(color=GUIDE_COLOR, dash="dash", width=1),
+            hoverinfo="skip",
+        )
+    ]
+    for position, (name, roc) in enumerate(items):
+        color = _overlay_option(colors, name, "colors", _overlay_color(position))
+        hover = (
+            _threshold_hover(_overlay_option(score_labels, name, "score_labels", None))
+            + "<br>Recall %{y:.1%} · false positive rate %{x:.2%}"
+            + "<br>Precision %{customdata[5]:.1%}<br>"
+            + _COUNTS_HOVER
+        )
+        auc_text = "n/a" if math.isnan(roc.auc) else f"{roc.auc:.3f}"
+        drawn = _drawn(roc, "roc", roc.fpr, roc.tpr, max_points, None)
+        traces.append(
+            go.Scatter(
+                x=_f32(roc.fpr[drawn]),
+                y=_f32(roc.tpr[drawn]),
+                name=f"{name} (AUC {auc_text})",
+                legendgroup=name,
+                mode="lines",
+                line=dict(color=color, width=2),
+                customdata=_customdata(
+                    roc.thresholds[drawn],
+                    roc.tp[drawn],
+                    roc.fp[drawn],
+                    roc.fn[drawn],
+                    roc.tn[drawn],
+                    roc.precision[drawn],
+                ),
+                hovertemplate=hover + "<extra>%{fullData.name}</extra>",
+            )
+        )
+        if name in marks:
+            at = _roc_position(roc, marks[name])
+            point = slice(at, at + 1)
+            traces.append(
+                go.Scatter(
+                    x=_f32(roc.fpr[point]),
+                    y=_f32(roc.tpr[point]),
+                    name=f"{name}: {mark_label}",
+                    legendgroup=name,
+                    showlegend=False,
+                    mode="markers",
+                    marker=dict(color=color, size=11, line=dict(color="white", width=1.5)),
+                    customdata=_customdata(
+                        roc.thresholds[point],
+                        roc.tp[point],
+                        roc.fp[point],
+                        roc.fn[point],
+                        roc.tn[point],
+                        roc.precision[point],
+                    ),
+                    hovertemplate=hover + "<extra>%{fullData.name}</extra>",
+                )
+            )
+    layout = _layout(
+        title="ROC curves (AUC in the legend)",
+        x_title="false positive rate (share of other digits flagged)",
+        y_title="true positive rate (recall)",
+        uirevision="roc_overlay",
+        xaxis=dict(tickformat=".0%", range=[-0.02, 1.02]),
+        yaxis=dict(tickformat=".0%", range=[-0.02, 1.04]),
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def precision_recall_overlay_figure(
+    curves: Mapping[str, PrecisionRecallCurve],
+    *,
+    score_labels: Mapping[str, str] | None = None,
+    colors: Mapping[str, str] | None = None,
+    marks: Mapping[str, float] | None = None,
+    mark_label: str = "operating point",
+    target_precision: float | None = None,
+    max_points: int = DEFAULT_MAX_POINTS,
+) -> go.Figure:
+    """Several models' precision-recall curves on one chart, average precision in the legend.
+
+    Parameters
+    ----------
+    curves : mapping of str to PrecisionRecallCurve
+        Model name (the legend's text) to its curve, drawn in this order.
+    score_labels, colors, marks, mark_label, max_points
+        As in :func:`roc_overlay_figure`. A mark above every score of its model (nothing
+        flagged) has no point on the curve and is not drawn.
+    target_precision : float, optional
+        In [0, 1]: a dotted horizontal guide at this precision.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Raises
+    ------
+    ValueError
+        As :func:`roc_overlay_figure`, and when ``target_precision`` is outside [0, 1].
+    """
+    items = _overlay_curves(curves, PrecisionRecallCurve, "PrecisionRecallCurve")
+    max_points = _check_max_points(max_points)
+    marks = _overlay_marks(marks, curves)
+    traces = []
+    for position, (name, curve) in enumerate(items):
+        color = _overlay_option(colors, name, "colors", _overlay_color(position))
+        hover = (
+            _threshold_hover(_overlay_option(score_labels, name, "score_labels", None))
+            + "<br>Precision %{y:.1%} · Recall %{x:.1%}<br>"
+            + _COUNTS_HOVER
+            + "<extra>%{fullData.name}</extra>"
+        )
+        ap = curve.average_precision
+        ap_text = "n/a" if math.isnan(ap) else f"{ap:.3f}"
+        drawn = _drawn(curve, "pr", curve.recall, curve.precision, max_points, None)
+        traces.append(
+            go.Scatter(
+                x=_f32(curve.recall[drawn]),
+                y=_f32(curve.precision[drawn]),
+                name=f"{name} (AP {ap_text})",
+                legendgroup=name,
+                mode="lines",
+                line=dict(color=color, width=2),
+                customdata=_customdata(
+                    curve.thresholds[drawn],
+                    curve.tp[drawn],
+                    curve.fp[drawn],
+                    curve.fn[drawn],
+                    curve.tn[drawn],
+                ),
+                hovertemplate=hover,
+            )
+        )
+        at = _pr_position(curve, marks[name]) if name in marks else None
+        if at is not None:
+            point = slice(at, at + 1)
+            traces.append(
+                go.Scatter(
+                    x=_f32(curve.recall[point]),
+                    y=_f32(curve.precision[point]),
+                    name=f"{name}: {mark_label}",
+                    legendgroup=name,
+                    showlegend=False,
+                    mode="markers",
+                    marker=dict(color=color, size=11, line=dict(color="white", width=1.5)),
+                    customdata=_customdata(
+                        curve.thresholds[point],
+                        curve.tp[point],
+                        curve.fp[point],
+                        curve.fn[point],
+                        curve.tn[point],
+                    ),
+                    hovertemplate=hover,
+                )
+            )
+    if target_precision is not None:
+        guide = _check_threshold(target_precision, "target_precision")
+        if not 0 <= guide <= 1:
+            raise ValueError(f"target_precision must be in [0, 1], got {target_precision!r}")
+        traces.append(
+            go.Scatter(
+                x=[0.0, 1.0],
+                y=[guide, guide],
+                name=f"Precision {guide:.1%}".replace(".0%", "%"),
+                mode="lines",
+                line=dict(color=GUIDE_COLOR, dash="dot", width=1.5),
+                hoverinfo="skip",
+            )
+        )
+    layout = _layout(
+        title="Precision vs recall (average precision in the legend)",
+        x_title="recall (share of the digit found)",
+        y_title="precision (share of flags that are right)",
+        uirevision="precision_recall_overlay",
+        xaxis=dict(tickformat=".0%", range=[-0.02, 1.02]),
+        yaxis=dict(tickformat=".0%", range=[-0.02, 1.04]),
+    )
+    return go.Figure(data=traces, layout=layout)

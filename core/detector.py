@@ -8,7 +8,11 @@ number (predictions are ``score > 0``, exactly what ``predict`` returns), plus t
 on all training digits. The four fits are independent and ``SGDClassifier.fit`` releases the
 GIL for its whole epoch loop (measured on MNIST: two folds take 16.5 s one after the other,
 8.7 s in two threads), so they run in worker threads, not processes, at most
-:data:`MAX_PARALLEL_FITS` at a time across the process.
+:data:`MAX_PARALLEL_FITS` at a time across the process: ``$THRESHOLD_EXPLORER_PARALLEL_FITS``
+if set (1 to 4), else 2 (1 on a single core). Each fit converts its rows to float64 only
+when it starts and drops them when done, so memory peaks at two fits' arrays (about 640 MB
+on MNIST); 1 brings that to about 380 MB at the cost of a slower training (see
+:func:`_parallel_fits`).
 
 Results are cached on disk (:mod:`core.cache`) and shared between concurrent callers: two
 callers asking for the same training at once get one training.
@@ -28,24 +32,28 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import cache as _memoized
+from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sklearn
-from sklearn.base import clone
-from sklearn.linear_model import SGDClassifier
-from sklearn.metrics import accuracy_score, precision_recall_curve
-from sklearn.model_selection import KFold, StratifiedKFold
 
 from core import cache
 from core.data import Dataset
+
+# scikit-learn is imported where it is used: importing it takes about a second, and a page
+# showing a cached detector's numbers needs none of it (nor does reading the disk cache).
+if TYPE_CHECKING:
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.model_selection import StratifiedKFold
 
 log = logging.getLogger(__name__)
 
 N_FOLDS = 3  # the notebook's cv=3
 MIN_PRECISION = 0.90  # cell [14]'s precision target
 SOME_DIGIT_INDEX = 0  # cell [4]: X[0], a 5
-CACHE_FORMAT = 1  # bump when the cached payload changes meaning
+CACHE_FORMAT = 2  # bump when the cached payload changes meaning
 _POLL_SECONDS = 0.25  # how often a waiting caller reports progress
 
 
@@ -56,9 +64,41 @@ def _available_cores() -> int:
         return os.cpu_count() or 1
 
 
-# Each running fit holds its float64 training array (250 MB for a fold of MNIST, 376 MB for
-# the final model), so the number of fits at once is capped by memory as well as cores.
-MAX_PARALLEL_FITS = max(1, min(2, _available_cores()))
+PARALLEL_FITS_ENV = "THRESHOLD_EXPLORER_PARALLEL_FITS"
+
+
+def _parallel_fits() -> int:
+    """Fits at once: ``$THRESHOLD_EXPLORER_PARALLEL_FITS`` (1 to 4), else min(2, cores).
+
+    Each running fit holds its float64 training array (251 MB for a fold of MNIST, 376 MB for
+    the final model), so the number of fits at once is capped by memory as well as cores.
+    Measured on MNIST (a training's RSS sampled every 50 ms): two at once (the default) peak
+    at about 640 MB above the process's memory before training, one at a time at about
+    380 MB; but one at a time, a training lasts as long as its four fits one after the other
+    instead of about half that on two idle cores. A value that is not an integer from 1 to 4
+    is logged and the default used.
+    """
+    default = max(1, min(2, _available_cores()))
+    value = os.environ.get(PARALLEL_FITS_ENV, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= N_FOLDS + 1:
+        log.warning(
+            "%s=%r is not an integer from 1 to %d; using %d",
+            PARALLEL_FITS_ENV,
+            value,
+            N_FOLDS + 1,
+            default,
+        )
+        return default
+    return number
+
+
+MAX_PARALLEL_FITS = _parallel_fits()
 _FIT_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL_FITS)
 
 
@@ -101,11 +141,15 @@ def binary_target(labels, *, digit) -> np.ndarray:
 
 def notebook_classifier() -> SGDClassifier:
     """A fresh, unfitted ``SGDClassifier(random_state=42)``, the notebook's ``sgd_clf``."""
+    from sklearn.linear_model import SGDClassifier
+
     return SGDClassifier(random_state=42)
 
 
 def _notebook_cv(n_splits: int = N_FOLDS) -> StratifiedKFold:
     """What ``cv=3`` means for a classifier: stratified, unshuffled folds."""
+    from sklearn.model_selection import StratifiedKFold
+
     return StratifiedKFold(n_splits=n_splits)
 
 
@@ -151,6 +195,30 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
+class PickledModel:
+    """A fitted model kept as its pickle until first asked for.
+
+    Unpickling a scikit-learn model imports scikit-learn (about a second), which a page that
+    only shows a cached detector's scores does not need. Thread-safe; unpickled once.
+    """
+
+    def __init__(self, blob: bytes) -> None:
+        self._blob: bytes | None = blob
+        self._model = None
+        self._lock = threading.Lock()
+
+    def get(self):
+        with self._lock:
+            if self._model is None:
+                self._model = pickle.loads(self._blob)  # our own cache file, checksummed
+                self._blob = None
+            return self._model
+
+    def __repr__(self) -> str:
+        state = "pickled" if self._model is None else "unpickled"
+        return f"PickledModel({state})"
+
+
 @dataclass(frozen=True, eq=False)
 class DetectorResult:
     """Everything the notebook computes about the detector of one digit.
@@ -171,7 +239,8 @@ class DetectorResult:
     fold_accuracy : tuple of float
         Accuracy on each held-out fold, identical to ``cross_val_score(..., cv=3)``.
     model : SGDClassifier
-        Fitted on all training digits (cell [7]'s ``sgd_clf``).
+        Fitted on all training digits (cell [7]'s ``sgd_clf``). A property: read from the
+        disk cache, the model stays pickled until first used (see :class:`PickledModel`).
     test_scores : ndarray of shape (n_test,), dtype float64
         The final model's decision scores on the test digits (empty when there are none).
     y_test : ndarray of shape (n_test,), dtype bool
@@ -194,13 +263,19 @@ class DetectorResult:
     cv_scores: np.ndarray
     fold_ids: np.ndarray
     fold_accuracy: tuple[float, ...]
-    model: SGDClassifier
+    fitted_model: SGDClassifier | PickledModel = field(repr=False)
     test_scores: np.ndarray
     y_test: np.ndarray
     dummy_accuracy: float
     dummy_fold_accuracy: tuple[float, ...]
     seconds: float
     from_cache: bool = field(default=False)
+
+    @property
+    def model(self) -> SGDClassifier:
+        """The final model (unpickled on first use when it came from the disk cache)."""
+        fitted = self.fitted_model
+        return fitted.get() if isinstance(fitted, PickledModel) else fitted
 
     @property
     def cv_predictions(self) -> np.ndarray:
@@ -263,9 +338,27 @@ def _fit_slot() -> Iterator[None]:
         yield
 
 
+_GATHER_ROWS = 4096  # rows copied at a time by _as_float64
+
+
 def _as_float64(images: np.ndarray, rows) -> np.ndarray:
-    """Rows of ``images`` as the C-ordered float64 array the notebook's fits see."""
-    return np.ascontiguousarray(images[rows], dtype=np.float64)
+    """Rows of ``images`` as the C-ordered float64 array the notebook's fits see.
+
+    ``rows`` is a slice (converted straight from the view) or an integer index array, gathered
+    a block of rows at a time into the float64 result: no full-size copy of the rows in the
+    images' own dtype is made beside it (31 MB less for a fold of MNIST, while another fit's
+    array is alive). The values are those of ``images[rows].astype(np.float64)``.
+    """
+    if isinstance(rows, slice):
+        return np.ascontiguousarray(images[rows], dtype=np.float64)
+    rows = np.asarray(rows)
+    if rows.dtype == bool:
+        rows = np.flatnonzero(rows)
+    out = np.empty((rows.size, *images.shape[1:]), dtype=np.float64)
+    for start in range(0, rows.size, _GATHER_ROWS):
+        block = rows[start : start + _GATHER_ROWS]
+        out[start : start + block.size] = images[block]
+    return out
 
 
 @dataclass(frozen=True)
@@ -277,6 +370,9 @@ class _FoldOutcome:
 
 def _fit_fold(fold, images, y, train_rows, held_out_rows, estimator) -> _FoldOutcome:
     """Fit on a fold's training part, score its held-out part (one step of cv=3)."""
+    from sklearn.base import clone
+    from sklearn.metrics import accuracy_score
+
     with _fit_slot():
         # Built only now and dropped before the held-out part is: one big array at a time.
         X = _as_float64(images, train_rows)
@@ -290,6 +386,8 @@ def _fit_fold(fold, images, y, train_rows, held_out_rows, estimator) -> _FoldOut
 
 def _fit_final(images, y, n_train, estimator) -> tuple[SGDClassifier, np.ndarray]:
     """Fit on all training digits; score the test digits."""
+    from sklearn.base import clone
+
     with _fit_slot():
         X = _as_float64(images, slice(0, n_train))
         model = clone(estimator).fit(X, y)
@@ -321,6 +419,9 @@ def _never_digit_fold_accuracy(y_train: np.ndarray) -> tuple[float, ...]:
     The book's ``Never5Classifier`` is a plain ``BaseEstimator``, not a classifier, so for it
     ``cv=3`` means unshuffled, unstratified ``KFold``: the folds are the training set's thirds.
     """
+    from sklearn.metrics import accuracy_score
+    from sklearn.model_selection import KFold
+
     held_out_folds = (test for _, test in KFold(n_splits=N_FOLDS).split(y_train))
     return tuple(
         float(accuracy_score(y_train[test], np.zeros(test.size, dtype=bool)))
@@ -392,7 +493,7 @@ def _compute(dataset: Dataset, digit: int, progress) -> DetectorResult:
         cv_scores=_read_only(cv_scores),
         fold_ids=_read_only(fold_ids),
         fold_accuracy=tuple(fold_accuracy),
-        model=model,
+        fitted_model=model,
         test_scores=_read_only(test_scores),
         y_test=_read_only(y_test),
         dummy_accuracy=float(np.count_nonzero(~y_train) / y_train.size),
@@ -406,19 +507,40 @@ def _compute(dataset: Dataset, digit: int, progress) -> DetectorResult:
 # ---------------------------------------------------------------------------------------------
 
 
-def _cache_key(dataset: Dataset, digit: int, kind: str) -> str:
-    """Hex digest of everything the cached numbers depend on."""
-    estimator = notebook_classifier()
+# The notebook's model and folds, described without importing scikit-learn (a second on a
+# warm start): every other parameter is a scikit-learn default, fixed by the version in the key.
+NOTEBOOK_MODEL_SPEC = {
+    "model": "sklearn.linear_model.SGDClassifier",
+    "params": {"random_state": "42"},
+    "cv": "StratifiedKFold(n_splits=3, random_state=None, shuffle=False)",
+}
+
+
+@_memoized
+def library_version(distribution: str) -> str:
+    """An installed distribution's version (``scikit-learn``, ...) without importing it."""
+    return metadata.version(distribution)
+
+
+def estimator_spec(estimator) -> dict:
+    """What identifies an unfitted estimator in a cache key: its class and every parameter."""
+    return {
+        "model": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
+        "params": {name: repr(value) for name, value in sorted(estimator.get_params().items())},
+        "cv": repr(_notebook_cv()),
+    }
+
+
+def _cache_key(dataset: Dataset, digit: int, kind: str, estimator=None) -> str:
+    """Hex digest of everything the cached numbers depend on (the notebook's model by default)."""
     spec = {
         "format": CACHE_FORMAT,
         "kind": kind,
         "fingerprint": dataset.fingerprint,
         "n_train": dataset.n_train,
         "digit": digit,
-        "model": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
-        "params": {name: repr(value) for name, value in sorted(estimator.get_params().items())},
-        "cv": repr(_notebook_cv()),
-        "sklearn": sklearn.__version__,
+        **(NOTEBOOK_MODEL_SPEC if estimator is None else estimator_spec(estimator)),
+        "sklearn": library_version("scikit-learn"),
         "numpy": np.__version__,
     }
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
@@ -451,7 +573,8 @@ def _save_result(path: Path, key: str, result: DetectorResult) -> bool:
         "cv_scores": result.cv_scores,
         "fold_ids": result.fold_ids,
         "fold_accuracy": result.fold_accuracy,
-        "model": result.model,
+        # Pickled apart, so that reading the cache needs no scikit-learn (see PickledModel).
+        "model_pickle": pickle.dumps(result.model, protocol=pickle.HIGHEST_PROTOCOL),
         "test_scores": result.test_scores,
         "dummy_accuracy": result.dummy_accuracy,
         "dummy_fold_accuracy": result.dummy_fold_accuracy,
@@ -477,7 +600,7 @@ def _load_result(path: Path, key: str, dataset: Dataset, digit: int) -> Detector
             cv_scores=_read_only(np.asarray(payload["cv_scores"], dtype=np.float64)),
             fold_ids=_read_only(np.asarray(payload["fold_ids"], dtype=np.int8)),
             fold_accuracy=tuple(float(a) for a in payload["fold_accuracy"]),
-            model=payload["model"],
+            fitted_model=PickledModel(bytes(payload["model_pickle"])),
             test_scores=_read_only(np.asarray(payload["test_scores"], dtype=np.float64)),
             y_test=_read_only(binary_target(dataset.test_labels, digit=digit)),
             dummy_accuracy=float(payload["dummy_accuracy"]),
@@ -523,6 +646,79 @@ def _follow(flight: _Flight, progress) -> DetectorResult:
     if flight.error is not None:
         raise flight.error
     return flight.result
+
+
+def cached_once(
+    key: str,
+    path: Path | None,
+    *,
+    load: Callable[[Path], object | None],
+    compute: Callable[[Callable], object],
+    save: Callable[[Path, object], object],
+    use_cache: bool = True,
+    progress: Callable | None = None,
+):
+    """The result cached at ``path``, else computed once for ``key`` and cached there.
+
+    Callers in this process asking for the same ``key`` at once share one computation (the
+    later ones wait, their ``progress`` relayed from the leader's); across processes a file
+    lock beside ``path`` makes the later process wait and then read the cache.
+
+    Parameters
+    ----------
+    key : str
+        What the result depends on (see :func:`_cache_key`).
+    path : Path or None
+        The cache file; None for no disk cache (still one computation per key at a time).
+    load : callable ``path -> result or None``
+        Reads the cache file; None when it is missing, damaged or for another key.
+    compute : callable ``record -> result``
+        Does the work, calling ``record(update)`` with progress updates.
+    save : callable ``(path, result)``
+        Writes the cache file.
+    use_cache : bool, default True
+        False recomputes even when a cached result exists, and rewrites the cache.
+    progress : callable, optional
+        Receives the progress updates, from the calling thread only.
+    """
+    if use_cache and path is not None:
+        cached = load(path)
+        if cached is not None:
+            return cached
+
+    with _flights_lock:
+        flight = _flights.get(key)
+        leading = flight is None
+        if leading:
+            flight = _flights[key] = _Flight()
+    if not leading:
+        return _follow(flight, progress)
+
+    def record(update) -> None:
+        flight.progress = update
+        if progress is not None:
+            progress(update)
+
+    try:
+        lock = (
+            contextlib.nullcontext() if path is None else cache.file_lock(path.with_suffix(".lock"))
+        )
+        with lock:
+            # Another process may have finished the same work while we waited for the lock.
+            result = load(path) if use_cache and path is not None else None
+            if result is None:
+                result = compute(record)
+                if path is not None:
+                    save(path, result)
+        flight.result = result
+        return result
+    except BaseException as exc:
+        flight.error = exc
+        raise
+    finally:
+        with _flights_lock:
+            del _flights[key]
+        flight.finished.set()
 
 
 def train_detector(
@@ -574,44 +770,15 @@ def train_detector(
     key = _cache_key(dataset, digit, "detector")
     directory = _resolve_cache_dir(cache_dir)
     path = None if directory is None else _detector_path(directory, digit, key)
-    if use_cache and path is not None:
-        cached = _load_result(path, key, dataset, digit)
-        if cached is not None:
-            return cached
-
-    with _flights_lock:
-        flight = _flights.get(key)
-        leading = flight is None
-        if leading:
-            flight = _flights[key] = _Flight()
-    if not leading:
-        return _follow(flight, progress)
-
-    def record(update: TrainingProgress) -> None:
-        flight.progress = update
-        if progress is not None:
-            progress(update)
-
-    try:
-        lock = (
-            contextlib.nullcontext() if path is None else cache.file_lock(path.with_suffix(".lock"))
-        )
-        with lock:
-            # Another process may have finished the same training while we waited for the lock.
-            result = _load_result(path, key, dataset, digit) if use_cache and path else None
-            if result is None:
-                result = _compute(dataset, digit, record)
-                if path is not None:
-                    _save_result(path, key, result)
-        flight.result = result
-        return result
-    except BaseException as exc:
-        flight.error = exc
-        raise
-    finally:
-        with _flights_lock:
-            del _flights[key]
-        flight.finished.set()
+    return cached_once(
+        key,
+        path,
+        load=lambda at: _load_result(at, key, dataset, digit),
+        compute=lambda record: _compute(dataset, digit, record),
+        save=lambda at, result: _save_result(at, key, result),
+        use_cache=use_cache,
+        progress=progress,
+    )
 
 
 def _load_cached(dataset: Dataset, digit: int, cache_dir) -> DetectorResult | None:
@@ -635,8 +802,9 @@ class TrainingJob:
     since a worker thread cannot talk to Streamlit.
     """
 
-    def __init__(self, digit: int) -> None:
+    def __init__(self, digit: int, *, name: str | None = None) -> None:
         self.digit = digit
+        self.name = f"train-digit-{digit}" if name is None else name
         self._finished = threading.Event()
         self._result: DetectorResult | None = None
         self._error: BaseException | None = None
@@ -650,31 +818,33 @@ class TrainingJob:
         return job
 
     def _start(self, dataset: Dataset, cache_dir) -> None:
-        thread = threading.Thread(
-            target=self._run,
-            args=(dataset, cache_dir),
-            name=f"train-digit-{self.digit}",
-            daemon=True,
+        self.launch(
+            lambda progress: train_detector(
+                dataset, digit=self.digit, cache_dir=cache_dir, progress=progress
+            )
         )
+
+    def launch(self, train: Callable[[Callable], object]) -> None:
+        """Run ``train(progress)`` in a daemon thread; its result becomes :meth:`result`'s."""
+        thread = threading.Thread(target=self._run, args=(train,), name=self.name, daemon=True)
         thread.start()
 
-    def _run(self, dataset: Dataset, cache_dir) -> None:
+    def _run(self, train: Callable[[Callable], object]) -> None:
         try:
-            self._result = train_detector(
-                dataset, digit=self.digit, cache_dir=cache_dir, progress=self._record
-            )
+            self._result = train(self._record)
         except BaseException as exc:  # noqa: BLE001 - kept for result() to raise
-            log.exception("training the detector of digit %s failed", self.digit)
+            log.exception("training %s failed", self.name)
             self._error = exc
         finally:
             self._finished.set()
 
-    def _record(self, update: TrainingProgress) -> None:
+    def _record(self, update) -> None:
         self._progress = update
 
     @property
-    def progress(self) -> TrainingProgress | None:
-        """The latest progress reported, or None before the first (and on a cache hit)."""
+    def progress(self):
+        """The latest progress reported (a :class:`TrainingProgress` for the detector), or None
+        before the first (and on a cache hit)."""
         return self._progress
 
     @property
@@ -687,7 +857,7 @@ class TrainingJob:
         """The exception the training raised, or None."""
         return self._error
 
-    def result(self, timeout: float | None = None) -> DetectorResult:
+    def result(self, timeout: float | None = None):
         """Wait up to ``timeout`` seconds (None: for ever) and return the result.
 
         Raises
@@ -698,10 +868,46 @@ class TrainingJob:
             The training's own exception, when it failed.
         """
         if not self._finished.wait(timeout):
-            raise TimeoutError(f"training of digit {self.digit} still running after {timeout} s")
+            raise TimeoutError(f"training {self.name} still running after {timeout} s")
         if self._error is not None:
             raise self._error
         return self._result
+
+
+class JobTable:
+    """Thread-safe table of :class:`TrainingJob` by key: one job per key.
+
+    A job stays registered after it finished, except a failed one: asking again starts a new
+    one (a retry).
+    """
+
+    def __init__(self) -> None:
+        self._jobs: dict = {}
+        self._lock = threading.Lock()
+
+    def job(self, key, start: Callable[[], TrainingJob]) -> TrainingJob:
+        """The job of ``key``; ``start()`` makes and starts one when none is (or it failed)."""
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is None or (job.done and job.error is not None):
+                job = self._jobs[key] = start()
+        return job
+
+    def ready(self, key, load: Callable[[], object | None]):
+        """The finished result of ``key``, else ``load()``'s (kept as a finished job), else None.
+
+        ``load`` must never train: it reads a cache.
+        """
+        with self._lock:
+            job = self._jobs.get(key)
+        if job is not None:
+            return job._result if job.done and job.error is None else None
+        result = load()
+        if result is None:
+            return None
+        with self._lock:
+            job = self._jobs.setdefault(key, TrainingJob._completed(result))
+        return job._result if job.done and job.error is None else None
 
 
 class TrainingRegistry:
@@ -720,8 +926,7 @@ class TrainingRegistry:
 
     def __init__(self, *, cache_dir=None) -> None:
         self._cache_dir = cache_dir
-        self._jobs: dict[tuple[str, int], TrainingJob] = {}
-        self._lock = threading.Lock()
+        self._table = JobTable()
 
     def job(self, dataset: Dataset, *, digit: int) -> TrainingJob:
         """The job training ``digit`` on ``dataset``, started in a daemon thread if new.
@@ -729,27 +934,20 @@ class TrainingRegistry:
         A job that failed is not kept: asking again starts a new one (a retry).
         """
         digit = _check_digit(digit)
-        with self._lock:
-            job = self._jobs.get((dataset.fingerprint, digit))
-            if job is None or (job.done and job.error is not None):
-                job = self._jobs[(dataset.fingerprint, digit)] = TrainingJob(digit)
-                job._start(dataset, self._cache_dir)
-        return job
+
+        def start() -> TrainingJob:
+            job = TrainingJob(digit)
+            job._start(dataset, self._cache_dir)
+            return job
+
+        return self._table.job((dataset.fingerprint, digit), start)
 
     def ready(self, dataset: Dataset, *, digit: int) -> DetectorResult | None:
         """The finished result, from memory or the disk cache; None otherwise. Never trains."""
         digit = _check_digit(digit)
-        key = (dataset.fingerprint, digit)
-        with self._lock:
-            job = self._jobs.get(key)
-        if job is not None:
-            return job._result if job.done and job.error is None else None
-        result = _load_cached(dataset, digit, self._cache_dir)
-        if result is None:
-            return None
-        with self._lock:
-            job = self._jobs.setdefault(key, TrainingJob._completed(result))
-        return job._result if job.done and job.error is None else None
+        return self._table.ready(
+            (dataset.fingerprint, digit), lambda: _load_cached(dataset, digit, self._cache_dir)
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -789,8 +987,10 @@ def manual_cv_accuracy(images, labels_bool, *, n_splits: int = N_FOLDS) -> tuple
         )
     if isinstance(n_splits, bool) or not isinstance(n_splits, numbers.Integral) or n_splits < 2:
         raise ValueError(f"n_splits must be an integer of at least 2, got {n_splits!r}")
+    from sklearn.base import clone
+
     sgd_clf = notebook_classifier()
-    skfolds = StratifiedKFold(n_splits=n_splits)
+    skfolds = _notebook_cv(n_splits)
 
     def fold_accuracy(train_index, test_index) -> float:
         with _fit_slot():
@@ -859,6 +1059,8 @@ def _threshold_for_precision(y_true, scores, *, min_precision):
     Returns ``(threshold, precision, recall)`` with predictions ``scores >= threshold``, or
     None when only the curve's end point (no positive predictions) reaches the precision.
     """
+    from sklearn.metrics import precision_recall_curve
+
     precisions, _, thresholds = precision_recall_curve(y_true, scores)
     index = int(np.argmax(precisions >= min_precision))
     if index >= thresholds.size:

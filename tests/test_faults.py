@@ -509,7 +509,6 @@ def test_a_failure_when_the_threshold_moves_is_a_plain_message(monkeypatch, capl
     assert [r for r in problems(caplog) if r.exc_info]
 
 
-
 def test_a_failing_picker_callback_is_a_plain_message(monkeypatch, caplog):
     import core.thresholds
 
@@ -531,6 +530,7 @@ def test_a_failing_picker_callback_is_a_plain_message(monkeypatch, caplog):
     assert any(GUARD_MESSAGE in e.value for e in app.error)
     assert app.slider(key="threshold").value == threshold_before  # nothing lost
     assert [r for r in problems(caplog) if r.exc_info]
+
 
 def fragment_script():
     import streamlit as st

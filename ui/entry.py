@@ -107,27 +107,30 @@ def ensure_entry_point() -> None:
     st.rerun()
 
 
-_frozen = False
+_modules_when_frozen = 0
+_FREEZE_AFTER_NEW_MODULES = 25
 
 
 def freeze_long_lived_objects() -> None:
-    """Once per process: import what every page needs, then ``gc.freeze()``.
+    """After a full run: ``gc.freeze()`` whenever many modules were imported since the last time.
 
     Streamlit runs ``gc.collect()`` after every script run, fragment runs included. With
     scikit-learn, Plotly and pandas loaded that scans about 175,000 long-lived objects and
     took about 100 ms of each slider step (measured by bench/bench_tradeoff.py --profile).
     Freezing moves the objects that exist now (modules, classes, constants) out of the
-    collector's way; objects made later are collected as usual. Only once: freezing on every
-    run would keep each run's garbage forever.
+    collector's way; objects made later are collected as usual. Heavy modules are imported
+    lazily (scikit-learn only once a page needs it, so a warm start shows its numbers sooner),
+    hence the check after each full run rather than one freeze up front. Collecting first
+    keeps this run's garbage out of the frozen set; that costs once what Streamlit's own
+    collection would have cost right after.
     """
-    global _frozen
-    if _frozen:
+    global _modules_when_frozen
+    import sys
+
+    if len(sys.modules) - _modules_when_frozen < _FREEZE_AFTER_NEW_MODULES:
         return
     import gc
 
-    import core.charts  # noqa: F401 - heavy imports every page uses, loaded before freezing
-    import core.detector  # noqa: F401
-    import core.tradeoff  # noqa: F401
-
+    gc.collect()
     gc.freeze()
-    _frozen = True
+    _modules_when_frozen = len(sys.modules)

@@ -20,15 +20,13 @@ _SCORE_KEY = "own_digit_score"
 @st.cache_data(max_entries=8, show_spinner="Reading the picture…")
 def _prepared(file_id: str, _data: bytes):
     """The prepared picture, once per uploaded file (keyed on Streamlit's file id)."""
-    from core.digit_image import prepare_digit_image  # Pillow and SciPy: only when used
+    from core.digit_image import prepare_digit_image
 
     return prepare_digit_image(_data)
 
 
 def own_digit_section(dataset: Dataset, result: DetectorResult) -> None:
     """The uploader, the picture before and after, and its score (kept for the fragment)."""
-    from core.digit_image import DigitImageError, digit_features
-
     st.subheader("Try your own digit")
     upload = st.file_uploader(
         "A PNG or JPEG picture of one handwritten digit",
@@ -43,6 +41,8 @@ def own_digit_section(dataset: Dataset, result: DetectorResult) -> None:
     if upload is None:
         st.caption("Upload a picture to see it the way the detector sees it, and its score.")
         return
+    from core.digit_image import DigitImageError, digit_features  # Pillow and SciPy: only now
+
     try:
         prepared = _prepared(upload.file_id, upload.getvalue())
     except DigitImageError as exc:

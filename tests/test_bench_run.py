@@ -1,0 +1,139 @@
+"""bench/run.py's plumbing: options, the MNIST check, the table, one real quick benchmark.
+
+The long benchmarks are not run here; ``--only thresholds --quick`` (synthetic scores, a few
+seconds) goes through the whole path: subprocess, ``--json PATH``, rows, latest.json/.md.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT / "bench" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def run():
+    spec = importlib.util.spec_from_file_location("bench_run", RUN)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop(spec.name, None)
+
+
+def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(RUN), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_only_takes_repeated_or_comma_separated_names(run):
+    args = run.parse_args(["--only", "memory,load", "--only", "thresholds"])
+    # In the run's own order, whatever the order asked.
+    assert [b.name for b in args.selected] == ["load", "thresholds", "memory"]
+    assert [b.name for b in run.parse_args([]).selected] == [b.name for b in run.BENCHMARKS]
+
+
+def test_unknown_benchmark_is_named(run, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run.parse_args(["--only", "load,speed"])
+    assert exit_.value.code == 2
+    assert "unknown benchmark speed" in capsys.readouterr().err
+
+
+def test_every_benchmark_script_exists_and_takes_json_path(run):
+    for bench in run.BENCHMARKS:
+        text = (RUN.parent / bench.script).read_text()
+        assert '"--json"' in text and 'nargs="?"' in text, bench.script
+
+
+@pytest.mark.parametrize("mnist", [None, "missing-dir"])
+def test_without_mnist_it_says_so_and_exits_2(mnist, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "MNIST_DATA"}
+    if mnist:
+        env["MNIST_DATA"] = str(tmp_path / mnist)
+    done = _run("--only", "load", "--results-dir", str(tmp_path / "out"), env=env)
+    assert done.returncode == 2
+    assert "MNIST_DATA" in done.stderr and "load" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def _fake_results(run) -> dict:
+    rows = [
+        vars(run.Row("fast thing", "1.0 ms", "slow thing: 4.0 ms", 0.25, "<= 0.3x", True)),
+        vars(run.Row("big | thing", "300 KB", "small: 1 KB", 300.0, "< 200 KB", False)),
+        vars(run.Row("no goal", "7 KB")),
+    ]
+    return {
+        "date": "2026-01-02T03:04:05+00:00",
+        "quick": True,
+        "machine": {
+            "cores": 2,
+            "usable_cores": 2,
+            "cpu_model": "Some CPU",
+            "python": "3.11",
+            "platform": "Linux",
+        },
+        "load_average_before": 0.5,
+        "load_average_after": 1.25,
+        "benchmarks": {
+            "one": {"rows": rows, "load_average_before": 0.5, "load_average_after": 0.75},
+            "two": {"error": "exit status 3", "load_average_before": 1.0, "load_average_after": 2},
+        },
+    }
+
+
+def test_table_shows_ratios_goals_failures_and_the_machine(run, tmp_path):
+    as_json, as_md = run.write_results(_fake_results(run), tmp_path)
+    table = as_md.read_text()
+    assert json.loads(as_json.read_text())["benchmarks"]["two"]["error"] == "exit status 3"
+    assert "2 cores (2 usable), Some CPU" in table
+    assert "load average 0.50 before, 1.25 after" in table
+    lines = table.splitlines()
+    assert "| what | figure | reference in the same run | ratio | goal | met | load |" in lines
+    assert (
+        "| fast thing | 1.0 ms | slow thing: 4.0 ms | 0.25× | <= 0.3x | met | 0.5 → 0.8 |" in lines
+    )
+    assert (
+        "| big \\| thing | 300 KB | small: 1 KB | 300× | < 200 KB | **missed** | 0.5 → 0.8 |"
+        in (lines)
+    )
+    assert "| no goal | 7 KB |  |  |  |  | 0.5 → 0.8 |" in lines
+    assert "| two | **failed**: exit status 3 | | | | | 1.0 → 2.0 |" in lines
+
+
+def test_quick_thresholds_run_writes_the_figures_and_the_table(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "MNIST_DATA"}  # not needed for this one
+    done = _run(
+        "--only", "thresholds", "--quick", "--capture", "--results-dir", str(tmp_path), env=env
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "latest.json").read_text())
+    record = results["benchmarks"]["thresholds"]
+    assert record["returncode"] == 0 and "--thresholds" in record["command"]
+    figures = record["figures"]
+    assert figures["engine"]["metrics_at"]["calls"] == 200  # --quick reached the script
+    # The table's first row is computed from the script's own figures.
+    row = record["rows"][0]
+    ours = figures["engine"]["metrics_at"]["median_us"]
+    reference = figures["engine"]["reference_sklearn_confusion_matrix"]["median_us"]
+    assert row["ratio"] == pytest.approx(ours / reference)
+    assert row["met"] == (ours < 5000)
+    table = (tmp_path / "latest.md").read_text()
+    assert table in done.stdout
+    assert f"{row['ratio']:.3g}×" in table
+    assert results["machine"]["cores"] == os.cpu_count()

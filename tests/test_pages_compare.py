@@ -1,0 +1,172 @@
+"""AppTest tests of /compare on the small fallback digits (no MNIST, fresh cache per test)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from tests.apptest_support import open_page, texts
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+PAGE = "pages/compare.py"
+
+
+@pytest.fixture(autouse=True)
+def no_mnist(monkeypatch, cache_dir):
+    monkeypatch.delenv("MNIST_DATA", raising=False)
+    monkeypatch.setenv("THRESHOLD_EXPLORER_OFFLINE", "1")
+    from ui.compare import _curves, comparison_registry
+    from ui.dataset import _load
+    from ui.detector import training_registry
+
+    remembered = (_load, training_registry, comparison_registry, _curves)
+    for cached in remembered:
+        cached.clear()  # no training of an earlier test is remembered in memory
+    yield
+    for cached in remembered:
+        cached.clear()
+
+
+@pytest.fixture
+def digits():
+    from core.data import load_fallback_dataset
+
+    return load_fallback_dataset()
+
+
+def table(app):
+    assert len(app.dataframe) == 1
+    return app.dataframe[0].value
+
+
+def chart_traces(app) -> list[list[str]]:
+    charts = app.get("plotly_chart")
+    return [[trace.get("name") for trace in json.loads(c.proto.spec)["data"]] for c in charts]
+
+
+def test_nothing_trains_until_asked(cache_dir):
+    app = open_page(PAGE)
+    labels = [button.label for button in app.button]
+    assert labels == [
+        "Train SGD, raw pixels",
+        "Train SGD, standardised pixels",
+        "Train Logistic regression",
+        "Train Random forest",
+    ]
+    assert not app.dataframe and not app.get("plotly_chart")
+    assert "No model is trained yet for the digit 5" in texts(app)
+    assert not list(cache_dir.glob("*.npz")) and not list(cache_dir.glob("*.pkl"))
+
+
+def test_the_fallback_set_gets_its_own_note():
+    app = open_page(PAGE)
+    notes = " ".join(info.value for info in app.info)
+    assert "8×8 fallback digits (1,540 training digits" in notes
+
+
+def test_training_a_model_by_its_button_adds_it_to_the_table_and_charts(digits, cache_dir):
+    app = open_page(PAGE)
+    app.button(key="compare_train_logistic").click().run()
+    assert not app.exception
+    [status] = app.get("status")  # the training's progress, folds counted
+    assert status.label.startswith("Logistic regression ready (trained in")
+    assert status.children[0].value.startswith("Cross-validation folds done: 3 of 3")
+    frame = table(app)
+    assert frame["Model"].tolist() == ["Logistic regression"]
+    assert list(cache_dir.glob("compare-logistic-digit5-*.npz"))
+
+    from core.compare import load_model
+
+    result = load_model(digits, digit=5, model="logistic", cache_dir=cache_dir)
+    y, scores = result.y_true, result.cv_scores
+    assert frame["ROC AUC"][0] == pytest.approx(roc_auc_score(y, scores), rel=1e-12)
+    assert frame["Average precision"][0] == pytest.approx(
+        average_precision_score(y, scores), rel=1e-12
+    )
+    assert frame["Threshold for precision ≥ 90%"][0].endswith("(log-odds)")
+    roc, pr = chart_traces(app)
+    assert f"Logistic regression (AUC {roc_auc_score(y, scores):.3f})" in roc
+    assert f"Logistic regression (AP {average_precision_score(y, scores):.3f})" in pr
+
+    # A second model joins the first; the first is not trained again.
+    app.button(key="compare_train_forest").click().run()
+    frame = table(app)
+    assert frame["Model"].tolist() == ["Logistic regression", "Random forest"]
+    assert frame["Threshold for best F1"][1].endswith("(probability)")
+    assert [b.key for b in app.button] == ["compare_train_sgd", "compare_train_sgd_scaled"]
+
+
+def test_cached_models_show_straight_away_and_the_sgd_one_is_the_detector(digits, cache_dir):
+    from core.compare import train_model
+    from core.detector import train_detector
+
+    train_model(digits, digit=5, model="sgd_scaled", cache_dir=cache_dir)
+    detector = train_detector(digits, digit=5, cache_dir=cache_dir)
+    app = open_page(PAGE)
+    frame = table(app)
+    assert frame["Model"].tolist() == ["SGD, raw pixels", "SGD, standardised pixels"]
+    assert frame["ROC AUC"][0] == pytest.approx(
+        roc_auc_score(detector.y_train, detector.cv_scores), rel=1e-12
+    )
+    assert "read from the disk cache" in frame["Time covers"][0]
+    assert [b.key for b in app.button] == ["compare_train_logistic", "compare_train_forest"]
+
+
+def test_the_targets_come_from_the_link_and_drive_the_table(digits, cache_dir):
+    from core.compare import compare_table, train_model
+
+    result = train_model(digits, digit=5, model="logistic", cache_dir=cache_dir)
+    app = open_page(PAGE, query={"precision": "0.99", "recall": "0.5"})
+    [expected] = compare_table([result], target_precision=0.99, target_recall=0.5)
+    frame = table(app)
+    assert frame["Recall at precision ≥ 99%"][0] == pytest.approx(
+        expected.recall_at_precision * 100, rel=1e-12
+    )
+    assert frame["Precision at recall ≥ 50%"][0] == pytest.approx(
+        expected.precision_at_recall * 100, rel=1e-12
+    )
+    app.number_input(key="compare_precision").set_value(0.8).run()
+    assert "Recall at precision ≥ 80%" in table(app).columns
+    assert app.query_params["precision"] == "0.8"  # the link follows the widget
+
+
+def test_an_unreachable_target_is_said_so(digits, cache_dir):
+    from core.compare import compare_table, train_model
+
+    result = train_model(digits, digit=1, model="sgd_scaled", cache_dir=cache_dir)
+    [row] = compare_table([result], target_precision=1.0)
+    assert not row.precision_reached  # a negative among its highest scores, on this set
+    app = open_page(PAGE, query={"digit": "1", "precision": "1"})
+    frame = table(app)
+    assert pd.isna(frame["Recall at precision ≥ 100%"][0])
+    assert frame["Threshold for precision ≥ 100%"][0] == (
+        f"not reachable: at most {row.max_precision:.1%}"
+    )
+    assert any("No threshold reaches precision" in w.value for w in app.warning)
+
+
+@pytest.mark.parametrize(
+    ("query", "note", "value"),
+    [
+        ({"precision": "abc"}, "precision='abc' is not a number; showing 0.9.", 0.9),
+        ({"precision": "1.5"}, "precision='1.5' is outside 0.01 to 1; showing 1.", 1.0),
+        ({"recall": "-2"}, "recall='-2' is outside 0.01 to 1; showing 0.01.", 0.01),
+    ],
+)
+def test_a_bad_query_value_gets_a_note(query, note, value):
+    app = open_page(PAGE, query=query)
+    assert note in [info.value for info in app.info]
+    key = "compare_precision" if "precision" in query else "compare_recall"
+    assert app.number_input(key=key).value == value
+
+
+def test_a_bad_digit_and_an_unknown_parameter_get_notes():
+    app = open_page(PAGE, query={"digit": "12", "colour": "red"})
+    notes = [info.value for info in app.info]
+    assert any("digit='12'" in n for n in notes)
+    assert any("'colour'" in n for n in notes)
+    assert app.selectbox(key="compare_digit").value == 5

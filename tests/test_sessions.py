@@ -1,0 +1,241 @@
+"""Ten browser sessions on /tradeoff of one server: one training, ten thresholds, little memory.
+
+One server with an empty cache on the real MNIST (the memory claim is about MNIST-sized data),
+one Chromium with ten contexts, i.e. ten independent Streamlit sessions (ten tabs of one
+context were tried: the same test took 179 s instead of 104 s, mostly in screenshots):
+
+1. Session 1 opens /tradeoff: the detector is not trained yet, so the server trains it, once.
+   When its numbers show, the server's RSS is read: one session open.
+2. Sessions 2-10 open /tradeoff at the same time and all show numbers.
+3. Each session sets its own threshold with the exact-number form; each keeps it (its link
+   line, its slider and its "Flagged" count) after all the others have set theirs.
+4. The server's RSS with ten sessions open is read again: it grew by less than 100 MB.
+
+"Trained once" is proven from inside the server: a ``sitecustomize`` module (written to a
+temporary directory on the server's PYTHONPATH; nothing in the project changes) appends the
+row count of every ``SGDClassifier.fit`` call to a file. One training is exactly four fits:
+three cross-validation folds of 40,000 digits and the final model on all 60,000. The cache
+directory also holds exactly one trained detector.
+
+RSS is the server process's VmRSS (and any child's) from /proc, the median of a few samples
+taken after the pages went idle.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import (
+    APP_IDLE,
+    ARTIFACTS,
+    screenshot,
+    start_app,
+    stop_app,
+    wait_for_idle,
+    wait_for_images,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.mnist]
+
+N_SESSIONS = 10
+N_TRAIN = 60_000
+MAX_GROWTH_MB = 100.0
+TRAIN_TIMEOUT_MS = 240_000
+PAGE_TIMEOUT_MS = 120_000
+# Ten thresholds, one per session, well inside the 5-detector's score range.
+THRESHOLDS = [-16_000.0 + 3_500.0 * k for k in range(N_SESSIONS)]
+
+FIT_COUNTER = '''
+"""test_sessions.py hook: log the row count of every SGDClassifier.fit in this process."""
+import os
+
+from sklearn.linear_model import SGDClassifier
+
+_OUT = os.environ["TEST_SESSIONS_FIT_LOG"]
+_fit = SGDClassifier.fit
+
+
+def _counted_fit(self, X, *args, **kwargs):
+    with open(_OUT, "a") as out:
+        out.write(f"{X.shape[0]}\\n")
+    return _fit(self, X, *args, **kwargs)
+
+
+SGDClassifier.fit = _counted_fit
+'''
+
+ERRORS = "[data-testid=stException], [data-testid=stAlertContentError]"
+
+
+def rss_mb(pid: int) -> float:
+    """VmRSS of ``pid`` and its descendants, in MB (10^6 bytes)."""
+    total_kb, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                total_kb += next(int(line.split()[1]) for line in status if line[:6] == "VmRSS:")
+        except (OSError, StopIteration):
+            continue
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                todo += [int(child) for child in (task / "children").read_text().split()]
+            except (OSError, ValueError):
+                continue
+    return total_kb * 1024 / 1e6
+
+
+def settled_rss_mb(pid: int, *, wait_s: float = 1.5, samples: int = 7) -> float:
+    time.sleep(wait_s)
+    values = []
+    for _ in range(samples):
+        values.append(rss_mb(pid))
+        time.sleep(0.1)
+    return statistics.median(values)
+
+
+def server_log() -> str:
+    """The end of the server's log (app errors are logged there with their traceback)."""
+    path = ARTIFACTS / "sessions-server.log"
+    return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+
+def shows_numbers(page, *, timeout_ms: int) -> None:
+    page.get_by_text("The digits at the cut").wait_for(timeout=timeout_ms)
+    page.locator("[data-testid=stMetric]").first.wait_for(timeout=timeout_ms)
+    wait_for_idle(page, timeout_ms=timeout_ms)
+
+
+def link_threshold(page) -> float:
+    """The threshold of the page's "Link to this view" line."""
+    text = page.get_by_text("Link to this view").inner_text()
+    return float(text.split("threshold=")[1].strip("` \n"))
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.locator("[data-testid=stMetric]").filter(
+        has=page.locator("[data-testid=stMetricLabel]", has_text=label)
+    )
+    return metric.first.locator("[data-testid=stMetricValue]").inner_text().strip()
+
+
+def set_threshold(page, value: float) -> None:
+    """Type ``value`` into the exact-number form and press Set (does not wait)."""
+    field = page.get_by_label("Exact threshold")
+    field.fill(f"{value:.4f}")
+    page.get_by_role("button", name="Set", exact=True).click()
+
+
+def wait_for_threshold(page, value: float) -> None:
+    page.wait_for_function(
+        """([value, idle]) => {
+            const link = [...document.querySelectorAll('[data-testid=stCaptionContainer]')]
+                .map((c) => c.innerText).find((t) => t.includes('Link to this view'));
+            return link && parseFloat(link.split('threshold=')[1]) === value
+                && document.querySelector(idle) !== null;
+        }""",
+        arg=[value, APP_IDLE],
+        timeout=PAGE_TIMEOUT_MS,
+    )
+
+
+@pytest.fixture
+def server(mnist_dir, tmp_path):
+    """The app on MNIST with an empty cache and the fit counter; yields (process, url, dirs)."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(FIT_COUNTER)
+    fit_log = tmp_path / "fits.txt"
+    cache = tmp_path / "cache"
+    process, url = start_app(
+        env={
+            "MNIST_DATA": str(mnist_dir),
+            "THRESHOLD_EXPLORER_CACHE": str(cache),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])),
+            "TEST_SESSIONS_FIT_LOG": str(fit_log),
+        },
+        log_name="sessions-server",
+    )
+    yield process, url, fit_log, cache
+    stop_app(process)
+
+
+def test_ten_sessions_share_one_training_and_keep_their_own_thresholds(browser, server):
+    process, url, fit_log, cache = server
+    started = time.perf_counter()
+    phases = {}  # seconds at the end of each phase, printed with the memory figures
+
+    def phase(name: str) -> None:
+        phases[name] = round(time.perf_counter() - started, 1)
+
+    contexts = [
+        browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(N_SESSIONS)
+    ]
+    try:
+        pages = [context.new_page() for context in contexts]
+        # One session: it finds no trained detector, so the server trains it.
+        pages[0].goto(f"{url}/tradeoff?digit=5")
+        shows_numbers(pages[0], timeout_ms=TRAIN_TIMEOUT_MS)
+        phase("one session trained and shown")
+        one_session_mb = settled_rss_mb(process.pid)
+
+        # Nine more at the same time: navigations start together, then each is waited for.
+        for page in pages[1:]:
+            page.goto(f"{url}/tradeoff?digit=5", wait_until="commit")
+        for page in pages[1:]:
+            shows_numbers(page, timeout_ms=PAGE_TIMEOUT_MS)
+        phase("ten sessions shown")
+
+        # Each its own threshold: all forms submitted first, then each waited for.
+        for page, threshold in zip(pages, THRESHOLDS, strict=True):
+            set_threshold(page, threshold)
+        for page, threshold in zip(pages, THRESHOLDS, strict=True):
+            wait_for_threshold(page, threshold)
+        phase("ten thresholds set")
+        ten_sessions_mb = settled_rss_mb(process.pid)
+
+        # Every session still shows its own threshold now that all have moved theirs.
+        shown = [link_threshold(page) for page in pages]
+        assert shown == THRESHOLDS
+        thumbs = [
+            float(
+                page.locator("[data-testid=stSliderThumbValue]").first.inner_text().replace(",", "")
+            )
+            for page in pages
+        ]
+        assert thumbs == pytest.approx(THRESHOLDS, abs=0.01)
+        # A higher threshold flags fewer digits: each session's count follows its own threshold.
+        flagged = [int(metric_value(page, "Flagged").replace(",", "")) for page in pages]
+        assert all(a > b for a, b in pairwise(flagged)), flagged
+
+        for k, page in enumerate(pages, 1):
+            errors = page.locator(ERRORS).all_inner_texts()
+            if errors or page.get_by_text("Training failed").count():
+                screenshot(page, f"sessions-{k}-of-{N_SESSIONS}-error")
+            assert errors == [], f"session {k} shows {errors}; server log:\n{server_log()}"
+            assert page.get_by_text("Training failed").count() == 0, f"session {k}"
+        for k in (1, N_SESSIONS):
+            wait_for_images(pages[k - 1])
+            screenshot(pages[k - 1], f"sessions-{k}-of-{N_SESSIONS}")
+        phase("checked, screenshots taken")
+    finally:
+        for context in contexts:
+            context.close()
+
+    # Trained once: four fits in the server (three folds and the final model), one cache file.
+    fits = sorted(int(line) for line in fit_log.read_text().split())
+    assert fits == [N_TRAIN * 2 // 3] * 3 + [N_TRAIN], fits
+    assert len(list(cache.glob("detector-digit5-*.pkl"))) == 1
+
+    growth = ten_sessions_mb - one_session_mb
+    print(
+        f"server RSS: one session {one_session_mb:.0f} MB, ten sessions {ten_sessions_mb:.0f} MB"
+        f" (+{growth:.1f} MB); seconds since the server answered: {phases}"
+    )
+    assert growth < MAX_GROWTH_MB, (one_session_mb, ten_sessions_mb)
