@@ -157,17 +157,10 @@ def _export_button(threshold: float) -> None:
     )
 
 
-@st.fragment
-@guarded
-def threshold_panel() -> None:
-    """Everything that depends on the threshold: reruns alone when it moves, never refits."""
-    show_callback_failure()
-    # The slider holds the threshold (key "threshold"); only callbacks write to it, so a
-    # burst of key presses is never overwritten by a run that started before it.
-    if not data.slider_min <= st.session_state.threshold <= data.slider_max:
-        st.session_state.threshold = _clamped(st.session_state.threshold)  # another digit
+def _controls(threshold: float) -> None:
+    """The slider, the exact number and the link to this view."""
     slider, number = st.columns([4, 1])
-    threshold = slider.slider(
+    slider.slider(
         "Threshold",
         min_value=data.slider_min,
         max_value=data.slider_max,
@@ -176,11 +169,6 @@ def threshold_panel() -> None:
         key="threshold",
         help="A digit is flagged when its score is at or above the threshold.",
     )
-    # "Since the last threshold": whatever moved it (slider, number, picker, click).
-    if st.session_state.get("shown_threshold", threshold) != threshold:
-        st.session_state.previous_threshold = st.session_state.shown_threshold
-    st.session_state.shown_threshold = threshold
-    previous = st.session_state.get("previous_threshold", threshold)
     # A form, so only "Set" moves the threshold: an input with on_change, replaced as the
     # slider moves, committed stale values in the browser and undid key presses.
     with number.form("exact_threshold", border=False):
@@ -196,6 +184,26 @@ def threshold_panel() -> None:
     # address bar can trail by one move; this line is always exact.
     publish("threshold", "threshold", repr(threshold))
     st.caption(f"Link to this view: `/tradeoff?digit={digit}&threshold={threshold!r}`")
+
+
+@st.fragment
+@guarded
+def threshold_panel() -> None:
+    """Everything that depends on the threshold: reruns alone when it moves, never refits."""
+    show_callback_failure()
+    # The slider holds the threshold (key "threshold"); only callbacks write to it, so a
+    # burst of key presses is never overwritten by a run that started before it.
+    if not data.slider_min <= st.session_state.threshold <= data.slider_max:
+        st.session_state.threshold = _clamped(st.session_state.threshold)  # another digit
+    threshold = float(st.session_state.threshold)
+    # The controls are drawn above the numbers but filled after them: the numbers are what
+    # a step is waited for, so they are sent first.
+    controls = st.container()
+    # "Since the last threshold": whatever moved it (slider, number, picker, click).
+    if st.session_state.get("shown_threshold", threshold) != threshold:
+        st.session_state.previous_threshold = st.session_state.shown_threshold
+    st.session_state.shown_threshold = threshold
+    previous = st.session_state.get("previous_threshold", threshold)
 
     now = metrics_at(data.cv_index, threshold=threshold)
     before = metrics_at(data.cv_index, threshold=previous)
@@ -228,9 +236,11 @@ def threshold_panel() -> None:
         "False negatives", f"{now.fn:,}", _count_delta(now.fn, before.fn), delta_color="inverse"
     )
     counts[4].metric("True negatives", f"{now.tn:,}", _count_delta(now.tn, before.tn))
-    # Let the server send the numbers before the charts: sent together, the browser paints
-    # them only after it has redrawn every chart.
+    # Let the server send the numbers before the rest: sent together with the charts, they
+    # are painted only after the browser has redrawn every chart.
     time.sleep(NUMBERS_FIRST_PAUSE)
+    with controls:
+        _controls(threshold)
 
     with st.expander("Pick the threshold by a goal", expanded=True, icon=":material/target:"):
         goals = st.columns(4)
