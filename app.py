@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.dataset import dataset_status_line, get_dataset
+from ui.dataset import dataset_status_line, get_dataset, prefetch_dataset
 from ui.entry import freeze_long_lived_objects, mark_entered, show_failure
+
+prefetch_dataset()  # first run of the process only: reads the data while the page imports
 
 PAGES_IN_ORDER = (
     (

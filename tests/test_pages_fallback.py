@@ -43,3 +43,31 @@ def test_the_whole_flow_works_on_the_small_set():
     shown = metric_values(app)
     assert shown["Precision"].endswith("%") and shown["Recall"].endswith("%")
     assert "Held-out check on the 257 test digits" in texts(app).replace("**", "")
+
+
+def test_the_prefetched_dataset_is_used_once_then_loads_are_fresh(monkeypatch):
+    import threading
+
+    import ui.dataset
+    from core.data import load_fallback_dataset
+
+    calls = []
+    release = threading.Event()
+
+    def counting_load():
+        calls.append(threading.current_thread().name)
+        release.wait(5)
+        return load_fallback_dataset()
+
+    monkeypatch.setattr(ui.dataset, "load_dataset", counting_load)
+    monkeypatch.setattr(ui.dataset, "_prefetch_started", False)
+    monkeypatch.setattr(ui.dataset, "_prefetch", None)
+    ui.dataset._load.clear()
+    ui.dataset.prefetch_dataset()
+    ui.dataset.prefetch_dataset()  # once per process
+    release.set()
+    first = ui.dataset._load()
+    assert calls == ["dataset-prefetch"] and first.problem is None
+    ui.dataset._load.clear()
+    ui.dataset._load()  # after a clear: read again, in the caller's thread
+    assert calls == ["dataset-prefetch", threading.current_thread().name]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import streamlit as st
@@ -22,10 +24,46 @@ class LoadedDataset:
     problem: str | None  # MNIST_DATA was set but could not be read
 
 
+_prefetch_lock = threading.Lock()
+_prefetch: Future | None = None
+_prefetch_started = False
+
+
+def prefetch_dataset() -> None:
+    """Once per process: start reading the data in a thread, to overlap the pages' imports.
+
+    Gunzipping and hashing MNIST release the GIL while importing Plotly and the pages holds
+    it, so on a server's first page the two overlap (about 0.2 s of a warm start). The first
+    :func:`_load` takes the result; later loads (after ``_load.clear()``) read afresh.
+    """
+    global _prefetch, _prefetch_started
+    with _prefetch_lock:
+        if _prefetch_started:
+            return
+        _prefetch_started = True
+        future: Future = Future()
+        _prefetch = future
+
+    def read() -> None:
+        try:
+            future.set_result(load_dataset())
+        except BaseException as exc:  # noqa: BLE001 - handed to _load, which reports it
+            future.set_exception(exc)
+
+    threading.Thread(target=read, name="dataset-prefetch", daemon=True).start()
+
+
+def _prefetched_or_load() -> Dataset:
+    global _prefetch
+    with _prefetch_lock:
+        future, _prefetch = _prefetch, None
+    return future.result() if future is not None else load_dataset()
+
+
 @st.cache_resource(show_spinner="Loading the digits…")
 def _load() -> LoadedDataset:
     try:
-        return LoadedDataset(load_dataset(), None)
+        return LoadedDataset(_prefetched_or_load(), None)
     except ValueError as exc:
         # A broken MNIST_DATA must not take the app down: say what is wrong, use the small set.
         log.warning("MNIST could not be loaded: %s", exc)
