@@ -135,6 +135,18 @@ def _customdata(thresholds, tp, fp, fn, tn, *extra) -> np.ndarray:
     return np.column_stack((thresholds, tp, fp, fn, tn, *extra)).astype(np.float64)
 
 
+def _curve_points(curve, at, *extra) -> np.ndarray:
+    """:func:`_customdata` of the points ``at`` (indices or a slice), with ``extra`` columns."""
+    return _customdata(
+        curve.thresholds[at],
+        curve.tp[at],
+        curve.fp[at],
+        curve.fn[at],
+        curve.tn[at],
+        *(column[at] for column in extra),
+    )
+
+
 def _f32(values) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
@@ -200,9 +212,7 @@ def precision_recall_vs_threshold_figure(
     both = np.column_stack((curve.precision, curve.recall))
     drawn = _drawn(curve, "vs_threshold", curve.thresholds, both, max_points, current)
     x = _f32(curve.thresholds[drawn])
-    customdata = _customdata(
-        curve.thresholds[drawn], curve.tp[drawn], curve.fp[drawn], curve.fn[drawn], curve.tn[drawn]
-    )
+    customdata = _curve_points(curve, drawn)
     traces = [
         go.Scatter(
             x=x,
@@ -254,9 +264,7 @@ def precision_recall_vs_threshold_figure(
         )
     if current is not None:
         at = slice(current, current + 1)
-        point = _customdata(
-            curve.thresholds[at], curve.tp[at], curve.fp[at], curve.fn[at], curve.tn[at]
-        )
+        point = _curve_points(curve, at)
         traces.append(
             go.Scatter(
                 x=_f32([curve.thresholds[current]] * 2),
@@ -317,13 +325,7 @@ def precision_recall_figure(
             name="Precision vs recall",
             **_CLICKABLE_LINE,
             line=dict(color=CURVE_COLOR, width=2),
-            customdata=_customdata(
-                curve.thresholds[drawn],
-                curve.tp[drawn],
-                curve.fp[drawn],
-                curve.fn[drawn],
-                curve.tn[drawn],
-            ),
+            customdata=_curve_points(curve, drawn),
             hovertemplate=_POINT_HOVER,
         )
     ]
@@ -337,9 +339,7 @@ def precision_recall_figure(
                 mode="markers",
                 marker=dict(color=MARKER_COLOR, size=11, line=dict(color="white", width=1.5)),
                 unselected=_STAY_VISIBLE,
-                customdata=_customdata(
-                    curve.thresholds[at], curve.tp[at], curve.fp[at], curve.fn[at], curve.tn[at]
-                ),
+                customdata=_curve_points(curve, at),
                 hovertemplate=_POINT_HOVER,
             )
         )
@@ -386,9 +386,7 @@ def roc_figure(
     auc_text = "n/a" if math.isnan(roc.auc) else f"{roc.auc:.3f}"
 
     def points(at):
-        return _customdata(
-            roc.thresholds[at], roc.tp[at], roc.fp[at], roc.fn[at], roc.tn[at], roc.precision[at]
-        )
+        return _curve_points(roc, at, roc.precision)
 
     at = slice(current, current + 1)
     traces = [
@@ -612,6 +610,40 @@ def _overlay_marks(marks, names) -> dict[str, float]:
     return {name: _check_threshold(value, f"marks[{name!r}]") for name, value in marks.items()}
 
 
+def _overlay_traces(
+    curve, x, y, *extra, drawn, mark_at, name, legend_name, mark_label, color, hover
+) -> list[go.Scatter]:
+    """One model's curve (``x``, ``y`` at the ``drawn`` points) and, at ``mark_at``, its mark."""
+    traces = [
+        go.Scatter(
+            x=_f32(x[drawn]),
+            y=_f32(y[drawn]),
+            name=legend_name,
+            legendgroup=name,
+            mode="lines",
+            line=dict(color=color, width=2),
+            customdata=_curve_points(curve, drawn, *extra),
+            hovertemplate=hover,
+        )
+    ]
+    if mark_at is not None:
+        point = slice(mark_at, mark_at + 1)
+        traces.append(
+            go.Scatter(
+                x=_f32(x[point]),
+                y=_f32(y[point]),
+                name=f"{name}: {mark_label}",
+                legendgroup=name,
+                showlegend=False,
+                mode="markers",
+                marker=dict(color=color, size=11, line=dict(color="white", width=1.5)),
+                customdata=_curve_points(curve, point, *extra),
+                hovertemplate=hover,
+            )
+        )
+    return traces
+
+
 def _threshold_hover(score_label: str | None) -> str:
     scale = f" ({score_label})" if score_label else ""
     return "Threshold %{customdata[0]:,.6~g}" + scale
@@ -678,49 +710,19 @@ def roc_overlay_figure(
             + _COUNTS_HOVER
         )
         auc_text = "n/a" if math.isnan(roc.auc) else f"{roc.auc:.3f}"
-        drawn = _drawn(roc, "roc", roc.fpr, roc.tpr, max_points, None)
-        traces.append(
-            go.Scatter(
-                x=_f32(roc.fpr[drawn]),
-                y=_f32(roc.tpr[drawn]),
-                name=f"{name} (AUC {auc_text})",
-                legendgroup=name,
-                mode="lines",
-                line=dict(color=color, width=2),
-                customdata=_customdata(
-                    roc.thresholds[drawn],
-                    roc.tp[drawn],
-                    roc.fp[drawn],
-                    roc.fn[drawn],
-                    roc.tn[drawn],
-                    roc.precision[drawn],
-                ),
-                hovertemplate=hover + "<extra>%{fullData.name}</extra>",
-            )
+        traces += _overlay_traces(
+            roc,
+            roc.fpr,
+            roc.tpr,
+            roc.precision,
+            drawn=_drawn(roc, "roc", roc.fpr, roc.tpr, max_points, None),
+            mark_at=_roc_position(roc, marks[name]) if name in marks else None,
+            name=name,
+            legend_name=f"{name} (AUC {auc_text})",
+            mark_label=mark_label,
+            color=color,
+            hover=hover + "<extra>%{fullData.name}</extra>",
         )
-        if name in marks:
-            at = _roc_position(roc, marks[name])
-            point = slice(at, at + 1)
-            traces.append(
-                go.Scatter(
-                    x=_f32(roc.fpr[point]),
-                    y=_f32(roc.tpr[point]),
-                    name=f"{name}: {mark_label}",
-                    legendgroup=name,
-                    showlegend=False,
-                    mode="markers",
-                    marker=dict(color=color, size=11, line=dict(color="white", width=1.5)),
-                    customdata=_customdata(
-                        roc.thresholds[point],
-                        roc.tp[point],
-                        roc.fp[point],
-                        roc.fn[point],
-                        roc.tn[point],
-                        roc.precision[point],
-                    ),
-                    hovertemplate=hover + "<extra>%{fullData.name}</extra>",
-                )
-            )
     layout = _layout(
         title="ROC curves (AUC in the legend)",
         x_title="false positive rate (share of other digits flagged)",
@@ -777,47 +779,18 @@ def precision_recall_overlay_figure(
         )
         ap = curve.average_precision
         ap_text = "n/a" if math.isnan(ap) else f"{ap:.3f}"
-        drawn = _drawn(curve, "pr", curve.recall, curve.precision, max_points, None)
-        traces.append(
-            go.Scatter(
-                x=_f32(curve.recall[drawn]),
-                y=_f32(curve.precision[drawn]),
-                name=f"{name} (AP {ap_text})",
-                legendgroup=name,
-                mode="lines",
-                line=dict(color=color, width=2),
-                customdata=_customdata(
-                    curve.thresholds[drawn],
-                    curve.tp[drawn],
-                    curve.fp[drawn],
-                    curve.fn[drawn],
-                    curve.tn[drawn],
-                ),
-                hovertemplate=hover,
-            )
+        traces += _overlay_traces(
+            curve,
+            curve.recall,
+            curve.precision,
+            drawn=_drawn(curve, "pr", curve.recall, curve.precision, max_points, None),
+            mark_at=_pr_position(curve, marks[name]) if name in marks else None,
+            name=name,
+            legend_name=f"{name} (AP {ap_text})",
+            mark_label=mark_label,
+            color=color,
+            hover=hover,
         )
-        at = _pr_position(curve, marks[name]) if name in marks else None
-        if at is not None:
-            point = slice(at, at + 1)
-            traces.append(
-                go.Scatter(
-                    x=_f32(curve.recall[point]),
-                    y=_f32(curve.precision[point]),
-                    name=f"{name}: {mark_label}",
-                    legendgroup=name,
-                    showlegend=False,
-                    mode="markers",
-                    marker=dict(color=color, size=11, line=dict(color="white", width=1.5)),
-                    customdata=_customdata(
-                        curve.thresholds[point],
-                        curve.tp[point],
-                        curve.fp[point],
-                        curve.fn[point],
-                        curve.tn[point],
-                    ),
-                    hovertemplate=hover,
-                )
-            )
     if target_precision is not None:
         guide = _check_threshold(target_precision, "target_precision")
         if not 0 <= guide <= 1:

@@ -48,6 +48,22 @@ def cache_dir(tmp_path, monkeypatch) -> Path:
     return path
 
 
+@pytest.fixture
+def fallback_app(monkeypatch, cache_dir):
+    """App tests on the small bundled set: no MNIST, downloads off, a fresh cache, and
+    nothing remembered by the app's caches."""
+    monkeypatch.delenv("MNIST_DATA", raising=False)
+    monkeypatch.setenv("THRESHOLD_EXPLORER_OFFLINE", "1")
+    from ui.dataset import _load
+    from ui.detector import training_registry
+
+    _load.clear()
+    training_registry.clear()
+    yield
+    _load.clear()
+    training_registry.clear()
+
+
 @pytest.fixture(scope="session")
 def shared_cache_dir(tmp_path_factory) -> Path:
     """One cache directory for the whole run, so the real detector is trained once."""

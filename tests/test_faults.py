@@ -47,18 +47,8 @@ GUARD_MESSAGE = "Something went wrong on this page"
 
 
 @pytest.fixture(autouse=True)
-def small_set(monkeypatch, cache_dir):
-    """No MNIST, downloads off, a fresh cache, and nothing remembered by the app's caches."""
-    monkeypatch.delenv("MNIST_DATA", raising=False)
-    monkeypatch.setenv("THRESHOLD_EXPLORER_OFFLINE", "1")
-    from ui.dataset import _load
-    from ui.detector import training_registry
-
-    _load.clear()
-    training_registry.clear()
-    yield
-    _load.clear()
-    training_registry.clear()
+def small_set(fallback_app):
+    """Every test here runs on the small bundled set (see tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -16,19 +16,7 @@ from core.detector import train_detector
 from core.digit_image import digit_features, prepare_digit_image
 from tests.apptest_support import open_page
 
-
-@pytest.fixture(autouse=True)
-def small_set(monkeypatch, cache_dir):
-    monkeypatch.delenv("MNIST_DATA", raising=False)
-    monkeypatch.setenv("THRESHOLD_EXPLORER_OFFLINE", "1")
-    from ui.dataset import _load
-    from ui.detector import training_registry
-
-    _load.clear()
-    training_registry.clear()
-    yield
-    _load.clear()
-    training_registry.clear()
+pytestmark = pytest.mark.usefixtures("fallback_app")
 
 
 def picture_of(image_8x8: np.ndarray) -> bytes:
