@@ -131,7 +131,10 @@ def _percent(value: float) -> str:
 def _delta(new: float, old: float) -> str | None:
     if math.isnan(new) or math.isnan(old) or new == old:
         return None
-    return f"{(new - old) * 100:+.1f} pts"
+    points = (new - old) * 100
+    # Enough decimals that a small change never reads "-0.0 pts".
+    decimals = next((d for d in (1, 2, 3) if abs(points) >= 0.5 * 10**-d), 4)
+    return f"{points:+.{decimals}f} pts"
 
 
 def _count_delta(new: int, old: int) -> str | None:

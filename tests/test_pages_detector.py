@@ -6,6 +6,8 @@ then loads it from there, as a restarted server would.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.metrics import f1_score, precision_score, recall_score
@@ -203,6 +205,17 @@ def test_tradeoff_shows_deltas_and_the_held_out_check(detector):
     deltas = {m.label: m.delta for m in app.metric}
     assert deltas["Precision"].startswith("+") and deltas["Recall"].startswith("-")
     assert "Held-out check" in texts(app)
+
+
+def test_a_small_step_never_reads_as_a_zero_change(detector):
+    app = open_page("pages/tradeoff.py", query={"threshold": "3370.0194991439557"})
+    app.slider(key="threshold").set_value(3400.0).run()  # a few digits change side
+    deltas = [m.delta for m in app.metric if m.delta]
+    assert deltas  # the counts moved
+    zero = re.compile(r"^[+-]0\.0+ pts$")
+    assert not [d for d in deltas if zero.match(d)], deltas
+    accuracy = next(m.delta for m in app.metric if m.label == "Accuracy")
+    assert accuracy and float(accuracy.split()[0]) != 0.0
 
 
 def test_moving_the_threshold_never_trains(detector, monkeypatch):
