@@ -21,35 +21,19 @@ compare (bit-identical, else the largest difference relative to the scores' spre
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from process_figures import digest, peak_rss_mb, rss_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ("sgd", "sgd_scaled", "logistic", "forest")
 VARIANTS = ("ours", "reference")
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
-
-
-def _digest(array) -> str:
-    return hashlib.sha256(array.tobytes()).hexdigest()[:16]
 
 
 def _keep(scores, cache_dir: str, variant: str, model: str) -> None:
@@ -61,7 +45,7 @@ def _keep(scores, cache_dir: str, variant: str, model: str) -> None:
 def _run_ours(dataset, digit: int, model: str, cache_dir: str) -> dict:
     from core.compare import train_model
 
-    baseline_mb = _rss_mb()
+    baseline_mb = rss_mb()
     start = time.perf_counter()
     fold_ends: list[float] = []
 
@@ -77,7 +61,7 @@ def _run_ours(dataset, digit: int, model: str, cache_dir: str) -> dict:
         "seconds": time.perf_counter() - start,
         "fold_ends": fold_ends,
         "baseline_rss_mb": baseline_mb,
-        "scores_sha256": _digest(result.cv_scores),
+        "scores_sha256": digest(result.cv_scores),
     }
 
 
@@ -92,7 +76,7 @@ def _run_reference(dataset, digit: int, model: str, cache_dir: str) -> dict:
     if spec.pixel_divisor != 1.0:
         X_train /= spec.pixel_divisor
     y_train = dataset.train_labels == digit
-    baseline_mb = _rss_mb()
+    baseline_mb = rss_mb()
     start = time.perf_counter()
     scores = cross_val_predict(spec.build(), X_train, y_train, cv=3, method=spec.method)
     seconds = time.perf_counter() - start
@@ -103,7 +87,7 @@ def _run_reference(dataset, digit: int, model: str, cache_dir: str) -> dict:
     return {
         "seconds": seconds,
         "baseline_rss_mb": baseline_mb,
-        "scores_sha256": _digest(scores),
+        "scores_sha256": digest(scores),
     }
 
 
@@ -119,7 +103,7 @@ def _child(args: argparse.Namespace) -> None:
         figures = _run_ours(dataset, args.digit, args.model, args.cache_dir)
     else:
         figures = _run_reference(dataset, args.digit, args.model, args.cache_dir)
-    figures["peak_rss_mb"] = _peak_rss_mb()
+    figures["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(figures))
 
 

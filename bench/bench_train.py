@@ -17,36 +17,19 @@ whether the cross-validated scores are bit-identical.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from process_figures import digest, peak_rss_mb, rss_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_RATIO = 0.3
 VARIANTS = ("notebook", "cold", "warm")
-
-
-def _rss_mb() -> float:
-    """Current resident set size in MB (Linux)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
-
-
-def _digest(array) -> str:
-    return hashlib.sha256(array.tobytes()).hexdigest()[:16]
 
 
 def _run_notebook(dataset, digit: int) -> dict:
@@ -58,7 +41,7 @@ def _run_notebook(dataset, digit: int) -> dict:
     X = dataset.images.astype(np.float64)
     X_train, y_train = X[: dataset.n_train], dataset.train_labels
     y_train_5 = y_train == digit
-    baseline_mb = _rss_mb()
+    baseline_mb = rss_mb()
     steps = {}
 
     start = time.perf_counter()
@@ -82,14 +65,14 @@ def _run_notebook(dataset, digit: int) -> dict:
         "seconds": sum(steps.values()),
         "steps": steps,
         "baseline_rss_mb": baseline_mb,
-        "scores_sha256": _digest(y_scores),
+        "scores_sha256": digest(y_scores),
     }
 
 
 def _run_detector(dataset, digit: int, cache_dir: str, *, use_cache: bool) -> dict:
     from core.detector import train_detector
 
-    baseline_mb = _rss_mb()
+    baseline_mb = rss_mb()
     start = time.perf_counter()
     result = train_detector(dataset, digit=digit, cache_dir=cache_dir, use_cache=use_cache)
     seconds = time.perf_counter() - start
@@ -97,7 +80,7 @@ def _run_detector(dataset, digit: int, cache_dir: str, *, use_cache: bool) -> di
         "seconds": seconds,
         "from_cache": result.from_cache,
         "baseline_rss_mb": baseline_mb,
-        "scores_sha256": _digest(result.cv_scores),
+        "scores_sha256": digest(result.cv_scores),
     }
 
 
@@ -113,7 +96,7 @@ def _variant(args: argparse.Namespace) -> None:
         figures = _run_detector(
             dataset, args.digit, args.cache_dir, use_cache=args.variant == "warm"
         )
-    figures["peak_rss_mb"] = _peak_rss_mb()
+    figures["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(figures))
 
 

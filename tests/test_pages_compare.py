@@ -170,3 +170,21 @@ def test_a_bad_digit_and_an_unknown_parameter_get_notes():
     assert any("digit='12'" in n for n in notes)
     assert any("'colour'" in n for n in notes)
     assert app.selectbox(key="compare_digit").value == 5
+
+
+def test_a_failed_training_says_so_without_the_errors_own_text(monkeypatch, caplog):
+    import core.compare
+
+    secret = "internal detail of the fit"
+
+    def fail(*args, **kwargs):
+        raise RuntimeError(secret)
+
+    monkeypatch.setattr(core.compare, "_cross_validate", fail)
+    app = open_page(PAGE)
+    app.button(key="compare_train_logistic").click().run()
+    assert not app.exception
+    shown = texts(app)
+    assert "The training failed; the details are in the server's log." in shown
+    assert secret not in shown
+    assert any(r.exc_info and str(r.exc_info[1]) == secret for r in caplog.records)

@@ -23,7 +23,7 @@ from core.compare import (
     model_curves,
 )
 from core.data import Dataset
-from ui.detector import POLL_SECONDS, training_registry
+from ui.detector import POLL_SECONDS, finished_job_result, training_registry
 
 
 @st.cache_resource
@@ -62,11 +62,8 @@ def train_model_with_progress(dataset: Dataset, digit: int, model: str) -> Model
             line.markdown(describe_progress(update))
             bar.progress(0.0 if update is None else update.fraction)
             time.sleep(POLL_SECONDS)
-        try:
-            result = job.result()
-        except Exception as exc:  # noqa: BLE001 - shown to the user, logged by the job
-            status.update(label=f"Training {label} failed", state="error")
-            line.markdown(f"The training failed: {exc}")
+        result = finished_job_result(job, status, line, label=f"Training {label} failed")
+        if result is None:
             return None
         line.markdown(describe_progress(job.progress))
         bar.progress(1.0)

@@ -73,6 +73,23 @@ def ready_detector(dataset: Dataset, digit: int) -> DetectorResult | None:
     return training_registry().ready(dataset, digit=digit)
 
 
+def finished_job_result(job, status, line, *, label: str):
+    """A finished training job's result, or None with the failure shown in ``status``.
+
+    A ``ValueError`` says why the data cannot train the model, for a user; any other error's
+    text is not for users (the job has logged it in full).
+    """
+    try:
+        return job.result()
+    except ValueError as exc:
+        status.update(label=label, state="error")
+        line.markdown(f"The training failed: {exc}")
+    except Exception:  # noqa: BLE001 - see above
+        status.update(label=label, state="error")
+        line.markdown("The training failed; the details are in the server's log.")
+    return None
+
+
 def train_with_progress(dataset: Dataset, digit: int) -> DetectorResult | None:
     """Train (or join the training already running) and show its progress until done.
 
@@ -85,15 +102,8 @@ def train_with_progress(dataset: Dataset, digit: int) -> DetectorResult | None:
         while not job.done:
             line.markdown(describe_progress(job.progress))
             time.sleep(POLL_SECONDS)
-        try:
-            result = job.result()
-        except ValueError as exc:  # the data cannot train this detector: says why, for a user
-            status.update(label="Training failed", state="error")
-            line.markdown(f"The training failed: {exc}")
-            return None
-        except Exception:  # noqa: BLE001 - logged in full by the job; its text is not for users
-            status.update(label="Training failed", state="error")
-            line.markdown("The training failed; the details are in the server's log.")
+        result = finished_job_result(job, status, line, label="Training failed")
+        if result is None:
             return None
         waited = time.monotonic() - started
         label = (
