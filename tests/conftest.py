@@ -7,14 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-IDX_FILES = (
-    "train-images-idx3-ubyte.gz",
-    "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-)
-
+from tests.support import CHROMIUM_FLAGS, missing_idx_files, start_app, stop_app
 
 # Tests never wait on the network: a test that wants the OpenML path fakes fetch_openml.
 os.environ.setdefault("THRESHOLD_EXPLORER_OFFLINE", "1")
@@ -34,7 +27,7 @@ def mnist_dir() -> Path:
     if not value:
         _missing_resource("MNIST_DATA is not set; point it at a directory of MNIST IDX files")
     path = Path(value)
-    missing = [name for name in IDX_FILES if not (path / name).is_file()]
+    missing = missing_idx_files(path)
     if missing:
         _missing_resource(f"MNIST_DATA={value} lacks {', '.join(missing)}")
     return path
@@ -71,78 +64,6 @@ def shared_cache_dir(tmp_path_factory) -> Path:
 
 
 # --- browser tests -------------------------------------------------------------------------
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = ROOT / "test-artifacts"
-APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_app(*, script: str = "app.py", env: dict[str, str], log_name: str):
-    """Start ``streamlit run script`` on a free loopback port; return (process, base_url)."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    log = open(ARTIFACTS / f"{log_name}.log", "wb")  # noqa: SIM115 - lives as long as the server
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            script,
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}; see {log.name}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"streamlit did not answer on {url} within 60 s; see {log.name}")
-
-
-def stop_app(process) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except Exception:  # noqa: BLE001 - a stuck server must not hang the run
-        process.kill()
 
 
 @pytest.fixture(scope="session")
@@ -184,34 +105,3 @@ def app_url(mnist_dir, shared_cache_dir):
     )
     yield url
     stop_app(process)
-
-
-def wait_for_idle(page, *, timeout_ms: int = 60_000) -> None:
-    """Wait until the script has run and Streamlit is idle."""
-    page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
-
-
-def wait_for_images(page, *, timeout_ms: int = 30_000) -> None:
-    """Wait until every image on the page has loaded (galleries load lazily)."""
-    for image in page.locator("img").all():
-        image.scroll_into_view_if_needed()
-    page.wait_for_function(
-        "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
-        timeout=timeout_ms,
-    )
-
-
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    # Streamlit scrolls inside its main section, so grow the window to the content instead.
-    viewport = page.viewport_size
-    height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], section')]"
-        ".map(e => e.scrollHeight), document.body.scrollHeight)"
-    )
-    page.set_viewport_size({"width": viewport["width"], "height": min(int(height), 6000)})
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size(viewport)
-    return path

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score, precision_score, recall_score
 
-from tests.apptest_support import metric_values, open_page, texts
+from tests.support import metric_values, open_page, texts
 
 NOTEBOOK_THRESHOLD = "3370.0194991439557"
 

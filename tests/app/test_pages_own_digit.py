@@ -14,7 +14,7 @@ from PIL import Image
 from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.digit_image import digit_features, prepare_digit_image
-from tests.apptest_support import open_page
+from tests.support import open_page
 
 pytestmark = pytest.mark.usefixtures("fallback_app")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest_support import metric_values, open_page, texts
+from tests.support import metric_values, open_page, texts
 
 
 @pytest.fixture(autouse=True)

@@ -36,11 +36,9 @@ from core.data import (
     write_dataset_cache,
 )
 from core.detector import train_detector
-from tests.apptest_support import ROOT, metric_values, open_page
+from tests.support import ROOT, metric_values, open_page
 from tests.test_data import MALFORMED, FakeFetch, fake_openml_bunch, make_idx_dir
 from tests.test_query_params import page_dump
-
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 PAGES = ["home", "pages/digits.py", "pages/train.py", "pages/confusion.py", "pages/tradeoff.py"]
 GUARD_MESSAGE = "Something went wrong on this page"

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit import config
 
+from tests.support import ROOT
 from ui.own_digit import MAX_UPLOAD_MB
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture

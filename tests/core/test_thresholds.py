@@ -37,12 +37,6 @@ from core.thresholds import (
     threshold_for_recall,
 )
 
-# scikit-learn warns about a missing class in the all-positive / all-negative cases on purpose.
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning"),
-    pytest.mark.filterwarnings("ignore:No positive class found in y_true"),
-]
-
 
 def make_case(seed: int, n: int = 400, *, ties: bool = False, positive_rate: float = 0.3):
     """Labels and scores where positives score higher on average, as a detector's would."""

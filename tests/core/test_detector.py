@@ -38,7 +38,6 @@ from core.detector import (
 )
 
 # The small set does not always converge within max_iter; that is expected, not a fault.
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 N_TRAIN = 1500
 REPORT_KEYS = {

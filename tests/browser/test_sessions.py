@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import (
+from tests.support import (
     APP_IDLE,
     ARTIFACTS,
     screenshot,

@@ -14,9 +14,7 @@ import pytest
 
 from core.data import load_fallback_dataset
 from core.params import parse_choice, parse_float, parse_int, unknown_params
-from tests.apptest_support import metric_values, open_page
-
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+from tests.support import metric_values, open_page
 
 HUGE_INT = "9" * 400  # float() of it overflows to inf; int() of it is exact
 ENORMOUS_INT = "9" * 5000  # longer than int()'s 4,300-digit limit for decimal strings

@@ -15,10 +15,10 @@ import pytest
 
 from core.data import load_dataset
 from core.detector import notebook_report, train_detector
+from tests.support import ROOT
 
 pytestmark = pytest.mark.mnist
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # As printed by the notebook (/work/shared/seed/classification-notebook.md).
 CV_ACCURACY = [0.95035, 0.96035, 0.9604]

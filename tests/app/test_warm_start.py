@@ -9,7 +9,7 @@ import textwrap
 
 import numpy as np
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 SCRIPT = textwrap.dedent(
     """

@@ -7,7 +7,6 @@ digits; one runs the real command in a subprocess, and one uses the real MNIST 5
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import zipfile
@@ -21,8 +20,7 @@ from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.digit_image import digit_features, prepare_digit_image
 from core.export import export_model, load_model
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.support import ROOT
 
 
 def picture(pixels: np.ndarray, path, *, scale: int, format="PNG") -> str:

@@ -28,8 +28,6 @@ from core.compare import (
 from core.data import load_fallback_dataset
 from core.detector import TrainingRegistry, train_detector
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
 DIGIT = 5
 
 

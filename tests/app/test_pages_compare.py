@@ -8,9 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from tests.apptest_support import open_page, texts
-
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+from tests.support import open_page, texts
 
 PAGE = "pages/compare.py"
 

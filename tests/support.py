@@ -1,0 +1,172 @@
+"""What the tests share: the project's paths, the real MNIST's files, AppTest helpers, and the
+harness that starts the app in a server and drives it in Chromium (the benchmarks use it too).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from core.data import IDX_FILES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def missing_idx_files(directory: Path) -> list[str]:
+    """The standard IDX files (gzipped or not) that ``directory`` lacks."""
+    return [
+        name
+        for name in IDX_FILES
+        if not (directory / name).is_file() and not (directory / f"{name}.gz").is_file()
+    ]
+
+
+# --- AppTest ---------------------------------------------------------------------------------
+
+
+def open_page(
+    script: str | None = None, *, timeout: float = 120, query: dict[str, str] | None = None
+) -> AppTest:
+    """Run app.py (the entry point) and, when ``script`` is given, switch to that page.
+
+    ``query`` holds the URL's query parameters, as a link would carry them.
+    """
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for name, value in (query or {}).items():
+        app.query_params[name] = value
+    if script is not None:
+        app.switch_page(script)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def texts(app: AppTest) -> str:
+    """All markdown, captions, notes and alerts of the page, as one string to search."""
+    parts = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "text",
+    ):
+        parts += [str(element.value) for element in getattr(app, kind)]
+    return "\n".join(parts)
+
+
+def metric_values(app: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+# --- a server and a browser ------------------------------------------------------------------
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_app(*, script: str = "app.py", env: dict[str, str], log_name: str):
+    """Start ``streamlit run script`` on a free loopback port; return (process, base_url)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    log = open(ARTIFACTS / f"{log_name}.log", "wb")  # noqa: SIM115 - lives as long as the server
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            script,
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}; see {log.name}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"streamlit did not answer on {url} within 60 s; see {log.name}")
+
+
+def stop_app(process) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except Exception:  # noqa: BLE001 - a stuck server must not hang the run
+        process.kill()
+
+
+def wait_for_idle(page, *, timeout_ms: int = 60_000) -> None:
+    """Wait until the script has run and Streamlit is idle."""
+    page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
+
+
+def wait_for_images(page, *, timeout_ms: int = 30_000) -> None:
+    """Wait until every image on the page has loaded (galleries load lazily)."""
+    for image in page.locator("img").all():
+        image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
+        timeout=timeout_ms,
+    )
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    # Streamlit scrolls inside its main section, so grow the window to the content instead.
+    viewport = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], section')]"
+        ".map(e => e.scrollHeight), document.body.scrollHeight)"
+    )
+    page.set_viewport_size({"width": viewport["width"], "height": min(int(height), 6000)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(viewport)
+    return path
