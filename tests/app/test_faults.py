@@ -37,8 +37,8 @@ from core.data import (
 )
 from core.detector import train_detector
 from tests.support import ROOT, metric_values, open_page
-from tests.test_data import MALFORMED, FakeFetch, fake_openml_bunch, make_idx_dir
-from tests.test_query_params import page_dump
+from tests.core.test_data import MALFORMED, FakeFetch, fake_openml_bunch, make_idx_dir
+from tests.app.test_query_params import page_dump
 
 PAGES = ["home", "pages/digits.py", "pages/train.py", "pages/confusion.py", "pages/tradeoff.py"]
 GUARD_MESSAGE = "Something went wrong on this page"
