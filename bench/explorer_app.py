@@ -25,7 +25,9 @@ def synthetic(n: int) -> tuple[bytes, str, float]:
     y = rng.random(n) < 0.1
     scores = np.round(rng.normal(0, 4000, n) + 6000 * y, 2)
     test = max(1, n // 6)
-    result = SimpleNamespace(y_train=y, cv_scores=scores, y_test=y[:test], test_scores=scores[:test])
+    result = SimpleNamespace(
+        y_train=y, cv_scores=scores, y_test=y[:test], test_scores=scores[:test]
+    )
     data = tradeoff_data(result)
     blob = encode_payload(explorer_payload(data, digit=5))
     from core.explorer import decode_payload

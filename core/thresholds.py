@@ -921,7 +921,9 @@ def _fixture_case(name: str, labels, scores) -> dict:
         above = distinct[distinct > threshold]
         below = distinct[distinct < threshold]
         if threshold in distinct or not above.size or not below.size:
-            nearest = threshold if threshold in distinct else (above[0] if above.size else below[-1])
+            nearest = (
+                threshold if threshold in distinct else (above[0] if above.size else below[-1])
+            )
         else:  # the nearer neighbour, the lower one when both are as near
             nearest = above[0] if above[0] - threshold < threshold - below[-1] else below[-1]
         expected.append(

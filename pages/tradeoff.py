@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import math
-import time
 from functools import partial
 
 import streamlit as st
 
-from core.charts import (
-    precision_recall_figure,
-    precision_recall_vs_threshold_figure,
-    roc_figure,
-    threshold_from_selection,
-)
 from core.params import parse_float
 from core.thresholds import (
     borderline_indices,
     changed_side,
-    metrics_at,
     threshold_for_best_fbeta,
     threshold_for_least_cost,
     threshold_for_precision,
@@ -29,12 +21,12 @@ from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page, tradeoff_for
 from ui.digits import show_gallery
 from ui.entry import ensure_entry_point, guarded, guarded_callback, show_callback_failure
+from ui.explorer import explorer_section, note_release
 from ui.own_digit import own_digit_line, own_digit_section
 from ui.params import adopt, publish, raw_param, show_notes
 
 PER_GALLERY = 12
-CHARTS = ("chart_threshold", "chart_pr", "chart_roc")
-NUMBERS_FIRST_PAUSE = 0.015  # s; Streamlit sends queued messages every 10 ms
+EXPLORER = "tradeoff_explorer"
 
 ensure_entry_point()
 st.title("Precision/recall trade-off")
@@ -85,10 +77,10 @@ def _from_number(key: str) -> None:
 
 
 @guarded_callback
-def _from_chart(key: str) -> None:
-    picked = threshold_from_selection(st.session_state.get(key))
-    if picked is not None:
-        _move_to(picked, f"Picked on the curve: {picked:,.4f}.")
+def _from_explorer() -> None:
+    released = note_release(EXPLORER)
+    if released is not None:
+        _move_to(released)
 
 
 def _from_picker(picker, **goal) -> None:
@@ -128,19 +120,6 @@ def _percent(value: float) -> str:
     return "—" if math.isnan(value) else f"{value:.1%}"
 
 
-def _delta(new: float, old: float) -> str | None:
-    if math.isnan(new) or math.isnan(old) or new == old:
-        return None
-    points = (new - old) * 100
-    # Enough decimals that a small change never reads "-0.0 pts".
-    decimals = next((d for d in (1, 2, 3) if abs(points) >= 0.5 * 10**-d), 4)
-    return f"{points:+.{decimals}f} pts"
-
-
-def _count_delta(new: int, old: int) -> str | None:
-    return None if new == old else f"{new - old:+,}"
-
-
 def _export_button(threshold: float) -> None:
     """Download the detector at this exact threshold; the file is built only when clicked."""
     from core.export import export_file_name, export_model  # scikit-learn: after the numbers
@@ -161,19 +140,8 @@ def _export_button(threshold: float) -> None:
 
 
 def _controls(threshold: float) -> None:
-    """The slider, the exact number and the link to this view."""
-    slider, number = st.columns([4, 1])
-    slider.slider(
-        "Threshold",
-        min_value=data.slider_min,
-        max_value=data.slider_max,
-        step=data.slider_step,
-        format="%.2f",
-        key="threshold",
-        help="A digit is flagged when its score is at or above the threshold.",
-    )
-    # A form, so only "Set" moves the threshold: an input with on_change, replaced as the
-    # slider moves, committed stale values in the browser and undid key presses.
+    """The exact number and the link to this view."""
+    number, _ = st.columns([1, 3])
     with number.form("exact_threshold", border=False):
         number_key = f"tradeoff_number:{threshold!r}"  # shows the current threshold
         st.number_input(
@@ -194,57 +162,26 @@ def _controls(threshold: float) -> None:
 def threshold_panel() -> None:
     """Everything that depends on the threshold: reruns alone when it moves, never refits."""
     show_callback_failure()
-    # The slider holds the threshold (key "threshold"); only callbacks write to it, so a
-    # burst of key presses is never overwritten by a run that started before it.
+    # Only callbacks write the threshold (key "threshold"): a release of the explorer, the
+    # exact number, a goal picker.
     if not data.slider_min <= st.session_state.threshold <= data.slider_max:
         st.session_state.threshold = _clamped(st.session_state.threshold)  # another digit
     threshold = float(st.session_state.threshold)
-    # The controls are drawn above the numbers but filled after them: the numbers are what
-    # a step is waited for, so they are sent first.
-    controls = st.container()
-    # "Since the last threshold": whatever moved it (slider, number, picker, click).
+    # "Since the last threshold": whatever moved it (explorer, number, picker).
     if st.session_state.get("shown_threshold", threshold) != threshold:
         st.session_state.previous_threshold = st.session_state.shown_threshold
     st.session_state.shown_threshold = threshold
     previous = st.session_state.get("previous_threshold", threshold)
 
-    now = metrics_at(data.cv_index, threshold=threshold)
-    before = metrics_at(data.cv_index, threshold=previous)
-    rates = st.columns(6)
-    rates[0].metric("Precision", _percent(now.precision), _delta(now.precision, before.precision))
-    rates[1].metric("Recall", _percent(now.recall), _delta(now.recall, before.recall))
-    rates[2].metric("F1", _percent(now.f1), _delta(now.f1, before.f1))
-    rates[3].metric("Accuracy", _percent(now.accuracy), _delta(now.accuracy, before.accuracy))
-    rates[4].metric(
-        "False-positive rate",
-        _percent(now.false_positive_rate),
-        _delta(now.false_positive_rate, before.false_positive_rate),
-        delta_color="inverse",
+    explorer_section(
+        data,
+        fingerprint=result.fingerprint,
+        digit=digit,
+        threshold=threshold,
+        key=EXPLORER,
+        on_release=_from_explorer,
     )
-    rates[5].metric(
-        "Specificity", _percent(now.specificity), _delta(now.specificity, before.specificity)
-    )
-    counts = st.columns(5)
-    counts[0].metric(
-        "Flagged",
-        f"{now.n_flagged:,}",
-        _count_delta(now.n_flagged, before.n_flagged),
-        delta_color="off",
-    )
-    counts[1].metric("True positives", f"{now.tp:,}", _count_delta(now.tp, before.tp))
-    counts[2].metric(
-        "False positives", f"{now.fp:,}", _count_delta(now.fp, before.fp), delta_color="inverse"
-    )
-    counts[3].metric(
-        "False negatives", f"{now.fn:,}", _count_delta(now.fn, before.fn), delta_color="inverse"
-    )
-    counts[4].metric("True negatives", f"{now.tn:,}", _count_delta(now.tn, before.tn))
-    # Let the server send the numbers before the rest: sent together with the charts, they
-    # are painted only after the browser has redrawn every chart.
-    time.sleep(NUMBERS_FIRST_PAUSE)
-    with controls:
-        _controls(threshold)
-
+    _controls(threshold)
     with st.expander("Pick the threshold by a goal", expanded=True, icon=":material/target:"):
         goals = st.columns(4)
         with goals[0]:
@@ -263,33 +200,6 @@ def threshold_panel() -> None:
             cost[0].number_input("Cost of a FP", 0.0, 1e6, 1.0, 1.0, key="pick_fp_cost")
             cost[1].number_input("Cost of a FN", 0.0, 1e6, 5.0, 1.0, key="pick_fn_cost")
             st.button("Least total cost", on_click=_pick_cost, key="go_cost")
-    figures = (
-        precision_recall_vs_threshold_figure(data.pr_curve, threshold=threshold),
-        precision_recall_figure(data.pr_curve, threshold=threshold),
-        roc_figure(data.roc_curve, threshold=threshold),
-    )
-    # The notebook's first plot gets the width; the two curves share the row below it.
-    places = [st.container(), *st.columns(2)]
-    for place, figure, key in zip(places, figures, CHARTS, strict=True):
-        with place:
-            st.plotly_chart(
-                figure,
-                theme=None,
-                key=key,
-                on_select=partial(_from_chart, key),
-                selection_mode="points",
-                config={"displaylogo": False},
-            )
-    st.caption("Click a point of any curve to move the threshold there.")
-
-    held_out = metrics_at(data.test_index, threshold=threshold)
-    st.markdown(
-        f"**Held-out check** on the {data.test_index.n_samples:,} test digits (final model, "
-        f"same threshold): precision **{_percent(held_out.precision)}**, recall "
-        f"**{_percent(held_out.recall)}**, against {_percent(now.precision)} and "
-        f"{_percent(now.recall)} estimated by cross-validation."
-    )
-
     own_digit_line(digit=digit, threshold=threshold)
     _export_button(threshold)
 

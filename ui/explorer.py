@@ -107,3 +107,51 @@ def threshold_explorer(
             data={"position": {"id": payload_id, "threshold": threshold, "seq": position}},
         )
         mount(key=key, data=payload, on_release_change=on_release)
+
+
+@st.cache_resource(max_entries=20, show_spinner=False)
+def explorer_payload_for(fingerprint: str, digit: int, _data) -> tuple[bytes, str]:
+    """The explorer's bytes for one detector and their id, built once per server.
+
+    Keyed like :func:`ui.detector.tradeoff_for` (on the data and the digit); the same bytes
+    on every rerun, so Streamlit sends them once per browser and its cache after that.
+    """
+    from core.explorer import decode_payload, encode_payload, explorer_payload
+
+    blob = encode_payload(explorer_payload(_data, digit=digit))
+    return blob, decode_payload(blob)[0]["id"]
+
+
+def explorer_section(
+    data, *, fingerprint: str, digit: int, threshold: float, key: str, on_release
+) -> None:
+    """Mount the explorer at ``threshold``, telling it only when the server moved it.
+
+    ``st.session_state[key + "_shown"]`` is what the explorer shows as far as the server
+    knows: a release sets it (the explorer is already there), anything else that changes the
+    threshold (a picker, the exact number, a link, another digit) raises the position, which
+    moves the explorer.
+    """
+    blob, payload_id = explorer_payload_for(fingerprint, digit, data)
+    shown, position = f"{key}_shown", f"{key}_position"
+    if st.session_state.get(shown) != (payload_id, threshold):
+        st.session_state[shown] = (payload_id, threshold)
+        st.session_state[position] = st.session_state.get(position, 0) + 1
+    threshold_explorer(
+        payload=blob,
+        payload_id=payload_id,
+        threshold=threshold,
+        position=st.session_state[position],
+        key=key,
+        on_release=on_release,
+    )
+
+
+def note_release(key: str, payload_id: str | None = None) -> float | None:
+    """In the release callback: the released threshold, recorded as shown by the explorer."""
+    value = release_value(key)
+    if value is not None:
+        previous = st.session_state.get(f"{key}_shown")
+        ident = payload_id or (previous[0] if previous else None)
+        st.session_state[f"{key}_shown"] = (ident, value)
+    return value

@@ -25,7 +25,9 @@ def detector(n: int = 3000, *, seed: int = 0, positives: bool = True, negatives:
     if not negatives:
         y[:] = True
     scores = np.round(rng.normal(0, 1000, n) + 1500 * y, 1)  # ties, as real scores have
-    return SimpleNamespace(y_train=y, cv_scores=scores, y_test=y[: n // 3], test_scores=scores[: n // 3] + 7)
+    return SimpleNamespace(
+        y_train=y, cv_scores=scores, y_test=y[: n // 3], test_scores=scores[: n // 3] + 7
+    )
 
 
 def counts_from_payload(arrays, prefix: str, threshold: float) -> tuple[int, int, int, int]:
@@ -80,7 +82,9 @@ def test_the_same_detector_gives_the_same_bytes_and_another_a_new_id():
 @pytest.mark.parametrize("which", ["positives", "negatives"])
 def test_one_class_only_gives_empty_arrays_and_null_areas(which):
     result = detector(positives=which == "positives", negatives=which == "negatives")
-    header, arrays = decode_payload(encode_payload(explorer_payload(tradeoff_data(result), digit=1)))
+    header, arrays = decode_payload(
+        encode_payload(explorer_payload(tradeoff_data(result), digit=1))
+    )
     missing = "positive" if which == "negatives" else "negative"
     assert arrays[f"cv_{missing}"].size == 0
     assert header["auc"] is None  # NaN travels as null
