@@ -198,7 +198,8 @@ class Explorer {
     const root = el("div", "tx", null);
     this.root = root;
     const digit = this.header.digit;
-    const plots = el("div", "tx-plots", root);
+    const layout = el("div", "tx-layout", root);
+    const plots = el("div", "tx-plots", layout);
     this.vt = new Plot(plots, {
       title: "Precision and recall vs threshold",
       xLabel: "threshold: flagged when score ≥ threshold",
@@ -246,12 +247,12 @@ class Explorer {
       "aria-valuemax": String(this.high),
     });
 
-    const readout = el("div", "tx-readout", root);
+    const readout = el("div", "tx-readout", layout);
     const now = el("div", "tx-now", readout);
     el("span", "tx-label", now).textContent = "Threshold";
     this.thresholdOut = el("output", "tx-threshold", now);
     this.hintOut = el("span", "tx-hint", now);
-    this.hintOut.textContent = "drag the line or its handle · ←/→ next score · click a curve";
+    this.hintOut.textContent = "drag the red line, or ←/→ to the next score";
     const tiles = el("dl", "tx-tiles", readout);
     this.out = {};
     for (const [name, label] of [
@@ -261,7 +262,6 @@ class Explorer {
       ["accuracy", "Accuracy"],
       ["falsePositiveRate", "False-positive rate"],
       ["specificity", "Specificity"],
-      ["flagged", "Flagged"],
     ]) {
       const tile = el("div", `tx-tile tx-${name}`, tiles);
       el("dt", "", tile).textContent = label;
@@ -274,8 +274,9 @@ class Explorer {
     for (const [label, cells] of [
       [`${digit}s`, ["tp", "fn"]],
       [`other digits`, ["fp", "tn"]],
+      ["all", ["flagged", "kept"]],
     ]) {
-      const row = el("tr", "", body);
+      const row = el("tr", label === "all" ? "tx-total" : "", body);
       el("th", "", row, { scope: "row" }).textContent = label;
       for (const cell of cells) {
         this.out[cell] = el("td", `tx-cell tx-${cell}`, row, { title: cellTitle(cell, digit) });
@@ -357,6 +358,7 @@ class Explorer {
       this.text(this.out[name], pct(m[name]));
     }
     this.text(this.out.flagged, count(m.flagged));
+    this.text(this.out.kept, count(m.fn + m.tn));
     for (const cell of ["tp", "fp", "fn", "tn"]) this.text(this.out[cell], count(m[cell]));
     const nTest = this.a.test_positive.length + this.a.test_negative.length;
     this.text(
@@ -578,6 +580,8 @@ function cellTitle(cell, digit) {
     fn: `false negatives: ${digit}s left out`,
     fp: `false positives: other digits flagged`,
     tn: `true negatives: other digits left out`,
+    flagged: "flagged: score at or above the threshold",
+    kept: "not flagged: score below the threshold",
   }[cell];
 }
 
