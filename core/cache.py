@@ -17,8 +17,9 @@ import logging
 import os
 import struct
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,24 @@ def default_cache_dir() -> Path:
     # on the way to a cached result.
     data_home = os.environ.get("SCIKIT_LEARN_DATA") or os.path.join("~", "scikit_learn_data")
     return Path(os.path.expanduser(data_home)) / "threshold_explorer"
+
+
+def resolve_cache_dir(cache_dir=None) -> Path | None:
+    """``cache_dir``, else :func:`default_cache_dir`; None when that cannot be made (no cache)."""
+    if cache_dir is not None:
+        return Path(cache_dir)
+    try:
+        return default_cache_dir()
+    except OSError as exc:  # the data home could not be created
+        log.warning("no cache directory: %s", exc)
+        return None
+
+
+def discard(path: Path, reason: str) -> None:
+    """Remove a cache file that cannot be used, saying why in the log."""
+    log.warning("discarding cache file %s: %s", path, reason)
+    with contextlib.suppress(OSError):
+        Path(path).unlink()
 
 
 def write_checked(path: Path, payload: bytes) -> bool:
@@ -169,3 +188,111 @@ def file_lock(path: Path) -> Iterator[bool]:
         with contextlib.suppress(OSError):
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         handle.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# One computation per key
+# ---------------------------------------------------------------------------------------------
+
+POLL_SECONDS = 0.25  # how often a caller waiting for another's computation relays progress
+
+
+class _Flight:
+    """One computation in progress that other callers in this process wait for."""
+
+    def __init__(self) -> None:
+        self.finished = threading.Event()
+        self.result = None
+        self.error: BaseException | None = None
+        self.progress = None
+
+
+_flights: dict[str, _Flight] = {}
+_flights_lock = threading.Lock()
+
+
+def _follow(flight: _Flight, progress):
+    """Wait for another caller's computation, relaying its progress to our own callback."""
+    relayed = None
+    while True:
+        finished = flight.finished.wait(POLL_SECONDS)
+        update = flight.progress
+        if progress is not None and update is not None and update is not relayed:
+            progress(update)  # from our own thread; the last one too, however short the wait
+            relayed = update
+        if finished:
+            break
+    if flight.error is not None:
+        raise flight.error
+    return flight.result
+
+
+def cached_once(
+    key: str,
+    path: Path | None,
+    *,
+    load: Callable[[Path], object | None],
+    compute: Callable[[Callable], object],
+    save: Callable[[Path, object], object],
+    use_cache: bool = True,
+    progress: Callable | None = None,
+):
+    """The result cached at ``path``, else computed once for ``key`` and cached there.
+
+    Callers in this process asking for the same ``key`` at once share one computation (the
+    later ones wait, their ``progress`` relayed from the leader's); across processes a file
+    lock beside ``path`` makes the later process wait and then read the cache.
+
+    Parameters
+    ----------
+    key : str
+        What the result depends on.
+    path : Path or None
+        The cache file; None for no disk cache (still one computation per key at a time).
+    load : callable ``path -> result or None``
+        Reads the cache file; None when it is missing, damaged or for another key.
+    compute : callable ``record -> result``
+        Does the work, calling ``record(update)`` with progress updates.
+    save : callable ``(path, result)``
+        Writes the cache file.
+    use_cache : bool, default True
+        False recomputes even when a cached result exists, and rewrites the cache.
+    progress : callable, optional
+        Receives the progress updates, from the calling thread only.
+    """
+    if use_cache and path is not None:
+        cached = load(path)
+        if cached is not None:
+            return cached
+
+    with _flights_lock:
+        flight = _flights.get(key)
+        leading = flight is None
+        if leading:
+            flight = _flights[key] = _Flight()
+    if not leading:
+        return _follow(flight, progress)
+
+    def record(update) -> None:
+        flight.progress = update
+        if progress is not None:
+            progress(update)
+
+    try:
+        lock = contextlib.nullcontext() if path is None else file_lock(path.with_suffix(".lock"))
+        with lock:
+            # Another process may have finished the same work while we waited for the lock.
+            result = load(path) if use_cache and path is not None else None
+            if result is None:
+                result = compute(record)
+                if path is not None:
+                    save(path, result)
+        flight.result = result
+        return result
+    except BaseException as exc:
+        flight.error = exc
+        raise
+    finally:
+        with _flights_lock:
+            del _flights[key]
+        flight.finished.set()

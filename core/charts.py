@@ -11,17 +11,14 @@ maps back to the exact threshold through :func:`threshold_from_selection`.
 Bytes matter, since the server resends the figures on every threshold change: coordinates are
 float32 (plotly 6+ sends numpy arrays as base64 typed arrays), curves are thinned to
 ``max_points`` points for drawing, and the template is plotly_white trimmed to the parts a 2-D
-chart uses. Which points to draw is computed once per curve *object* (a weak cache keyed by
-identity), so keep the curves in ``st.cache_resource`` rather than ``st.cache_data``, which hands
-out a fresh copy on every rerun.
+chart uses. Which points to draw is a cached property of each curve (``drawn``), computed once
+per curve object.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import threading
-import weakref
 from collections.abc import Mapping
 
 import numpy as np
@@ -29,15 +26,15 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from core.thresholds import (
+    DRAWN_POINTS,
     ConfusionCounts,
     PrecisionRecallCurve,
     RocCurve,
     ThresholdMetrics,
-    _check_threshold,
     thin_curve,
 )
+from core.validation import check_count, check_threshold
 
-DEFAULT_MAX_POINTS = 200  # each drawn point is an SVG marker (for clicks): the browser's cost
 FIGURE_HEIGHT = 400
 
 PRECISION_COLOR = "#1f4fd8"  # blue, dashed: the notebook's "b--"
@@ -97,31 +94,17 @@ _TEMPLATE = {
 
 
 # --------------------------------------------------------------------------------------------
-# Point selection (cached per curve: thinning 60,000 points costs milliseconds)
+# Point selection: a curve's drawn points are its own cached property at the default count
 # --------------------------------------------------------------------------------------------
 
-_thinned: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_thinned_lock = threading.Lock()
 
+def _drawn(cached: np.ndarray, x, y, max_points: int, current: int | None) -> np.ndarray:
+    """Indices to draw: the curve's thinned points plus the current one.
 
-def _check_max_points(max_points) -> int:
-    if isinstance(max_points, bool) or not isinstance(max_points, numbers.Integral):
-        raise ValueError(f"max_points must be an integer >= 2, got {max_points!r}")
-    if max_points < 2:
-        raise ValueError(f"max_points must be >= 2, got {max_points!r}")
-    return int(max_points)
-
-
-def _drawn(curve, kind: str, x, y, max_points: int, current: int | None) -> np.ndarray:
-    """Indices to draw: the curve's thinned points (cached per curve and kind) plus the current."""
-    key = (kind, max_points)
-    with _thinned_lock:
-        per_curve = _thinned.setdefault(curve, {})
-        base = per_curve.get(key)
-    if base is None:
-        base = thin_curve(x, y, max_points=max_points)
-        with _thinned_lock:
-            per_curve[key] = base
+    ``cached`` is the curve's own thinned indices at :data:`~core.thresholds.DRAWN_POINTS`;
+    another ``max_points`` thins anew.
+    """
+    base = cached if max_points == DRAWN_POINTS else thin_curve(x, y, max_points=max_points)
     if current is None:
         return base
     at = int(base.searchsorted(current))
@@ -187,7 +170,7 @@ def _pr_position(curve: PrecisionRecallCurve, threshold: float) -> int | None:
 
 
 def precision_recall_vs_threshold_figure(
-    curve: PrecisionRecallCurve, *, threshold: float, max_points: int = DEFAULT_MAX_POINTS
+    curve: PrecisionRecallCurve, *, threshold: float, max_points: int = DRAWN_POINTS
 ) -> go.Figure:
     """Precision (dashed blue) and recall (solid green) against the decision threshold.
 
@@ -206,11 +189,11 @@ def precision_recall_vs_threshold_figure(
     -------
     plotly.graph_objects.Figure
     """
-    threshold = _check_threshold(threshold)
-    max_points = _check_max_points(max_points)
+    threshold = check_threshold(threshold)
+    max_points = check_count(max_points, "max_points", minimum=2)
     current = _pr_position(curve, threshold)
     both = np.column_stack((curve.precision, curve.recall))
-    drawn = _drawn(curve, "vs_threshold", curve.thresholds, both, max_points, current)
+    drawn = _drawn(curve.drawn_by_threshold, curve.thresholds, both, max_points, current)
     x = _f32(curve.thresholds[drawn])
     customdata = _curve_points(curve, drawn)
     traces = [
@@ -297,7 +280,7 @@ def precision_recall_vs_threshold_figure(
 
 
 def precision_recall_figure(
-    curve: PrecisionRecallCurve, *, threshold: float, max_points: int = DEFAULT_MAX_POINTS
+    curve: PrecisionRecallCurve, *, threshold: float, max_points: int = DRAWN_POINTS
 ) -> go.Figure:
     """Precision (y) against recall (x), with the current operating point marked.
 
@@ -314,10 +297,10 @@ def precision_recall_figure(
     plotly.graph_objects.Figure
         Average precision in the title.
     """
-    threshold = _check_threshold(threshold)
-    max_points = _check_max_points(max_points)
+    threshold = check_threshold(threshold)
+    max_points = check_count(max_points, "max_points", minimum=2)
     current = _pr_position(curve, threshold)
-    drawn = _drawn(curve, "pr", curve.recall, curve.precision, max_points, current)
+    drawn = _drawn(curve.drawn, curve.recall, curve.precision, max_points, current)
     traces = [
         go.Scatter(
             x=_f32(curve.recall[drawn]),
@@ -363,7 +346,7 @@ def _roc_position(roc: RocCurve, threshold: float) -> int:
 
 
 def roc_figure(
-    roc: RocCurve, *, threshold: float, max_points: int = DEFAULT_MAX_POINTS
+    roc: RocCurve, *, threshold: float, max_points: int = DRAWN_POINTS
 ) -> go.Figure:
     """ROC curve (true positive rate against false positive rate) with AUC and the current point.
 
@@ -379,10 +362,10 @@ def roc_figure(
     -------
     plotly.graph_objects.Figure
     """
-    threshold = _check_threshold(threshold)
-    max_points = _check_max_points(max_points)
+    threshold = check_threshold(threshold)
+    max_points = check_count(max_points, "max_points", minimum=2)
     current = _roc_position(roc, threshold)
-    drawn = _drawn(roc, "roc", roc.fpr, roc.tpr, max_points, current)
+    drawn = _drawn(roc.drawn, roc.fpr, roc.tpr, max_points, current)
     auc_text = "n/a" if math.isnan(roc.auc) else f"{roc.auc:.3f}"
 
     def points(at):
@@ -607,7 +590,7 @@ def _overlay_marks(marks, names) -> dict[str, float]:
     unknown = [name for name in marks if name not in names]
     if unknown:
         raise ValueError(f"marks name models without a curve: {unknown!r}")
-    return {name: _check_threshold(value, f"marks[{name!r}]") for name, value in marks.items()}
+    return {name: check_threshold(value, f"marks[{name!r}]") for name, value in marks.items()}
 
 
 def _overlay_traces(
@@ -656,7 +639,7 @@ def roc_overlay_figure(
     colors: Mapping[str, str] | None = None,
     marks: Mapping[str, float] | None = None,
     mark_label: str = "operating point",
-    max_points: int = DEFAULT_MAX_POINTS,
+    max_points: int = DRAWN_POINTS,
 ) -> go.Figure:
     """Several models' ROC curves on one chart, each named with its AUC in the legend.
 
@@ -689,7 +672,7 @@ def roc_overlay_figure(
         ``max_points`` < 2.
     """
     items = _overlay_curves(curves, RocCurve, "RocCurve")
-    max_points = _check_max_points(max_points)
+    max_points = check_count(max_points, "max_points", minimum=2)
     marks = _overlay_marks(marks, curves)
     traces = [
         go.Scatter(
@@ -715,7 +698,7 @@ def roc_overlay_figure(
             roc.fpr,
             roc.tpr,
             roc.precision,
-            drawn=_drawn(roc, "roc", roc.fpr, roc.tpr, max_points, None),
+            drawn=_drawn(roc.drawn, roc.fpr, roc.tpr, max_points, None),
             mark_at=_roc_position(roc, marks[name]) if name in marks else None,
             name=name,
             legend_name=f"{name} (AUC {auc_text})",
@@ -742,7 +725,7 @@ def precision_recall_overlay_figure(
     marks: Mapping[str, float] | None = None,
     mark_label: str = "operating point",
     target_precision: float | None = None,
-    max_points: int = DEFAULT_MAX_POINTS,
+    max_points: int = DRAWN_POINTS,
 ) -> go.Figure:
     """Several models' precision-recall curves on one chart, average precision in the legend.
 
@@ -766,7 +749,7 @@ def precision_recall_overlay_figure(
         As :func:`roc_overlay_figure`, and when ``target_precision`` is outside [0, 1].
     """
     items = _overlay_curves(curves, PrecisionRecallCurve, "PrecisionRecallCurve")
-    max_points = _check_max_points(max_points)
+    max_points = check_count(max_points, "max_points", minimum=2)
     marks = _overlay_marks(marks, curves)
     traces = []
     for position, (name, curve) in enumerate(items):
@@ -783,7 +766,7 @@ def precision_recall_overlay_figure(
             curve,
             curve.recall,
             curve.precision,
-            drawn=_drawn(curve, "pr", curve.recall, curve.precision, max_points, None),
+            drawn=_drawn(curve.drawn, curve.recall, curve.precision, max_points, None),
             mark_at=_pr_position(curve, marks[name]) if name in marks else None,
             name=name,
             legend_name=f"{name} (AP {ap_text})",
@@ -792,7 +775,7 @@ def precision_recall_overlay_figure(
             hover=hover,
         )
     if target_precision is not None:
-        guide = _check_threshold(target_precision, "target_precision")
+        guide = check_threshold(target_precision, "target_precision")
         if not 0 <= guide <= 1:
             raise ValueError(f"target_precision must be in [0, 1], got {target_precision!r}")
         traces.append(

@@ -66,7 +66,7 @@ def _info(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from core.data import load_dataset
-    from core.detector import format_report, notebook_report
+    from core.report import format_report, notebook_report
 
     if not 0 <= args.digit <= 9:
         raise ValueError(f"--digit must be 0-9, got {args.digit}")

@@ -627,7 +627,10 @@ def fetch_openml_dataset() -> Dataset:
         When the download does not look like MNIST (shape, non-integer or out-of-range
         pixels, labels other than 0-9).
     """
-    import sklearn.datasets  # heavy; only needed on this path
+    from core.imports import import_sklearn
+
+    import_sklearn()  # heavy; only needed on this path
+    import sklearn.datasets
 
     try:
         bunch = sklearn.datasets.fetch_openml(OPENML_NAME, version=OPENML_VERSION, as_frame=False)
@@ -809,6 +812,9 @@ def load_fallback_dataset() -> Dataset:
         (``round(v * 255 / 16)``); the first ``proportional_n_train(1797)`` = 1540 rows are
         the training set. ``source`` ``SOURCE_FALLBACK`` and ``notice`` ``FALLBACK_NOTICE``.
     """
+    from core.imports import import_sklearn
+
+    import_sklearn()
     from sklearn.datasets import load_digits
 
     digits = load_digits()

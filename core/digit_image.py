@@ -44,6 +44,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from core.validation import read_only
+
 MNIST_SHAPE = (28, 28)
 BOX_SIDE = 20  # MNIST's size normalisation box
 CENTRE = (14.0, 14.0)  # where MNIST puts the centre of mass (row, column)
@@ -156,8 +158,8 @@ def prepare_digit_image(
     top, left, bottom, right = _ink_box(ink)
     image, thickened = _mnist_frame(ink[top:bottom, left:right], thicken=thicken)
     return PreparedDigit(
-        original=_read_only(np.round(grey).astype(np.uint8)),
-        image=_read_only(image),
+        original=read_only(np.round(grey).astype(np.uint8)),
+        image=read_only(image),
         format="JPEG" if image_format == "MPO" else image_format,
         original_size=original_size,
         inverted=inverted,
@@ -245,11 +247,6 @@ def _check_shape(image_shape) -> tuple[int, int]:
     if height < 1 or width < 1:
         raise ValueError(f"image_shape must be positive, got {image_shape!r}")
     return height, width
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array.setflags(write=False)
-    return array
 
 
 def _size_text(n_bytes: int) -> str:

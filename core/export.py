@@ -24,7 +24,7 @@ decision from the plain parameters. Anything else raises :class:`ModelFileError`
 
 The decision is ``score >= threshold``: the convention of :mod:`core.thresholds` (the trade-off
 page's counts) and of ``FixedThresholdClassifier.predict``. The notebook's cell [12]
-(:func:`core.detector.decision_at`) uses ``score > threshold``; the two differ only for a
+(:func:`core.detector.notebook_decision`) uses ``score > threshold``; the two differ only for a
 score exactly equal to the threshold.
 """
 
@@ -35,7 +35,6 @@ import hashlib
 import io
 import json
 import math
-import numbers
 import os
 import pickle
 import platform
@@ -43,11 +42,14 @@ import zipfile
 from dataclasses import dataclass
 
 import numpy as np
-import sklearn
 
 from core.data import Dataset
-from core.detector import N_FOLDS, DetectorResult
+from core.detector import DetectorResult
+from core.engine import N_FOLDS, library_version
+from core.formatting import json_number
+from core.imports import import_sklearn
 from core.thresholds import build_score_index, metrics_at
+from core.validation import check_threshold
 
 FORMAT_NAME = "threshold-explorer-detector"
 FORMAT_VERSION = 1
@@ -150,15 +152,6 @@ class LoadedModel:
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_threshold(threshold) -> float:
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
-        raise ValueError(f"threshold must be a real number, got {threshold!r}")
-    value = float(threshold)
-    if math.isnan(value):
-        raise ValueError("threshold must not be NaN")
-    return value
-
-
 def _check_result(result, dataset: Dataset):
     if not isinstance(result, DetectorResult):
         raise ValueError(f"result must be a DetectorResult, got {type(result).__name__}")
@@ -196,21 +189,17 @@ def build_classifier(result: DetectorResult, *, threshold: float):
     sklearn.model_selection.FixedThresholdClassifier
         ``classes_`` is ``[False, True]``; ``decision_function`` gives the model's scores.
     """
+    import_sklearn()
     from sklearn.frozen import FrozenEstimator
     from sklearn.model_selection import FixedThresholdClassifier
 
-    threshold = _check_threshold(threshold)
+    threshold = check_threshold(threshold)
     model = result.model
     classifier = FixedThresholdClassifier(
         FrozenEstimator(model), threshold=threshold, response_method="decision_function"
     )
     placeholder = np.zeros((2, model.n_features_in_), dtype=np.float64)
     return classifier.fit(placeholder, np.asarray(model.classes_))
-
-
-def _number(value: float) -> float | None:
-    """A float for JSON: NaN (an undefined ratio) becomes null."""
-    return None if math.isnan(value) else float(value)
 
 
 def _threshold_json(threshold: float) -> float | str:
@@ -225,9 +214,9 @@ def _metrics_json(y_true: np.ndarray, scores: np.ndarray, threshold: float) -> d
         return None
     metrics = metrics_at(build_score_index(y_true=y_true, scores=scores), threshold=threshold)
     return {
-        "precision": _number(metrics.precision),
-        "recall": _number(metrics.recall),
-        "f1": _number(metrics.f1),
+        "precision": json_number(metrics.precision),
+        "recall": json_number(metrics.recall),
+        "f1": json_number(metrics.f1),
         "tp": metrics.tp,
         "fp": metrics.fp,
         "fn": metrics.fn,
@@ -269,7 +258,7 @@ def model_card(result: DetectorResult, *, threshold: float, dataset: Dataset, cr
         :func:`export_model` adds ``files``, the SHA-256 of each other member.
     """
     _check_result(result, dataset)
-    threshold = _check_threshold(threshold)
+    threshold = check_threshold(threshold)
     created = created or _dt.datetime.now(_dt.UTC)
     model = result.model
     cross_validated = _metrics_json(result.y_train, result.cv_scores, threshold)
@@ -306,7 +295,7 @@ def model_card(result: DetectorResult, *, threshold: float, dataset: Dataset, cr
         "versions": {
             "python": platform.python_version(),
             "numpy": np.__version__,
-            "scikit-learn": sklearn.__version__,
+            "scikit-learn": library_version("scikit-learn"),
         },
     }
 
@@ -367,7 +356,7 @@ def export_model(
 
 def export_file_name(*, digit: int, threshold: float) -> str:
     """A file name for the download, e.g. ``detector-digit5-threshold3370.02.zip``."""
-    threshold = _check_threshold(threshold)
+    threshold = check_threshold(threshold)
     text = _threshold_json(threshold) if math.isinf(threshold) else f"{threshold:.2f}"
     return f"detector-digit{int(digit)}-threshold{text}.zip"
 

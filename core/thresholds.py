@@ -23,9 +23,21 @@ import numbers
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from core.formatting import percent, target_percent, threshold_text
+from core.imports import import_sklearn
+from core.validation import (
+    check_cost,
+    check_fraction,
+    check_optional_count,
+    check_threshold,
+    read_only,
+)
+
+DRAWN_POINTS = 200  # points a chart draws of a curve: each is an SVG marker, for clicks
 BORDERLINE_KINDS = ("false_positive", "false_negative", "true_positive", "true_negative")
 
 
@@ -158,6 +170,18 @@ class PrecisionRecallCurve:
     n_pos: int
     n_neg: int
 
+    @cached_property
+    def drawn_by_threshold(self) -> np.ndarray:
+        """Indices of the :data:`DRAWN_POINTS` points to draw of precision and recall against
+        the threshold (see :func:`thin_curve`)."""
+        both = np.column_stack((self.precision, self.recall))
+        return thin_curve(self.thresholds, both, max_points=DRAWN_POINTS)
+
+    @cached_property
+    def drawn(self) -> np.ndarray:
+        """Indices of the :data:`DRAWN_POINTS` points to draw of precision against recall."""
+        return thin_curve(self.recall, self.precision, max_points=DRAWN_POINTS)
+
 
 @dataclass(frozen=True, eq=False)
 class RocCurve:
@@ -192,6 +216,11 @@ class RocCurve:
     n_pos: int
     n_neg: int
 
+    @cached_property
+    def drawn(self) -> np.ndarray:
+        """Indices of the :data:`DRAWN_POINTS` points to draw of the curve."""
+        return thin_curve(self.fpr, self.tpr, max_points=DRAWN_POINTS)
+
 
 @dataclass(frozen=True)
 class ThresholdChoice:
@@ -218,11 +247,6 @@ class ThresholdChoice:
 # --------------------------------------------------------------------------------------------
 # Building the index
 # --------------------------------------------------------------------------------------------
-
-
-def _readonly(array: np.ndarray) -> np.ndarray:
-    array.setflags(write=False)
-    return array
 
 
 def _check_labels_and_scores(y_true, scores) -> tuple[np.ndarray, np.ndarray]:
@@ -295,15 +319,15 @@ def build_score_index(*, y_true, scores) -> ScoreIndex:
     tp = n_pos - positives_below[starts]
     fp = (n - starts) - tp
     return ScoreIndex(
-        sorted_scores=_readonly(sorted_scores),
-        order=_readonly(order),
-        positives_below=_readonly(positives_below),
-        positive_ranks=_readonly(np.flatnonzero(sorted_labels)),
-        negative_ranks=_readonly(np.flatnonzero(~sorted_labels)),
-        thresholds=_readonly(thresholds),
-        threshold_sizes=_readonly(sizes.astype(np.int64)),
-        tp=_readonly(tp.astype(np.int64)),
-        fp=_readonly(fp.astype(np.int64)),
+        sorted_scores=read_only(sorted_scores),
+        order=read_only(order),
+        positives_below=read_only(positives_below),
+        positive_ranks=read_only(np.flatnonzero(sorted_labels)),
+        negative_ranks=read_only(np.flatnonzero(~sorted_labels)),
+        thresholds=read_only(thresholds),
+        threshold_sizes=read_only(sizes.astype(np.int64)),
+        tp=read_only(tp.astype(np.int64)),
+        fp=read_only(fp.astype(np.int64)),
         n_pos=n_pos,
         n_neg=n - n_pos,
     )
@@ -314,15 +338,9 @@ def build_score_index(*, y_true, scores) -> ScoreIndex:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_threshold(threshold, name: str = "threshold") -> float:
-    if type(threshold) is float and threshold == threshold:  # the common case, fast
-        return threshold
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {threshold!r}")
-    value = float(threshold)
-    if math.isnan(value):
-        raise ValueError(f"{name} must not be NaN")
-    return value
+def is_flagged(score: float, *, threshold: float) -> bool:
+    """The project's one decision rule: a digit is flagged when ``score >= threshold``."""
+    return bool(score >= check_threshold(threshold))
 
 
 def _n_below(index: ScoreIndex, threshold: float) -> int:
@@ -343,7 +361,7 @@ def counts_at(index: ScoreIndex, *, threshold: float) -> ConfusionCounts:
     -------
     ConfusionCounts
     """
-    threshold = _check_threshold(threshold)
+    threshold = check_threshold(threshold)
     below = _n_below(index, threshold)
     fn = int(index.positives_below[below])
     tp = index.n_pos - fn
@@ -395,7 +413,7 @@ def metrics_at(index: ScoreIndex, *, threshold: float) -> ThresholdMetrics:
         Ratios that are 0/0 are NaN (see :class:`ThresholdMetrics`). ``f1`` is computed as
         ``2 * p * r / (p + r)``, which reproduces the notebook's 0.7325171197343846 bit for bit.
     """
-    threshold = _check_threshold(threshold)
+    threshold = check_threshold(threshold)
     below = _n_below(index, threshold)
     fn = int(index.positives_below[below])
     tp = index.n_pos - fn
@@ -437,6 +455,7 @@ def precision_recall_curve_exact(index: ScoreIndex) -> PrecisionRecallCurve:
     -------
     PrecisionRecallCurve
     """
+    import_sklearn()
     from sklearn.metrics import precision_recall_curve
 
     with warnings.catch_warnings():
@@ -449,13 +468,13 @@ def precision_recall_curve_exact(index: ScoreIndex) -> PrecisionRecallCurve:
         recall = np.full_like(recall, np.nan)
     tp, fp, fn, tn = _counts_at_many(index, thresholds)
     return PrecisionRecallCurve(
-        thresholds=_readonly(np.asarray(thresholds, dtype=np.float64)),
-        precision=_readonly(np.ascontiguousarray(precision)),
-        recall=_readonly(np.ascontiguousarray(recall)),
-        tp=_readonly(tp),
-        fp=_readonly(fp),
-        fn=_readonly(fn),
-        tn=_readonly(tn),
+        thresholds=read_only(np.asarray(thresholds, dtype=np.float64)),
+        precision=read_only(np.ascontiguousarray(precision)),
+        recall=read_only(np.ascontiguousarray(recall)),
+        tp=read_only(tp),
+        fp=read_only(fp),
+        fn=read_only(fn),
+        tn=read_only(tn),
         average_precision=average_precision(index),
         n_pos=index.n_pos,
         n_neg=index.n_neg,
@@ -478,6 +497,7 @@ def roc_curve_exact(index: ScoreIndex) -> RocCurve:
         ``fpr`` is all NaN without negatives, ``tpr`` all NaN without positives, and ``auc``
         is then NaN.
     """
+    import_sklearn()
     from sklearn.metrics import auc, roc_curve
 
     with warnings.catch_warnings():
@@ -491,14 +511,14 @@ def roc_curve_exact(index: ScoreIndex) -> RocCurve:
     with np.errstate(invalid="ignore", divide="ignore"):
         precision = np.where(flagged > 0, tp / np.maximum(flagged, 1), np.nan)
     return RocCurve(
-        thresholds=_readonly(np.asarray(thresholds, dtype=np.float64)),
-        fpr=_readonly(fpr),
-        tpr=_readonly(tpr),
-        precision=_readonly(precision),
-        tp=_readonly(tp),
-        fp=_readonly(fp),
-        fn=_readonly(fn),
-        tn=_readonly(tn),
+        thresholds=read_only(np.asarray(thresholds, dtype=np.float64)),
+        fpr=read_only(fpr),
+        tpr=read_only(tpr),
+        precision=read_only(precision),
+        tp=read_only(tp),
+        fp=read_only(fp),
+        fn=read_only(fn),
+        tn=read_only(tn),
         auc=area,
         n_pos=index.n_pos,
         n_neg=index.n_neg,
@@ -510,6 +530,7 @@ def average_precision(index: ScoreIndex) -> float:
 
     Returns NaN when there are no positives (scikit-learn warns and returns a number there).
     """
+    import_sklearn()
     from sklearn.metrics import average_precision_score
 
     if index.n_pos == 0:
@@ -520,28 +541,6 @@ def average_precision(index: ScoreIndex) -> float:
 # --------------------------------------------------------------------------------------------
 # Picking a threshold
 # --------------------------------------------------------------------------------------------
-
-
-def _percent(value: float) -> str:
-    """A percentage with one decimal, more only when one would misstate a target."""
-    for decimals in (1, 2, 3):
-        text = f"{value:.{decimals}%}"
-        if abs(float(text[:-1]) / 100 - value) < 1e-12:
-            return text
-    return f"{value:.3%}"
-
-
-def _threshold_text(threshold: float) -> str:
-    return "+inf (flag nothing)" if threshold == math.inf else f"{threshold:.2f}"
-
-
-def _check_target(target, name: str) -> float:
-    if isinstance(target, bool) or not isinstance(target, numbers.Real):
-        raise ValueError(f"{name} must be a number in (0, 1], got {target!r}")
-    value = float(target)
-    if not 0 < value <= 1:
-        raise ValueError(f"{name} must be in (0, 1], got {target!r}")
-    return value
 
 
 def _precisions(index: ScoreIndex) -> np.ndarray:
@@ -559,11 +558,8 @@ def _choice(index: ScoreIndex, threshold: float, reached: bool, reason: str) -> 
 
 
 def _summary(metrics: ThresholdMetrics) -> str:
-    return f"precision {_pct_or_dash(metrics.precision)}, recall {_pct_or_dash(metrics.recall)}"
-
-
-def _pct_or_dash(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.1%}"
+    precision = percent(metrics.precision, missing="n/a")
+    return f"precision {precision}, recall {percent(metrics.recall, missing='n/a')}"
 
 
 def threshold_for_precision(index: ScoreIndex, *, target: float) -> ThresholdChoice:
@@ -583,22 +579,22 @@ def threshold_for_precision(index: ScoreIndex, *, target: float) -> ThresholdCho
     -------
     ThresholdChoice
     """
-    target = _check_target(target, "target")
+    target = check_fraction(target, "target")
     precision = _precisions(index)
     meets = precision >= target
     if meets.any():
         threshold = float(index.thresholds[int(np.argmax(meets))])
         metrics = metrics_at(index, threshold=threshold)
         reason = (
-            f"Lowest threshold with precision >= {_percent(target)}: "
-            f"{_threshold_text(threshold)} ({_summary(metrics)})"
+            f"Lowest threshold with precision >= {target_percent(target)}: "
+            f"{threshold_text(threshold)} ({_summary(metrics)})"
         )
         return ThresholdChoice(threshold, True, reason, metrics)
     best = int(np.argmax(precision))
     threshold = float(index.thresholds[best])
     reason = (
-        f"No threshold reaches precision >= {_percent(target)}; the highest achievable is "
-        f"{precision[best]:.1%}, at threshold {_threshold_text(threshold)}"
+        f"No threshold reaches precision >= {target_percent(target)}; the highest achievable is "
+        f"{precision[best]:.1%}, at threshold {threshold_text(threshold)}"
     )
     return _choice(index, threshold, False, reason)
 
@@ -620,7 +616,7 @@ def threshold_for_recall(index: ScoreIndex, *, target: float) -> ThresholdChoice
     -------
     ThresholdChoice
     """
-    target = _check_target(target, "target")
+    target = check_fraction(target, "target")
     if index.n_pos == 0:
         threshold = float(index.thresholds[0])
         reason = "Recall is undefined: there are no positive samples."
@@ -630,8 +626,8 @@ def threshold_for_recall(index: ScoreIndex, *, target: float) -> ThresholdChoice
     threshold = float(index.thresholds[last])
     metrics = metrics_at(index, threshold=threshold)
     reason = (
-        f"Highest threshold with recall >= {_percent(target)}: "
-        f"{_threshold_text(threshold)} ({_summary(metrics)})"
+        f"Highest threshold with recall >= {target_percent(target)}: "
+        f"{threshold_text(threshold)} ({_summary(metrics)})"
     )
     return ThresholdChoice(threshold, True, reason, metrics)
 
@@ -667,7 +663,7 @@ def threshold_for_best_fbeta(index: ScoreIndex, *, beta: float = 1.0) -> Thresho
     threshold = float(index.thresholds[best])
     metrics = metrics_at(index, threshold=threshold)
     reason = (
-        f"Best {name} ({fbeta[best]:.3f}) at threshold {_threshold_text(threshold)} "
+        f"Best {name} ({fbeta[best]:.3f}) at threshold {threshold_text(threshold)} "
         f"({_summary(metrics)})"
     )
     return ThresholdChoice(threshold, True, reason, metrics)
@@ -687,15 +683,6 @@ def fbeta_scores(index: ScoreIndex, *, beta: float = 1.0) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         fbeta = (1 + beta2) * precision * recall / denominator
     return np.where(denominator == 0, 0.0, fbeta)
-
-
-def _check_cost(cost, name: str) -> float:
-    if isinstance(cost, bool) or not isinstance(cost, numbers.Real):
-        raise ValueError(f"{name} must be a number >= 0, got {cost!r}")
-    value = float(cost)
-    if not 0 <= value < math.inf:
-        raise ValueError(f"{name} must be finite and >= 0, got {cost!r}")
-    return value
 
 
 def threshold_for_least_cost(
@@ -720,8 +707,8 @@ def threshold_for_least_cost(
     ThresholdChoice
         Always ``reached``.
     """
-    fp_cost = _check_cost(false_positive_cost, "false_positive_cost")
-    fn_cost = _check_cost(false_negative_cost, "false_negative_cost")
+    fp_cost = check_cost(false_positive_cost, "false_positive_cost")
+    fn_cost = check_cost(false_negative_cost, "false_negative_cost")
     if fp_cost == 0 and fn_cost == 0:
         raise ValueError("false_positive_cost and false_negative_cost must not both be 0")
     fp = np.append(index.fp, 0)
@@ -730,7 +717,7 @@ def threshold_for_least_cost(
     best = cost.size - 1 - int(np.argmin(cost[::-1]))
     threshold = float(index.thresholds[best]) if best < index.thresholds.size else math.inf
     reason = (
-        f"Least total cost {cost[best]:,.6g} at threshold {_threshold_text(threshold)}: "
+        f"Least total cost {cost[best]:,.6g} at threshold {threshold_text(threshold)}: "
         f"{int(fp[best]):,} false positives x {fp_cost:g} + "
         f"{int(fn[best]):,} false negatives x {fn_cost:g}"
     )
@@ -740,14 +727,6 @@ def threshold_for_least_cost(
 # --------------------------------------------------------------------------------------------
 # Digits at the cut
 # --------------------------------------------------------------------------------------------
-
-
-def _check_limit(limit) -> int | None:
-    if limit is None:
-        return None
-    if isinstance(limit, bool) or not isinstance(limit, numbers.Integral) or limit < 0:
-        raise ValueError(f"limit must be None or an integer >= 0, got {limit!r}")
-    return int(limit)
 
 
 def borderline_indices(
@@ -770,10 +749,10 @@ def borderline_indices(
         Indices into the original ``y_true`` / ``scores``, ordered by ``|score - threshold|``
         ascending. Equal scores come in a fixed order. O(log n + k): no pass over all scores.
     """
-    threshold = _check_threshold(threshold)
+    threshold = check_threshold(threshold)
     if kind not in BORDERLINE_KINDS:
         raise ValueError(f"kind must be one of {', '.join(BORDERLINE_KINDS)}; got {kind!r}")
-    limit = _check_limit(limit)
+    limit = check_optional_count(limit, "limit")
     below = _n_below(index, threshold)
     positive = kind in ("true_positive", "false_negative")
     flagged = kind in ("true_positive", "false_positive")
@@ -810,9 +789,9 @@ def changed_side(
         Indices into the original arrays, ordered by ``|score - new_threshold|`` ascending.
         O(log n + k).
     """
-    old = _check_threshold(old_threshold, "old_threshold")
-    new = _check_threshold(new_threshold, "new_threshold")
-    limit = _check_limit(limit)
+    old = check_threshold(old_threshold, "old_threshold")
+    new = check_threshold(new_threshold, "new_threshold")
+    limit = check_optional_count(limit, "limit")
     low, high = _n_below(index, min(old, new)), _n_below(index, max(old, new))
     count = high - low if limit is None else min(high - low, limit)
     if new > old:  # the flipped scores are just below the new threshold

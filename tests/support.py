@@ -5,6 +5,7 @@ harness that starts the app in a server and drives it in Chromium (the benchmark
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -141,6 +142,69 @@ def stop_app(process) -> None:
         process.kill()
 
 
+@contextmanager
+def app_server(*, script: str = "app.py", env: dict[str, str], log_name: str):
+    """``streamlit run script`` for the ``with`` block, stopped whatever happens; yields
+    (process, base_url)."""
+    process, url = start_app(script=script, env=env, log_name=log_name)
+    try:
+        yield process, url
+    finally:
+        stop_app(process)
+
+
+def chromium_executable() -> str:
+    """Debian's Chromium, or the binary named by ``CHROMIUM``."""
+    return os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@contextmanager
+def chromium(executable: str | None = None, *, extra_args: tuple[str, ...] = ()):
+    """Headless Chromium driven by Playwright for the ``with`` block; yields the browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable or chromium_executable(),
+            args=[*CHROMIUM_FLAGS, *extra_args],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (from /proc/<pid>/task/*/children)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                todo += [int(child) for child in (task / "children").read_text().split()]
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+def status_kb(pid: int, field: str = "VmRSS") -> int:
+    """One ``/proc/<pid>/status`` figure (VmRSS, VmHWM, ...) in kB (KiB); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(
+                (int(line.split()[1]) for line in status if line[: len(field) + 1] == f"{field}:"),
+                0,
+            )
+    except OSError:
+        return 0
+
+
+def tree_mb(pid: int, field: str = "VmRSS") -> float:
+    """``field`` summed over ``pid`` and its descendants, in MB (10^6 bytes)."""
+    return sum(status_kb(p, field) for p in process_tree(pid)) * 1024 / 1e6
+
+
 def wait_for_idle(page, *, timeout_ms: int = 60_000) -> None:
     """Wait until the script has run and Streamlit is idle."""
     page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
@@ -170,3 +234,33 @@ def screenshot(page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(viewport)
     return path
+
+
+# --- imports by thread -----------------------------------------------------------------------
+
+# Run in a fresh interpreter (``python -c``) before the code under test: records which thread
+# first imports each scikit-learn module, and prints it as JSON on stderr at exit.
+RECORD_SKLEARN_IMPORTS = """
+import atexit, json, sys, threading
+
+first_imports = {}
+
+class Recorder:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "sklearn" and name not in first_imports:
+            first_imports[name] = threading.current_thread().name
+        return None
+
+sys.meta_path.insert(0, Recorder())
+atexit.register(lambda: print("SKLEARN_IMPORTS " + json.dumps(first_imports), file=sys.stderr))
+"""
+
+
+def sklearn_import_threads(stderr: str) -> dict[str, str]:
+    """The ``{module: thread name}`` that :data:`RECORD_SKLEARN_IMPORTS` printed."""
+    import json
+
+    for line in stderr.splitlines():
+        if line.startswith("SKLEARN_IMPORTS "):
+            return json.loads(line.removeprefix("SKLEARN_IMPORTS "))
+    raise AssertionError(f"no import record in the process's stderr:\n{stderr[-2000:]}")

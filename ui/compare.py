@@ -1,50 +1,45 @@
 """The model comparison as the pages see it: one training per model per server, shared by all.
 
-The process-wide :class:`~core.compare.ComparisonRegistry` (in ``st.cache_resource``) runs each
-model's cross-validation in a background thread; its ``"sgd"`` model is the detector of the
-other pages, followed through their own registry so it is never trained twice. A page polls
-a job's progress and shows it in ``st.status``.
+The process-wide :class:`~core.jobs.JobRegistry` of the other pages (in ``st.cache_resource``)
+runs each model's cross-validation in a background thread; its ``"sgd"`` model is the detector
+of the other pages, the same job, so it is never trained twice. A page polls a job's progress
+and shows it in ``st.status``. Below the table: the compare page's other sections.
 """
 
 from __future__ import annotations
 
 import math
-import time
 
 import streamlit as st
 
+from core.charts import OVERLAY_COLORS, precision_recall_overlay_figure, roc_overlay_figure
 from core.compare import (
-    MODELS,
-    ComparisonRegistry,
+    DEFAULT_TARGET_PRECISION,
+    DEFAULT_TARGET_RECALL,
     ComparisonRow,
     ModelCurves,
-    ModelProgress,
     ModelResult,
     model_curves,
+    result_from_detector,
 )
 from core.data import Dataset
-from ui.detector import POLL_SECONDS, finished_job_result, training_registry
+from core.formatting import scaled_threshold_text, target_percent
+from core.models import MODEL_KEYS, MODELS
+from core.params import parse_float
+from ui.detector import show_training, training_registry
+from ui.params import adopt, publish, raw_param
 
 
-@st.cache_resource
-def comparison_registry() -> ComparisonRegistry:
-    """The one comparison registry of this server process, sharing the detector's registry."""
-    return ComparisonRegistry(detectors=training_registry())
+def _as_model_result(result) -> ModelResult | None:
+    # The registry's "sgd" job is the detector's own; the comparison sees it as a model.
+    if result is None or isinstance(result, ModelResult):
+        return result
+    return result_from_detector(result)
 
 
 def ready_model(dataset: Dataset, digit: int, model: str) -> ModelResult | None:
     """The model's result if it is in memory or in the disk cache; never trains."""
-    return comparison_registry().ready(dataset, digit=digit, model=model)
-
-
-def describe_progress(progress: ModelProgress | None) -> str:
-    """One line for ``st.status``: folds done, the final model (SGD only), time so far."""
-    if progress is None:
-        return "Starting…"
-    text = f"Cross-validation folds done: {progress.folds_done} of {progress.n_folds}"
-    if progress.final_done is not None:
-        text += f"; final model: {'done' if progress.final_done else 'running'}"
-    return f"{text}; elapsed {progress.elapsed:.1f} s"
+    return _as_model_result(training_registry().ready(dataset, digit=digit, model=model))
 
 
 def train_model_with_progress(dataset: Dataset, digit: int, model: str) -> ModelResult | None:
@@ -53,32 +48,14 @@ def train_model_with_progress(dataset: Dataset, digit: int, model: str) -> Model
     Returns None, with the reason shown, when the training failed.
     """
     label = MODELS[model].label
-    job = comparison_registry().job(dataset, digit=digit, model=model)
-    with st.status(f"Training {label}…", expanded=True) as status:
-        line = st.empty()
-        bar = st.progress(0.0)
-        while not job.done:
-            update = job.progress
-            line.markdown(describe_progress(update))
-            bar.progress(0.0 if update is None else update.fraction)
-            time.sleep(POLL_SECONDS)
-        result = finished_job_result(job, status, line, label=f"Training {label} failed")
-        if result is None:
-            return None
-        line.markdown(describe_progress(job.progress))
-        bar.progress(1.0)
-        status.update(
-            label=f"{label} ready (trained in {result.seconds:.1f} s)",
-            state="complete",
-            expanded=False,
-        )
-    return result
+    job = training_registry().job(dataset, digit=digit, model=model)
+    return _as_model_result(show_training(job, label=label, ready_label=f"{label} ready"))
 
 
 def curves_for(result: ModelResult) -> ModelCurves:
     """Index and curves of one model's scores, computed once per result and kept per server.
 
-    In ``cache_resource``: the charts remember which points they draw per curve object.
+    In ``cache_resource``: the curves keep the points they draw as cached properties.
     """
     run = (result.seconds, result.from_cache)  # tells two results of one model apart
     return _curves(result.fingerprint, result.digit, result.key, run, result)
@@ -89,21 +66,14 @@ def _curves(fingerprint: str, digit: int, model: str, run: tuple, _result: Model
     return model_curves(_result)
 
 
-def _threshold_text(value: float, scale: str) -> str:
-    return f"{value:,.6g} ({scale})"
-
-
 def _percent_points(value: float) -> float | None:
     return None if math.isnan(value) else value * 100
 
 
-def _target_text(target: float) -> str:
-    return f"{target:.1%}".replace(".0%", "%")
-
-
 def table_columns(*, target_precision: float, target_recall: float) -> dict[str, str]:
     """The comparison table's column names, by :func:`table_records` field."""
-    precision, recall = _target_text(target_precision), _target_text(target_recall)
+    precision = target_percent(target_precision, min_decimals=0)
+    recall = target_percent(target_recall, min_decimals=0)
     return {
         "model": "Model",
         "auc": "ROC AUC",
@@ -138,13 +108,13 @@ def table_records(rows: list[ComparisonRow]) -> list[dict]:
                 "ap": row.average_precision,
                 "recall_at_precision": _percent_points(row.recall_at_precision),
                 "threshold_for_precision": (
-                    _threshold_text(row.threshold_for_precision, row.score_label)
+                    scaled_threshold_text(row.threshold_for_precision, row.score_label)
                     if row.precision_reached
                     else unreachable_precision
                 ),
                 "precision_at_recall": _percent_points(row.precision_at_recall),
                 "threshold_for_recall": (
-                    _threshold_text(row.threshold_for_recall, row.score_label)
+                    scaled_threshold_text(row.threshold_for_recall, row.score_label)
                     if row.recall_reached
                     else "not reachable"
                 ),
@@ -152,7 +122,7 @@ def table_records(rows: list[ComparisonRow]) -> list[dict]:
                 "best_f1_threshold": (
                     "n/a"
                     if math.isnan(row.best_f1)
-                    else _threshold_text(row.best_f1_threshold, row.score_label)
+                    else scaled_threshold_text(row.best_f1_threshold, row.score_label)
                 ),
                 "seconds": row.seconds,
                 "covers": covers + (" (read from the disk cache)" if row.from_cache else ""),
@@ -178,3 +148,157 @@ def show_table(rows: list[ComparisonRow], *, target_precision: float, target_rec
             names["seconds"]: st.column_config.NumberColumn(format="%.1f"),
         },
     )
+
+
+# --- the compare page's sections -----------------------------------------------------------
+
+LOWEST_TARGET = 0.01
+# Cold training on full MNIST with 2 cores (bench/bench_compare.py measures it; other work on
+# the machine can make it vary by about 2x).
+MNIST_SECONDS = {
+    "sgd": "about 25 s",
+    "sgd_scaled": "about 2–3 min",
+    "logistic": "15–25 s",
+    "forest": "about 30 s",
+}
+
+
+def targets_from_link() -> list[str | None]:
+    """Put ``?precision=`` and ``?recall=`` into the inputs' state; their correction notes."""
+    notes = []
+    for key, name, default in (
+        ("compare_precision", "precision", DEFAULT_TARGET_PRECISION),
+        ("compare_recall", "recall", DEFAULT_TARGET_RECALL),
+    ):
+        parsed = parse_float(
+            raw_param(name), name=name, default=default, minimum=LOWEST_TARGET, maximum=1.0
+        )
+        notes.append(adopt(key, name, parsed))
+    return notes
+
+
+def fallback_note(dataset: Dataset) -> None:
+    """On the small fallback set, say that its comparison says little about MNIST."""
+    if dataset.is_fallback:
+        st.info(
+            f"These models are compared on the small 8×8 fallback digits ({dataset.n_train:,} "
+            "training digits of 64 pixels), not on MNIST: their curves, their ranking and above "
+            "all their training times say little about MNIST.",
+            icon=":material/science:",
+        )
+
+
+def model_cards(dataset: Dataset, digit: int) -> dict[str, ModelResult]:
+    """One card per model: ready, or a Train button (and its progress once pressed)."""
+    results = {}
+    for column, key in zip(st.columns(len(MODEL_KEYS)), MODEL_KEYS, strict=True):
+        spec = MODELS[key]
+        with column.container(border=True):
+            st.markdown(f"**{spec.label}**")
+            st.caption(f"{spec.description} Thresholds: its {spec.score_label}.")
+            result = ready_model(dataset, digit, key)
+            if result is None:
+                offer = st.empty()
+                pressed = offer.button(
+                    f"Train {spec.label}",
+                    key=f"compare_train_{key}",
+                    icon=":material/play_arrow:",
+                    help=f"Fits {spec.time_covers}: {MNIST_SECONDS[key]} on full MNIST with "
+                    "2 cores.",
+                )
+                if pressed:
+                    offer.empty()
+                    result = train_model_with_progress(dataset, digit, key)
+            if result is not None:
+                results[key] = result
+                st.markdown(
+                    f":material/check_circle: Ready: trained in {result.seconds:.1f} s "
+                    f"({spec.time_covers})."
+                )
+    return results
+
+
+def target_inputs() -> tuple[float, float]:
+    """The precision and the recall to reach, side by side; both written to the link."""
+    left, right = st.columns(2)
+    target_precision = left.number_input(
+        "Precision to reach",
+        min_value=LOWEST_TARGET,
+        max_value=1.0,
+        step=0.01,
+        format="%.3f",
+        key="compare_precision",
+        help="A share between 0 and 1: 0.9 asks that 90% of the flagged digits be right.",
+    )
+    target_recall = right.number_input(
+        "Recall to reach",
+        min_value=LOWEST_TARGET,
+        max_value=1.0,
+        step=0.01,
+        format="%.3f",
+        key="compare_recall",
+        help="A share between 0 and 1: 0.9 asks that 90% of the digits be found.",
+    )
+    publish("compare_precision", "precision", target_precision)
+    publish("compare_recall", "recall", target_recall)
+    return target_precision, target_recall
+
+
+def overlay_charts(
+    curves: dict[str, ModelCurves], rows: list[ComparisonRow], *, target_precision: float
+) -> None:
+    """The models' ROC and precision-recall curves overlaid, each with its operating point."""
+    labels = {key: MODELS[key].label for key in curves}
+    score_labels = {labels[key]: MODELS[key].score_label for key in curves}
+    colors = {labels[key]: OVERLAY_COLORS[MODEL_KEYS.index(key)] for key in curves}
+    marks = {labels[row.key]: row.threshold_for_precision for row in rows if row.precision_reached}
+    target = target_percent(target_precision, min_decimals=0)
+    roc_place, pr_place = st.columns(2)
+    with roc_place:
+        st.plotly_chart(
+            roc_overlay_figure(
+                {labels[key]: c.roc_curve for key, c in curves.items()},
+                score_labels=score_labels,
+                colors=colors,
+                marks=marks,
+                mark_label=f"precision ≥ {target}",
+            ),
+            theme=None,
+            key="compare_roc",
+            config={"displaylogo": False},
+        )
+    with pr_place:
+        st.plotly_chart(
+            precision_recall_overlay_figure(
+                {labels[key]: c.pr_curve for key, c in curves.items()},
+                score_labels=score_labels,
+                colors=colors,
+                marks=marks,
+                mark_label=f"precision ≥ {target}",
+                target_precision=target_precision,
+            ),
+            theme=None,
+            key="compare_pr",
+            config={"displaylogo": False},
+        )
+    st.caption(
+        f"A dot marks each model's operating point at precision ≥ {target}: its lowest "
+        "threshold that reaches it, which finds the most digits at that precision."
+    )
+
+
+def table_notes(rows: list[ComparisonRow], *, n_trained: int) -> None:
+    """Under the table: why a target was not reached, the thresholds' scales, what is missing."""
+    for row in rows:
+        for note in row.notes:
+            st.warning(f"{row.label}: {note}", icon=":material/block:")
+    st.caption(
+        "Each model's threshold is on its own scale: the SGD models' decision scores are "
+        "unbounded, logistic regression's log-odds are the logarithm of p / (1 − p), the "
+        "forest's probability is the share of its trees voting yes. A threshold of one model "
+        "means nothing for another, so models are compared by precision and recall, which "
+        "share one scale. The SGD time on raw pixels also covers the final model the other "
+        "pages use."
+    )
+    if n_trained < len(MODEL_KEYS):
+        st.caption("Train the other models above to add them to the charts and the table.")

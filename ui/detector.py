@@ -1,8 +1,9 @@
 """The trained detector as the pages see it: one training per digit per server, shared by all.
 
-The process-wide ``TrainingRegistry`` (kept in ``st.cache_resource``) runs each training in
-a background thread, so two sessions asking for the same digit get one training; a page
-polls the job's progress and shows it in ``st.status``.
+The process-wide :class:`~core.jobs.JobRegistry` (kept in ``st.cache_resource``) runs each
+training in a background thread, so two sessions asking for the same digit (or model) get one
+training; a page polls the job's progress and shows it in ``st.status``
+(:func:`show_training`, for the detector and the compared models alike).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import time
 import streamlit as st
 
 from core.data import Dataset
-from core.detector import DetectorResult, TrainingProgress, TrainingRegistry
+from core.detector import DetectorResult
+from core.engine import TrainingProgress
+from core.jobs import JobRegistry, TrainingJob
 from core.params import Parsed, parse_choice
 from core.tradeoff import TradeoffData, tradeoff_data
 from ui.params import adopt, publish, raw_param
@@ -22,9 +25,9 @@ DIGITS = tuple(str(d) for d in range(10))
 
 
 @st.cache_resource
-def training_registry() -> TrainingRegistry:
+def training_registry() -> JobRegistry:
     """The one registry of this server process: fitted models live here."""
-    return TrainingRegistry()
+    return JobRegistry()
 
 
 def choose_digit(*, page: str, container=st) -> tuple[int, str | None]:
@@ -59,13 +62,13 @@ def choose_digit(*, page: str, container=st) -> tuple[int, str | None]:
 
 
 def describe_progress(progress: TrainingProgress | None) -> str:
+    """One line for ``st.status``: folds done, the final model (if any), time so far."""
     if progress is None:
         return "Starting…"
-    final = "done" if progress.final_done else "running"
-    return (
-        f"{progress.stage} — cross-validation folds done: {progress.folds_done} of "
-        f"{progress.n_folds}; final model: {final}; elapsed {progress.elapsed:.1f} s"
-    )
+    text = f"Cross-validation folds done: {progress.folds_done} of {progress.n_folds}"
+    if progress.final_done is not None:
+        text += f"; final model: {'done' if progress.final_done else 'running'}"
+    return f"{text}; elapsed {progress.elapsed:.1f} s"
 
 
 def ready_detector(dataset: Dataset, digit: int) -> DetectorResult | None:
@@ -90,30 +93,38 @@ def finished_job_result(job, status, line, *, label: str):
     return None
 
 
+def show_training(job: TrainingJob, *, label: str, ready_label: str):
+    """Show ``job``'s progress in ``st.status`` until it is done; its result, or None with the
+    reason shown when it failed."""
+    with st.status(f"Training {label}…", expanded=True) as status:
+        line = st.empty()
+        bar = st.progress(0.0)
+        started = time.monotonic()
+        while not job.done:
+            update = job.progress
+            line.markdown(describe_progress(update))
+            bar.progress(0.0 if update is None else update.fraction)
+            time.sleep(POLL_SECONDS)
+        result = finished_job_result(job, status, line, label=f"Training {label} failed")
+        if result is None:
+            return None
+        waited = time.monotonic() - started
+        line.markdown(describe_progress(job.progress))
+        bar.progress(1.0)
+        trained = f" (trained in {result.seconds:.1f} s)" if waited > POLL_SECONDS else ""
+        status.update(label=f"{ready_label}{trained}", state="complete", expanded=False)
+    return result
+
+
 def train_with_progress(dataset: Dataset, digit: int) -> DetectorResult | None:
-    """Train (or join the training already running) and show its progress until done.
+    """Train the detector (or join the training already running) and show its progress.
 
     Returns None, with the reason shown, when the training failed.
     """
     job = training_registry().job(dataset, digit=digit)
-    with st.status(f"Training the {digit}-detector…", expanded=True) as status:
-        line = st.empty()
-        started = time.monotonic()
-        while not job.done:
-            line.markdown(describe_progress(job.progress))
-            time.sleep(POLL_SECONDS)
-        result = finished_job_result(job, status, line, label="Training failed")
-        if result is None:
-            return None
-        waited = time.monotonic() - started
-        label = (
-            f"{digit}-detector ready (trained in {result.seconds:.1f} s)"
-            if waited > POLL_SECONDS
-            else f"{digit}-detector ready"
-        )
-        line.markdown(describe_progress(job.progress))
-        status.update(label=label, state="complete", expanded=False)
-    return result
+    return show_training(
+        job, label=f"the {digit}-detector", ready_label=f"{digit}-detector ready"
+    )
 
 
 def detector_for_page(dataset: Dataset, digit: int) -> DetectorResult | None:
@@ -125,7 +136,7 @@ def detector_for_page(dataset: Dataset, digit: int) -> DetectorResult | None:
 def tradeoff_for(fingerprint: str, digit: int, _result: DetectorResult) -> TradeoffData:
     """Curves and indexes of one detector, kept per server (keyed on data and digit).
 
-    Kept in ``cache_resource`` rather than ``cache_data``: the charts remember which points
-    they draw per curve object, and ``cache_data`` would hand out a fresh copy each rerun.
+    Kept in ``cache_resource`` rather than ``cache_data``: the curves keep the points they draw
+    as cached properties, and ``cache_data`` would hand out a fresh copy each rerun.
     """
     return tradeoff_data(_result)

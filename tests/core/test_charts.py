@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from core.charts import (
-    DEFAULT_MAX_POINTS,
     confusion_matrix_figure,
     precision_recall_figure,
     precision_recall_vs_threshold_figure,
@@ -18,6 +17,7 @@ from core.charts import (
     threshold_from_selection,
 )
 from core.thresholds import (
+    DRAWN_POINTS,
     build_score_index,
     counts_at,
     metrics_at,
@@ -297,7 +297,7 @@ def test_default_figures_fit_the_byte_budget_on_mnist_sized_data():
     assert sum(sizes) < FIGURE_BUDGET_BYTES, sizes
     for figure in figures:
         for trace in curve_traces(figure):
-            assert len(trace["x"]) <= DEFAULT_MAX_POINTS + 1
+            assert len(trace["x"]) <= DRAWN_POINTS + 1
             assert trace["x"].dtype == np.float32
 
 

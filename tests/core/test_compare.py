@@ -13,12 +13,9 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
 from sklearn.model_selection import cross_val_predict
 
-from core import compare
+from core import cache, engine
 from core.charts import precision_recall_overlay_figure, roc_overlay_figure
 from core.compare import (
-    MODEL_KEYS,
-    MODELS,
-    ComparisonRegistry,
     ModelResult,
     compare_table,
     load_model,
@@ -26,7 +23,9 @@ from core.compare import (
     train_model,
 )
 from core.data import load_fallback_dataset
-from core.detector import TrainingRegistry, train_detector
+from core.detector import train_detector
+from core.jobs import JobRegistry
+from core.models import MODEL_KEYS, MODELS
 
 DIGIT = 5
 
@@ -103,8 +102,8 @@ def test_scores_are_cross_val_predicts_bit_for_bit(digits, trained, model):
 
 def test_the_scaler_learned_block_by_block_matches_the_whole_fold_fit(digits, monkeypatch):
     # On MNIST each fold has ~40,000 rows, ten blocks; here blocks of 100 rows do the same.
-    monkeypatch.setattr(compare, "_BLOCK_ROWS", 100)
-    result = compare._cross_validate(digits, DIGIT, MODELS["sgd_scaled"], None)
+    monkeypatch.setattr(engine, "BLOCK_ROWS", 100)
+    result = engine.cross_validate(digits, digit=DIGIT, spec=MODELS["sgd_scaled"])
     expected = scikit_learn_scores(digits, "sgd_scaled")
     assert not np.array_equal(result.cv_scores, expected)  # the blocks were used...
     spread = expected.max() - expected.min()
@@ -183,7 +182,7 @@ def test_a_damaged_cache_file_is_rebuilt(digits, tmp_path, fit_counter, damage):
     if damage == "truncate":
         path.write_bytes(path.read_bytes()[:100])
     else:  # a valid file holding the wrong arrays
-        compare.cache.save_arrays(path, key=np.array("someone else's"), cv_scores=np.zeros(3))
+        cache.save_arrays(path, key=np.array("someone else's"), cv_scores=np.zeros(3))
     assert load_model(digits, digit=DIGIT, model="logistic", cache_dir=tmp_path) is None
     rebuilt = train_model(digits, digit=DIGIT, model="logistic", cache_dir=tmp_path)
     assert not rebuilt.from_cache and fit_counter["n"] == 6
@@ -223,27 +222,25 @@ def test_concurrent_callers_share_one_training(digits, tmp_path, fit_counter):
 # --------------------------------------------------------------------------- the registry
 
 
-def test_registry_sgd_job_is_the_detector_registry_s(digits, tmp_path, fit_counter):
-    detectors = TrainingRegistry(cache_dir=tmp_path)
-    registry = ComparisonRegistry(detectors=detectors, cache_dir=tmp_path)
+def test_registry_sgd_job_is_the_detector_s_job(digits, tmp_path, fit_counter):
+    registry = JobRegistry(cache_dir=tmp_path)
     assert registry.ready(digits, digit=DIGIT, model="sgd") is None
     job = registry.job(digits, digit=DIGIT, model="sgd")
-    assert registry.job(digits, digit=DIGIT, model="sgd") is job
+    assert registry.job(digits, digit=DIGIT) is job  # the detector's job of the other pages
     result = job.result(timeout=60)
     assert job.progress.folds_done == 3 and job.progress.final_done
+    assert job.progress.model == "sgd"
     assert fit_counter["n"] == 4
-    detector = detectors.ready(digits, digit=DIGIT)  # the other pages see the same training
-    assert detector is not None and detector.cv_scores is result.cv_scores
-    assert registry.ready(digits, digit=DIGIT, model="sgd") is result
+    assert registry.ready(digits, digit=DIGIT) is result
 
 
 def test_registry_trains_once_and_a_new_one_reads_the_disk(digits, tmp_path, fit_counter):
-    registry = ComparisonRegistry(cache_dir=tmp_path)
+    registry = JobRegistry(cache_dir=tmp_path)
     assert registry.ready(digits, digit=DIGIT, model="forest") is None
     assert fit_counter["n"] == 0
     result = registry.job(digits, digit=DIGIT, model="forest").result(timeout=120)
     assert registry.ready(digits, digit=DIGIT, model="forest") is result
-    restarted = ComparisonRegistry(cache_dir=tmp_path)
+    restarted = JobRegistry(cache_dir=tmp_path)
     loaded = restarted.ready(digits, digit=DIGIT, model="forest")
     assert loaded is not None and loaded.from_cache
     np.testing.assert_array_equal(loaded.cv_scores, result.cv_scores)
@@ -256,7 +253,7 @@ def test_an_unknown_model_is_a_value_error_naming_it(digits, tmp_path, model):
     with pytest.raises(ValueError, match=f"got {model!r}"):
         train_model(digits, digit=DIGIT, model=model, cache_dir=tmp_path)
     with pytest.raises(ValueError, match="model must be one of"):
-        ComparisonRegistry(cache_dir=tmp_path).job(digits, digit=DIGIT, model=model)
+        JobRegistry(cache_dir=tmp_path).job(digits, digit=DIGIT, model=model)
 
 
 @pytest.mark.parametrize("digit", [10, -1, 2.0, "5"])

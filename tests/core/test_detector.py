@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import threading
@@ -21,21 +22,19 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_val_score
 
-from core import cli, detector
+from core import cache, cli, engine
 from core.data import SOURCE_FALLBACK, Dataset
 from core.detector import (
     DetectorResult,
-    TrainingProgress,
-    TrainingRegistry,
-    binary_target,
-    decision_at,
     digit_score,
-    format_report,
-    manual_cv_accuracy,
-    notebook_classifier,
-    notebook_report,
+    notebook_decision,
+    notebook_predictions,
     train_detector,
 )
+from core.engine import TrainingProgress, binary_target
+from core.jobs import JobRegistry
+from core.models import notebook_classifier
+from core.report import format_report, manual_cv_accuracy, notebook_report
 
 # The small set does not always converge within max_iter; that is expected, not a fault.
 
@@ -143,7 +142,7 @@ def test_bad_digit_is_a_value_error_naming_it(digit, digits):
     with pytest.raises(ValueError, match="digit"):
         train_detector(digits, digit=digit, cache_dir=None, use_cache=False)
     with pytest.raises(ValueError, match="digit"):
-        TrainingRegistry().job(digits, digit=digit)
+        JobRegistry().job(digits, digit=digit)
 
 
 def test_binary_target_rejects_two_dimensional_labels():
@@ -245,23 +244,21 @@ def test_result_keeps_no_image_sized_float_arrays_and_is_read_only(trained):
     assert trained.model.coef_.shape == (1, 64)
 
 
-def test_manual_cv_accuracy_is_cross_val_score(float_train, digits):
+def test_manual_cv_accuracy_is_the_notebook_s_hand_written_loop(trained, float_train):
+    # Cell [9] as the notebook writes it, fitting three more models: our figures come from
+    # the cross-validation pass's own fits instead, and must be the same.
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold
+
     X, y = float_train
-    expected = tuple(cross_val_score(notebook_classifier(), X, y, cv=3, scoring="accuracy"))
-    assert manual_cv_accuracy(digits.train_images, y) == expected
-    assert manual_cv_accuracy(X, y) == expected
-
-
-def test_manual_cv_accuracy_validates_its_inputs(digits):
-    y = digits.train_labels == 3
-    with pytest.raises(ValueError, match="uint8"):
-        manual_cv_accuracy(digits.train_images, digits.train_labels)
-    with pytest.raises(ValueError, match=r"\(1500,\)"):
-        manual_cv_accuracy(digits.train_images, y[:10])
-    with pytest.raises(ValueError, match="n_splits.*1"):
-        manual_cv_accuracy(digits.train_images, y, n_splits=1)
-    with pytest.raises(ValueError, match="two-dimensional"):
-        manual_cv_accuracy(digits.train_images[0], y[:1])
+    expected = []
+    for train_index, test_index in StratifiedKFold(n_splits=3).split(X, y):
+        clone_clf = clone(notebook_classifier())
+        clone_clf.fit(X[train_index], y[train_index])
+        y_pred = clone_clf.predict(X[test_index])
+        expected.append(sum(y_pred == y[test_index]) / len(y_pred))
+    assert manual_cv_accuracy(trained) == tuple(expected)
+    assert manual_cv_accuracy(trained) == trained.fold_accuracy
 
 
 def test_digit_score_is_the_final_models_decision_function(trained, digits):
@@ -275,28 +272,32 @@ def test_digit_score_is_the_final_models_decision_function(trained, digits):
         digit_score(trained, image[:63])
 
 
-def test_decision_at_is_strictly_greater():
-    assert decision_at(2.0, threshold=0) is True
-    assert decision_at(0.0, threshold=0) is False
-    assert decision_at(2164.2, threshold=8000) is False
+def test_the_notebook_s_rules_are_strictly_greater():
+    assert notebook_decision(2.0, threshold=0) is True
+    assert notebook_decision(0.0, threshold=0) is False
+    assert notebook_decision(2164.2, threshold=8000) is False
+    np.testing.assert_array_equal(
+        notebook_predictions(np.array([-1.0, 0.0, 0.5])), [False, False, True]
+    )
 
 
-def test_threshold_for_precision_is_the_lowest_reaching_it(trained):
+def test_undefined_ratios_of_the_notebook_predictions_are_nan(digits, tmp_path):
+    result = train_detector(digits, digit=3, cache_dir=tmp_path)
+    never = dataclasses.replace(result, cv_scores=np.full_like(result.cv_scores, -1.0))
+    assert np.isnan(never.precision) and never.recall == 0.0 and np.isnan(never.f1)
+
+
+def test_threshold_for_90_precision_is_the_lowest_reaching_it(digits, tmp_path, trained):
+    report = notebook_report(digits, digit=3, cache_dir=tmp_path)
     y, scores = trained.y_train, trained.cv_scores
-    threshold, precision, recall = detector._threshold_for_precision(y, scores, min_precision=0.9)
+    threshold = report["threshold_90_precision"]
     # Brute force over every distinct score: the lowest whose predictions reach 90%.
     _, _, candidates = precision_recall_curve(y, scores)
     predicted = scores[np.newaxis, :] >= candidates[:, np.newaxis]
     precisions = (predicted & y).sum(axis=1) / predicted.sum(axis=1)
     assert threshold == candidates[precisions >= 0.9].min()
-    assert precision == precision_score(y, scores >= threshold)
-    assert recall == recall_score(y, scores >= threshold)
-
-
-def test_threshold_for_precision_none_when_unreachable():
-    y = np.array([True, False, False, False])
-    scores = np.array([0.0, 1.0, 2.0, 3.0])  # the positive scores lowest: precision <= 0.25
-    assert detector._threshold_for_precision(y, scores, min_precision=0.9) is None
+    assert report["precision_at_threshold_90"] == precision_score(y, scores >= threshold)
+    assert report["recall_at_threshold_90"] == recall_score(y, scores >= threshold)
 
 
 # --------------------------------------------------------------------------- progress, threads
@@ -315,7 +316,7 @@ def test_progress_comes_from_the_calling_thread_at_every_fit(digits, tmp_path):
     assert states[-1] == (3, True)
     assert len(set(states)) == 5  # the start, then each of the four fits
     assert all(u.n_folds == 3 for _, u in calls)
-    assert calls[-1][1].stage == "done"
+    assert calls[-1][1].done
     assert calls[-1][1].fraction == 1.0
     assert [u.elapsed for _, u in calls] == sorted(u.elapsed for _, u in calls)
 
@@ -324,7 +325,7 @@ def test_fits_run_in_parallel(digits, tmp_path, fit_counter):
     fit_counter.delay = 0.2
     train_detector(digits, digit=3, cache_dir=tmp_path)
     assert fit_counter.calls == 4
-    assert fit_counter.most_active == detector.MAX_PARALLEL_FITS
+    assert fit_counter.most_active == engine.MAX_PARALLEL_FITS
 
 
 def test_two_threads_asking_at_once_get_one_training(digits, tmp_path, fit_counter):
@@ -352,7 +353,7 @@ def test_two_threads_asking_at_once_get_one_training(digits, tmp_path, fit_count
     # The waiting caller hears the leader's progress too, to the end, in its own thread.
     for thread, updates in zip(threads, heard, strict=True):
         assert {ident for ident, _ in updates} == {thread.ident}
-        assert updates[-1][1].stage == "done"
+        assert updates[-1][1].done
 
 
 def test_one_training_without_a_writable_cache(digits, tmp_path, fit_counter):
@@ -383,15 +384,13 @@ def test_waits_for_another_process_then_reads_its_cache(digits, tmp_path, fit_co
     cache_file.unlink()
     fit_counter.calls = 0
     outcome = []
-    with detector.cache.file_lock(lock_file):  # "another process" is training
+    with cache.file_lock(lock_file):  # "another process" is training
         waiting = threading.Thread(
             target=lambda: outcome.append(train_detector(digits, digit=6, cache_dir=tmp_path))
         )
         waiting.start()
-        deadline = time.monotonic() + 10
-        while not detector._flights and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert detector._flights, "the second caller never got to the lock"
+        time.sleep(0.5)  # time to find no cache file and block on the lock
+        assert waiting.is_alive() and fit_counter.calls == 0, "it did not wait for the lock"
         cache_file.write_bytes(written)  # ... and writes its result
     waiting.join()
     assert fit_counter.calls == 0
@@ -445,7 +444,7 @@ def test_damaged_cache_file_is_rebuilt(digits, tmp_path, fit_counter, damage):
         data[-10] ^= 0xFF
         cache_file.write_bytes(data)
     else:  # checksum fine, payload not ours
-        detector.cache.write_checked(cache_file, b"not a pickle")
+        cache.write_checked(cache_file, b"not a pickle")
     rebuilt = train_detector(digits, digit=2, cache_dir=tmp_path)
     assert fit_counter.calls == 8 and not rebuilt.from_cache
     np.testing.assert_array_equal(rebuilt.cv_scores, cold.cv_scores)
@@ -473,13 +472,13 @@ def test_default_cache_dir_comes_from_the_environment(digits, cache_dir, fit_cou
 
 
 def test_registry_runs_one_job_per_dataset_and_digit(digits, tmp_path, fit_counter):
-    registry = TrainingRegistry(cache_dir=tmp_path)
+    registry = JobRegistry(cache_dir=tmp_path)
     job = registry.job(digits, digit=1)
     assert registry.job(digits, digit=1) is job
     assert registry.job(digits, digit=0) is not job
     result = job.result(timeout=60)
     assert job.done and job.error is None
-    assert job.progress.stage == "done"
+    assert job.progress.done
     assert registry.job(digits, digit=1) is job  # after it finished too
     assert registry.ready(digits, digit=1) is result
     registry.job(digits, digit=0).result(timeout=60)
@@ -487,10 +486,10 @@ def test_registry_runs_one_job_per_dataset_and_digit(digits, tmp_path, fit_count
 
 
 def test_registry_ready_never_trains_and_reads_the_disk_cache(digits, tmp_path, fit_counter):
-    assert TrainingRegistry(cache_dir=tmp_path).ready(digits, digit=1) is None
+    assert JobRegistry(cache_dir=tmp_path).ready(digits, digit=1) is None
     assert fit_counter.calls == 0
     trained = train_detector(digits, digit=1, cache_dir=tmp_path)
-    registry = TrainingRegistry(cache_dir=tmp_path)  # as after a restart
+    registry = JobRegistry(cache_dir=tmp_path)  # as after a restart
     ready = registry.ready(digits, digit=1)
     assert ready is not None and ready.from_cache
     np.testing.assert_array_equal(ready.cv_scores, trained.cv_scores)
@@ -501,7 +500,7 @@ def test_registry_ready_never_trains_and_reads_the_disk_cache(digits, tmp_path, 
 
 def test_registry_ready_is_none_while_the_job_runs(digits, tmp_path, fit_counter):
     fit_counter.delay = 0.3
-    registry = TrainingRegistry(cache_dir=tmp_path)
+    registry = JobRegistry(cache_dir=tmp_path)
     job = registry.job(digits, digit=1)
     assert registry.ready(digits, digit=1) is None
     with pytest.raises(TimeoutError):
@@ -514,7 +513,7 @@ def test_failed_job_raises_its_error(digits, tmp_path):
     labels = digits.labels.copy()
     labels[labels == 7] = 1
     no_sevens = make_dataset(digits.images, labels, n_train=N_TRAIN)
-    job = TrainingRegistry(cache_dir=tmp_path).job(no_sevens, digit=7)
+    job = JobRegistry(cache_dir=tmp_path).job(no_sevens, digit=7)
     with pytest.raises(ValueError, match="digit 7"):
         job.result(timeout=60)
     assert job.done and isinstance(job.error, ValueError)
@@ -550,14 +549,14 @@ def test_notebook_report_has_every_number(digits, tmp_path, float_train):
 
 def test_notebook_report_from_cache_does_no_fits(digits, tmp_path, fit_counter):
     first = notebook_report(digits, digit=3, cache_dir=tmp_path)
-    assert fit_counter.calls == 7  # 3 folds + final, and the manual loop's 3
+    assert fit_counter.calls == 4  # 3 folds + final: the manual loop of cell [9] reuses them
     second = notebook_report(digits, digit=3, cache_dir=tmp_path)
-    assert fit_counter.calls == 7
+    assert fit_counter.calls == 4
     assert {k: v for k, v in first.items() if k != "seconds"} == {
         k: v for k, v in second.items() if k != "seconds"
     }
     notebook_report(digits, digit=3, cache_dir=tmp_path, use_cache=False)
-    assert fit_counter.calls == 14
+    assert fit_counter.calls == 8
 
 
 def test_format_report_prints_every_number_in_full(digits, tmp_path):
@@ -593,15 +592,14 @@ def test_registry_retries_a_failed_training(digits, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk")
 
-    registry = TrainingRegistry(cache_dir=tmp_path)
-    real_compute = detector._compute
-    monkeypatch.setattr(detector, "_compute", broken)
+    registry = JobRegistry(cache_dir=tmp_path)
+    monkeypatch.setattr(SGDClassifier, "fit", broken)
     failed = registry.job(digits, digit=5)
     with pytest.raises(OSError, match="disk"):
         failed.result(timeout=60)
     assert registry.ready(digits, digit=5) is None
 
-    monkeypatch.setattr(detector, "_compute", real_compute)
+    monkeypatch.undo()
     retry = registry.job(digits, digit=5)
     assert retry is not failed
     assert retry.result(timeout=60).digit == 5

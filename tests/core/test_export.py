@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from core import export
 from core.data import load_fallback_dataset
-from core.detector import decision_at, train_detector
+from core.detector import notebook_decision, train_detector
 from core.export import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -122,9 +122,9 @@ def test_classifier_predicts_score_at_or_above_threshold(detector, digits):
     at = np.flatnonzero(scores == threshold)
     assert at.size >= 1
     assert classifier.predict(X[at]).all()
-    assert not decision_at(float(scores[at[0]]), threshold=threshold)
+    assert not notebook_decision(float(scores[at[0]]), threshold=threshold)
     away = scores != threshold
-    expected = [decision_at(float(s), threshold=threshold) for s in scores[away]]
+    expected = [notebook_decision(float(s), threshold=threshold) for s in scores[away]]
     np.testing.assert_array_equal(classifier.predict(X[away]), expected)
 
 

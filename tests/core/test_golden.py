@@ -14,7 +14,8 @@ import sys
 import pytest
 
 from core.data import load_dataset
-from core.detector import notebook_report, train_detector
+from core.detector import train_detector
+from core.report import notebook_report
 from tests.support import ROOT
 
 pytestmark = pytest.mark.mnist
