@@ -37,19 +37,22 @@ EXPLORER = ".tx[data-tp]"
 # Every frame's time and every long animation frame, from before the page's own scripts.
 PROBE = """
 window.__frames = []; window.__longFrames = []; window.__recording = false;
-(function tick(t) { if (window.__recording) window.__frames.push(t); requestAnimationFrame(tick); })(0);
+(function tick(t) {
+  if (window.__recording) window.__frames.push(t);
+  requestAnimationFrame(tick);
+})(0);
 try {
   new PerformanceObserver((list) => {
     if (window.__recording) for (const e of list.getEntries()) window.__longFrames.push(e.duration);
   }).observe({ type: "long-animation-frame" });
 } catch (e) { window.__longFrames = null; }
 """
-DRAWN = f"""() => {{
+DRAWN = """() => {
   const root = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
     .map(h => h.shadowRoot && h.shadowRoot.querySelector('.tx')).find(r => r && r.dataset.tp);
   const path = root && root.querySelector('.tx-precision');
   return path && path.getAttribute('d') ? performance.now() : 0;
-}}"""
+}"""
 
 
 def percentile(values, q: float) -> float:
@@ -85,7 +88,8 @@ def drag(page, box, moves: int) -> list[float]:
     left, width = box["x"] + 0.1 * box["width"], 0.8 * box["width"]
     page.mouse.move(left, y)
     page.evaluate(
-        "window.__frames = []; window.__longFrames = window.__longFrames && []; window.__recording = true"
+        "window.__frames = []; window.__longFrames = window.__longFrames && [];"
+        " window.__recording = true"
     )
     page.mouse.down()
     for i in range(1, moves + 1):
@@ -134,11 +138,10 @@ def explorer_run(browser, url: str, *, moves: int) -> dict:
             """(t) => {
                 const link = [...document.querySelectorAll('code')].map(c => c.innerText)
                     .find(s => s.includes('threshold='));
-                const idle = document.querySelector('%s');
+                const idle = document.querySelector(idleSelector);
                 return link && parseFloat(link.split('threshold=')[1]) === t && idle
                     ? performance.now() : 0;
-            }"""
-            % APP_IDLE,
+            }""".replace("idleSelector", json.dumps(APP_IDLE)),
             arg=released,
             timeout=60_000,
             polling=10,
@@ -180,7 +183,7 @@ def hello_run(browser, url: str) -> dict:
     try:
         page.goto(url, wait_until="commit")
         shown = page.wait_for_function(
-            "() => document.querySelector('[role=slider]') && "
+            "() => document.querySelector('[data-testid=stSlider]') && "
             "document.body.innerText.includes('Value: 0') ? performance.now() : 0",
             timeout=60_000,
             polling=10,
@@ -190,8 +193,9 @@ def hello_run(browser, url: str) -> dict:
         start = page.evaluate("performance.now()")
         page.keyboard.press("ArrowRight")
         done = page.wait_for_function(
-            "() => document.body.innerText.includes('Value: 1') && document.querySelector('%s')"
-            " ? performance.now() : 0" % APP_IDLE,
+            "() => document.body.innerText.includes('Value: 1') && document.querySelector("
+            + json.dumps(APP_IDLE)
+            + ") ? performance.now() : 0",
             timeout=60_000,
             polling=10,
         ).json_value()
@@ -297,15 +301,16 @@ def report(r: dict) -> str:
             f"load average {r['load_average']:.1f})",
             f"frame interval during drag: mean {r['frame_mean_ms']:.1f} ms, p95 "
             f"{r['frame_p95_ms']:.1f} ms; empty page {r['empty_frame_mean_ms']:.1f} / "
-            f"{r['empty_frame_p95_ms']:.1f} ms: {ratio(r['frame_mean_ms'], r['empty_frame_mean_ms'])}"
-            f" (goal <= 1.25x)",
+            f"{r['empty_frame_p95_ms']:.1f} ms: "
+            f"{ratio(r['frame_mean_ms'], r['empty_frame_mean_ms'])} (goal <= 1.25x)",
             f"long animation frames (> 50 ms) during drags: "
             f"{[len(x) if x is not None else 'n/a' for x in r['long_frames_over_50ms']]}"
             f" (longest {max(longest, default=0):.0f} ms; goal none)",
-            f"JS per move at 60,000 scores: p50 {r['js_p50_ms']:.2f} ms, p95 {r['js_p95_ms']:.2f} ms, "
-            f"max {r['js_max_ms']:.2f} ms over {r['js_moves']} moves (goal p95 < 2 ms)",
-            f"JS per move at {r['big_scores']:,} synthetic scores: p95 {r['big_js_p95_ms']:.2f} ms, "
-            f"max {r['big_js_max_ms']:.2f} ms (goal p95 < 4 ms)",
+            f"JS per move at 60,000 scores: p50 {r['js_p50_ms']:.2f} ms, "
+            f"p95 {r['js_p95_ms']:.2f} ms, max {r['js_max_ms']:.2f} ms over {r['js_moves']} moves"
+            " (goal p95 < 2 ms)",
+            f"JS per move at {r['big_scores']:,} synthetic scores: "
+            f"p95 {r['big_js_p95_ms']:.2f} ms, max {r['big_js_max_ms']:.2f} ms (goal p95 < 4 ms)",
             f"bytes from the server during each drag: {r['drag_bytes_received']}, messages sent: "
             f"{r['drag_frames_sent']} (goal none until release)",
             f"bytes from the server after each release (rerun, payload from cache): "
