@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from core import cache
+from core import cache, engine
 from core.data import Dataset
 from core.detector import DetectorResult, load_detector, train_detector
-from core.engine import TrainingProgress, binary_target, cache_key, cross_validate
+from core.engine import TrainingProgress, binary_target, cache_key
 from core.models import MODELS, SGD, ModelSpec, model_spec
 from core.thresholds import (
     PrecisionRecallCurve,
@@ -109,7 +109,7 @@ def result_from_detector(detector: DetectorResult) -> ModelResult:
 
 
 def _cross_validate(dataset: Dataset, digit: int, spec: ModelSpec, progress) -> ModelResult:
-    trained = cross_validate(dataset, digit=digit, spec=spec, progress=progress)
+    trained = engine.cross_validate(dataset, digit=digit, spec=spec, progress=progress)
     return ModelResult(
         key=spec.key,
         label=spec.label,

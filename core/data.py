@@ -115,38 +115,6 @@ OPENML_MNIST_784_DESCR = (
     "Downloaded from openml.org."
 )
 
-# OpenML's details of mnist_784 as published by OpenML, printed by the notebook in cell [3]
-# (``mnist.details``, fetched in 2021). For reference and display only: a Dataset read from
-# IDX files has ``details=None`` because those files did not come from OpenML.
-OPENML_MNIST_784_DETAILS = {
-    "id": "554",
-    "name": "mnist_784",
-    "version": "1",
-    "format": "ARFF",
-    "creator": ["Yann LeCun", "Corinna Cortes", "Christopher J.C. Burges"],
-    "upload_date": "2014-09-29T03:28:38",
-    "language": "English",
-    "licence": "Public",
-    "url": "https://www.openml.org/data/v1/download/52667/mnist_784.arff",
-    "file_id": "52667",
-    "default_target_attribute": "class",
-    "tag": [
-        "AzurePilot",
-        "OpenML-CC18",
-        "OpenML100",
-        "study_1",
-        "study_123",
-        "study_41",
-        "study_99",
-        "vision",
-    ],
-    "visibility": "public",
-    "minio_url": "http://openml1.win.tue.nl/dataset554/dataset_554.pq",
-    "status": "active",
-    "processing_date": "2020-11-20 20:12:09",
-    "md5_checksum": "0298d579eb1b86163de7723944c7e495",
-}
-
 FALLBACK_NAME = "digits"
 FALLBACK_URL = "https://archive.ics.uci.edu/ml/datasets/Optical+Recognition+of+Handwritten+Digits"
 FALLBACK_LOCATION = "sklearn.datasets.load_digits"

@@ -28,14 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-from core import cache
+from core import cache, engine
 from core.data import Dataset
 from core.engine import (
     N_FOLDS,
     TrainingProgress,
     binary_target,
     cache_key,
-    cross_validate,
 )
 from core.models import MODELS, SGD
 from core.validation import check_digit, read_only
@@ -221,7 +220,7 @@ def perfect_confusion_matrix(y_true: np.ndarray) -> np.ndarray:
 
 
 def _compute(dataset: Dataset, digit: int, progress) -> DetectorResult:
-    trained = cross_validate(
+    trained = engine.cross_validate(
         dataset, digit=digit, spec=NOTEBOOK_SPEC, final_fit=True, progress=progress
     )
     y_train = trained.y_train

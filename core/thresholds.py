@@ -33,6 +33,7 @@ from core.validation import (
     check_cost,
     check_fraction,
     check_optional_count,
+    check_positive,
     check_threshold,
     read_only,
 )
@@ -650,9 +651,7 @@ def threshold_for_best_fbeta(index: ScoreIndex, *, beta: float = 1.0) -> Thresho
     -------
     ThresholdChoice
     """
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not 0 < beta < math.inf:
-        raise ValueError(f"beta must be a positive finite number, got {beta!r}")
-    beta = float(beta)
+    beta = check_positive(beta, "beta")
     name = f"F{beta:g}"
     if index.n_pos == 0:
         threshold = float(index.thresholds[-1])

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import CHROMIUM_FLAGS, missing_idx_files, start_app, stop_app
+from tests.support import (
+    app_server,
+    chromium,
+    chromium_executable,
+    forget_app_caches,
+    missing_idx_files,
+)
 
 # Tests never wait on the network: a test that wants the OpenML path fakes fetch_openml.
 os.environ.setdefault("THRESHOLD_EXPLORER_OFFLINE", "1")
@@ -47,14 +53,9 @@ def fallback_app(monkeypatch, cache_dir):
     nothing remembered by the app's caches."""
     monkeypatch.delenv("MNIST_DATA", raising=False)
     monkeypatch.setenv("THRESHOLD_EXPLORER_OFFLINE", "1")
-    from ui.dataset import _load
-    from ui.detector import training_registry
-
-    _load.clear()
-    training_registry.clear()
+    forget_app_caches()
     yield
-    _load.clear()
-    training_registry.clear()
+    forget_app_caches()
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +69,7 @@ def shared_cache_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    path = chromium_executable()
     if not os.access(path, os.X_OK):
         _missing_resource(f"no Chromium at {path} (apt-get install -y chromium)")
     try:
@@ -80,12 +81,8 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+    with chromium(chromium_path) as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -99,9 +96,6 @@ def page(browser):
 @pytest.fixture(scope="session")
 def app_url(mnist_dir, shared_cache_dir):
     """The real app on the real MNIST, one server for the whole run."""
-    process, url = start_app(
-        env={"MNIST_DATA": str(mnist_dir), "THRESHOLD_EXPLORER_CACHE": str(shared_cache_dir)},
-        log_name="app-server",
-    )
-    yield url
-    stop_app(process)
+    env = {"MNIST_DATA": str(mnist_dir), "THRESHOLD_EXPLORER_CACHE": str(shared_cache_dir)}
+    with app_server(env=env, log_name="app-server") as (_, url):
+        yield url

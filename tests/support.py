@@ -44,6 +44,15 @@ def open_page(
     return app
 
 
+def forget_app_caches() -> None:
+    """Clear every ``st.cache_data`` and ``st.cache_resource`` of the app: the data read, the
+    job registry, the curves. A test then starts as a fresh server would."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 def texts(app: AppTest) -> str:
     """All markdown, captions, notes and alerts of the page, as one string to search."""
     parts = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -24,46 +25,60 @@ class LoadedDataset:
     problem: str | None  # MNIST_DATA was set but could not be read
 
 
-_prefetch_lock = threading.Lock()
-_prefetch: Future | None = None
-_prefetch_started = False
+class DatasetPrefetch:
+    """Reads the data once, in a thread started early; the first :meth:`take` gets that read.
+
+    Gunzipping and hashing MNIST release the GIL while importing Plotly and the pages holds
+    it, so on a server's first page the two overlap. Later takes (after the app's cache of the
+    dataset was cleared) read afresh in the caller's thread.
+
+    Parameters
+    ----------
+    load : callable, default :func:`core.data.load_dataset`
+    """
+
+    def __init__(self, load: Callable[[], Dataset] = load_dataset) -> None:
+        self._load = load
+        self._lock = threading.Lock()
+        self._future: Future | None = None
+        self._started = False
+
+    def start(self) -> None:
+        """Start the read in a daemon thread; only the first call does anything."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+            future: Future = Future()
+            self._future = future
+
+        def read() -> None:
+            try:
+                future.set_result(self._load())
+            except BaseException as exc:  # noqa: BLE001 - handed to take(), which raises it
+                future.set_exception(exc)
+
+        threading.Thread(target=read, name="dataset-prefetch", daemon=True).start()
+
+    def take(self) -> Dataset:
+        """The prefetched dataset the first time (waiting for it), else a fresh read."""
+        with self._lock:
+            future, self._future = self._future, None
+        return future.result() if future is not None else self._load()
+
+
+_PREFETCH = DatasetPrefetch()
 
 
 def prefetch_dataset() -> None:
-    """Once per process: start reading the data in a thread, to overlap the pages' imports.
-
-    Gunzipping and hashing MNIST release the GIL while importing Plotly and the pages holds
-    it, so on a server's first page the two overlap (about 0.2 s of a warm start). The first
-    :func:`_load` takes the result; later loads (after ``_load.clear()``) read afresh.
-    """
-    global _prefetch, _prefetch_started
-    with _prefetch_lock:
-        if _prefetch_started:
-            return
-        _prefetch_started = True
-        future: Future = Future()
-        _prefetch = future
-
-    def read() -> None:
-        try:
-            future.set_result(load_dataset())
-        except BaseException as exc:  # noqa: BLE001 - handed to _load, which reports it
-            future.set_exception(exc)
-
-    threading.Thread(target=read, name="dataset-prefetch", daemon=True).start()
-
-
-def _prefetched_or_load() -> Dataset:
-    global _prefetch
-    with _prefetch_lock:
-        future, _prefetch = _prefetch, None
-    return future.result() if future is not None else load_dataset()
+    """Once per process: start reading the data in a thread, to overlap the pages' imports."""
+    _PREFETCH.start()
 
 
 @st.cache_resource(show_spinner="Loading the digits…")
 def _load() -> LoadedDataset:
     try:
-        return LoadedDataset(_prefetched_or_load(), None)
+        return LoadedDataset(_PREFETCH.take(), None)
     except ValueError as exc:
         # A broken MNIST_DATA must not take the app down: say what is wrong, use the small set.
         log.warning("MNIST could not be loaded: %s", exc)
@@ -96,3 +111,28 @@ def dataset_status_line(dataset: Dataset) -> str:
         f"{where}: {dataset.n_samples:,} digits of {height}×{width} pixels, "
         f"{dataset.n_train:,} for training and {dataset.n_test:,} for testing."
     )
+
+
+def dataset_details(dataset: Dataset) -> None:
+    """What the notebook prints in cell [3], in an expander: source, sizes, names, description."""
+    with st.expander("About this dataset (what the notebook prints in cell [3])"):
+        height, width = dataset.image_shape
+        st.markdown(
+            f"**{dataset.name}**, from {dataset.location} (source: {dataset.source})  \n"
+            f"data: {dataset.n_samples:,} × {dataset.n_features} · target: {dataset.n_samples:,} "
+            f"labels · images {height}×{width}  \n"
+            f"url: {dataset.url}"
+        )
+        names = dataset.feature_names
+        st.markdown(
+            f"**Feature names** ({len(names)}): `{names[0]}`, `{names[1]}`, … `{names[-1]}`"
+        )
+        st.markdown(f"**Target names**: {', '.join(f'`{n}`' for n in dataset.target_names)}")
+        st.markdown("**First labels**: " + " ".join(str(v) for v in dataset.labels[:10]) + " …")
+        st.markdown("**Description**")
+        st.text(dataset.description)
+        st.markdown("**Details**")
+        if dataset.details:
+            st.json(dataset.details, expanded=False)
+        else:
+            st.caption("Not known for this source (OpenML's details come with an OpenML download).")

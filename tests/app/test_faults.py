@@ -36,9 +36,9 @@ from core.data import (
     write_dataset_cache,
 )
 from core.detector import train_detector
-from tests.support import ROOT, metric_values, open_page
-from tests.core.test_data import MALFORMED, FakeFetch, fake_openml_bunch, make_idx_dir
 from tests.app.test_query_params import page_dump
+from tests.core.test_data import MALFORMED, FakeFetch, fake_openml_bunch, make_idx_dir
+from tests.support import ROOT, metric_values, open_page
 
 PAGES = ["home", "pages/digits.py", "pages/train.py", "pages/confusion.py", "pages/tradeoff.py"]
 GUARD_MESSAGE = "Something went wrong on this page"
@@ -457,14 +457,14 @@ def test_a_failure_inside_a_page_is_a_plain_message_and_a_logged_traceback(
 
 
 def test_a_failed_training_is_a_plain_message_and_a_logged_traceback(monkeypatch, caplog):
-    import core.detector
+    import core.engine
 
     secret = "internal detail of the fit"
 
     def fail(*args, **kwargs):
         raise RuntimeError(secret)
 
-    monkeypatch.setattr(core.detector, "_compute", fail)
+    monkeypatch.setattr(core.engine, "cross_validate", fail)
     app = visit("pages/confusion.py")
 
     assert not app.exception

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from tests.support import open_page, texts
+from tests.support import forget_app_caches, open_page, texts
 
 PAGE = "pages/compare.py"
 
@@ -17,16 +17,9 @@ PAGE = "pages/compare.py"
 def no_mnist(monkeypatch, cache_dir):
     monkeypatch.delenv("MNIST_DATA", raising=False)
     monkeypatch.setenv("THRESHOLD_EXPLORER_OFFLINE", "1")
-    from ui.compare import _curves, comparison_registry
-    from ui.dataset import _load
-    from ui.detector import training_registry
-
-    remembered = (_load, training_registry, comparison_registry, _curves)
-    for cached in remembered:
-        cached.clear()  # no training of an earlier test is remembered in memory
+    forget_app_caches()  # no training of an earlier test is remembered in memory
     yield
-    for cached in remembered:
-        cached.clear()
+    forget_app_caches()
 
 
 @pytest.fixture
@@ -171,14 +164,14 @@ def test_a_bad_digit_and_an_unknown_parameter_get_notes():
 
 
 def test_a_failed_training_says_so_without_the_errors_own_text(monkeypatch, caplog):
-    import core.compare
+    import core.engine
 
     secret = "internal detail of the fit"
 
     def fail(*args, **kwargs):
         raise RuntimeError(secret)
 
-    monkeypatch.setattr(core.compare, "_cross_validate", fail)
+    monkeypatch.setattr(core.engine, "cross_validate", fail)
     app = open_page(PAGE)
     app.button(key="compare_train_logistic").click().run()
     assert not app.exception

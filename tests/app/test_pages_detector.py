@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score, precision_score, recall_score
 
-from tests.support import metric_values, open_page, texts
+from tests.support import forget_app_caches, metric_values, open_page, texts
 
 NOTEBOOK_THRESHOLD = "3370.0194991439557"
 
@@ -29,11 +29,9 @@ def detector(mnist_dir, shared_cache_dir):
 def environment(mnist_dir, shared_cache_dir, detector, monkeypatch):
     monkeypatch.setenv("MNIST_DATA", str(mnist_dir))
     monkeypatch.setenv("THRESHOLD_EXPLORER_CACHE", str(shared_cache_dir))
-    from ui.dataset import _load
-
-    _load.clear()
+    forget_app_caches()
     yield
-    _load.clear()
+    forget_app_caches()
 
 
 def shown_rates(app) -> dict[str, str]:
@@ -219,14 +217,14 @@ def test_a_small_step_never_reads_as_a_zero_change(detector):
 
 
 def test_moving_the_threshold_never_trains(detector, monkeypatch):
-    import core.detector
+    import core.engine
 
     app = open_page("pages/tradeoff.py")
 
     def no_training(*args, **kwargs):
         raise AssertionError("the page trained while the threshold moved")
 
-    monkeypatch.setattr(core.detector, "_compute", no_training)
+    monkeypatch.setattr(core.engine, "cross_validate", no_training)
     for value in (-5000.0, 0.0, 7000.0):
         app.slider(key="threshold").set_value(value).run()
         assert not app.exception

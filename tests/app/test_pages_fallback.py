@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import metric_values, open_page, texts
+from tests.support import forget_app_caches, metric_values, open_page, texts
 
 
 @pytest.fixture(autouse=True)
 def no_mnist(monkeypatch, cache_dir):
     monkeypatch.delenv("MNIST_DATA", raising=False)
     monkeypatch.setenv("THRESHOLD_EXPLORER_OFFLINE", "1")
-    from ui.dataset import _load
-
-    _load.clear()
+    forget_app_caches()
     yield
-    _load.clear()
+    forget_app_caches()
 
 
 def test_home_says_plainly_that_this_is_the_fallback_set():
@@ -45,11 +43,11 @@ def test_the_whole_flow_works_on_the_small_set():
     assert "Held-out check on the 257 test digits" in texts(app).replace("**", "")
 
 
-def test_the_prefetched_dataset_is_used_once_then_loads_are_fresh(monkeypatch):
+def test_the_prefetched_dataset_is_used_once_then_loads_are_fresh():
     import threading
 
-    import ui.dataset
     from core.data import load_fallback_dataset
+    from ui.dataset import DatasetPrefetch
 
     calls = []
     release = threading.Event()
@@ -59,15 +57,11 @@ def test_the_prefetched_dataset_is_used_once_then_loads_are_fresh(monkeypatch):
         release.wait(5)
         return load_fallback_dataset()
 
-    monkeypatch.setattr(ui.dataset, "load_dataset", counting_load)
-    monkeypatch.setattr(ui.dataset, "_prefetch_started", False)
-    monkeypatch.setattr(ui.dataset, "_prefetch", None)
-    ui.dataset._load.clear()
-    ui.dataset.prefetch_dataset()
-    ui.dataset.prefetch_dataset()  # once per process
+    prefetch = DatasetPrefetch(counting_load)
+    prefetch.start()
+    prefetch.start()  # once per process
     release.set()
-    first = ui.dataset._load()
-    assert calls == ["dataset-prefetch"] and first.problem is None
-    ui.dataset._load.clear()
-    ui.dataset._load()  # after a clear: read again, in the caller's thread
+    first = prefetch.take()
+    assert calls == ["dataset-prefetch"] and first.is_fallback
+    prefetch.take()  # after that: read again, in the caller's thread
     assert calls == ["dataset-prefetch", threading.current_thread().name]

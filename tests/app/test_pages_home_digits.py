@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import metric_values, open_page, texts
+from tests.support import forget_app_caches, metric_values, open_page, texts
 
 
 @pytest.fixture(autouse=True)
 def real_mnist(mnist_dir, monkeypatch):
     monkeypatch.setenv("MNIST_DATA", str(mnist_dir))
-    from ui.dataset import _load
-
-    _load.clear()
+    forget_app_caches()
     yield
-    _load.clear()
+    forget_app_caches()
 
 
 def test_home_says_what_the_tool_does_and_where_the_data_comes_from():

@@ -14,7 +14,7 @@ import pytest
 
 from core.data import load_fallback_dataset
 from core.params import parse_choice, parse_float, parse_int, unknown_params
-from tests.support import metric_values, open_page
+from tests.support import forget_app_caches, metric_values, open_page
 
 HUGE_INT = "9" * 400  # float() of it overflows to inf; int() of it is exact
 ENORMOUS_INT = "9" * 5000  # longer than int()'s 4,300-digit limit for decimal strings
@@ -157,11 +157,9 @@ def small_set(monkeypatch, fallback_cache):
     monkeypatch.delenv("MNIST_DATA", raising=False)
     monkeypatch.setenv("THRESHOLD_EXPLORER_OFFLINE", "1")
     monkeypatch.setenv("THRESHOLD_EXPLORER_CACHE", str(fallback_cache))
-    from ui.dataset import _load
-
-    _load.clear()
+    forget_app_caches()
     yield
-    _load.clear()
+    forget_app_caches()
 
 
 def page_dump(app) -> str:
@@ -269,12 +267,12 @@ def test_digits_empty_parameters_mean_the_defaults_silently():
 
 # /train, /confusion, /tradeoff: the digit ---------------------------------------------------
 def no_training(monkeypatch) -> None:
-    import core.detector
+    import core.engine
 
     def refuse(*args, **kwargs):
         raise AssertionError("a bad link parameter started a training")
 
-    monkeypatch.setattr(core.detector, "_compute", refuse)
+    monkeypatch.setattr(core.engine, "cross_validate", refuse)
 
 
 @pytest.mark.parametrize(

@@ -17,12 +17,12 @@ SCRIPT = textwrap.dedent(
     # What the trade-off page imports, then what it does before it shows its numbers.
     import core.charts, core.thresholds, core.tradeoff, ui.detector, ui.own_digit, ui.dataset
     from core.data import load_dataset
-    from core.detector import TrainingRegistry
+    from core.jobs import JobRegistry
     from core.thresholds import metrics_at
     from core.tradeoff import tradeoff_data
 
     dataset = load_dataset()
-    result = TrainingRegistry().ready(dataset, digit=5)
+    result = JobRegistry().ready(dataset, digit=5)
     data = tradeoff_data(result)
     shown = metrics_at(data.cv_index, threshold=3370.0194991439557)
     before = "sklearn" in sys.modules
