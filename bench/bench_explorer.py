@@ -43,7 +43,11 @@ window.__frames = []; window.__longFrames = []; window.__recording = false;
 })(0);
 try {
   new PerformanceObserver((list) => {
-    if (window.__recording) for (const e of list.getEntries()) window.__longFrames.push(e.duration);
+    if (!window.__recording) return;
+    for (const e of list.getEntries()) {
+      const scripts = (e.scripts || []).map((s) => [s.sourceURL.split("/").pop(), s.duration]);
+      window.__longFrames.push({ duration: e.duration, scripts });
+    }
   }).observe({ type: "long-animation-frame" });
 } catch (e) { window.__longFrames = null; }
 """
@@ -294,7 +298,11 @@ def report(r: dict) -> str:
     def ratio(a, b):
         return f"{a / b:.2f}x" if b else "n/a"
 
-    longest = [max(x) if x else 0 for x in r["long_frames_over_50ms"] if x is not None]
+    longest = [
+        max(f["duration"] for f in x) if x else 0
+        for x in r["long_frames_over_50ms"]
+        if x is not None
+    ]
     return "\n".join(
         [
             f"explorer benchmark ({r['moves']} moves, median of {r['repeat']}, "

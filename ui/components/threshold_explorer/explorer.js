@@ -45,12 +45,11 @@ export default function mount(component) {
   }
   if (!(data instanceof Uint8Array)) return undefined;
   let explorer = instances.get(parentElement);
-  const payload = decodePayload(data);
-  if (explorer && explorer.id === payload.header.id) {
+  if (explorer && explorer.id === readHeader(data).id) {
     explorer.send = setTriggerValue; // a rerun: same detector, keep everything
   } else {
     explorer?.destroy();
-    explorer = new Explorer(parentElement, payload, setTriggerValue);
+    explorer = new Explorer(parentElement, decodePayload(data), setTriggerValue);
     instances.set(parentElement, explorer);
   }
   const mounted = explorer;
@@ -65,14 +64,18 @@ function follow(position) {
   for (const explorer of registry.explorers.get(position.id) ?? []) explorer.follow(position);
 }
 
+/** The JSON header of core/explorer.py's payload. */
+export function readHeader(bytes) {
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
+  if (magic !== "TXP1") throw new Error(`not a threshold explorer payload (${magic})`);
+  const length = new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
+}
+
 /** The header and float64 arrays of core/explorer.py's payload. */
 export function decodePayload(bytes) {
   const own = bytes.slice(); // its own buffer, so the float64 views are aligned
-  const view = new DataView(own.buffer);
-  const magic = String.fromCharCode(...own.subarray(0, 4));
-  if (magic !== "TXP1") throw new Error(`not a threshold explorer payload (${magic})`);
-  const length = view.getUint32(4, true);
-  const header = JSON.parse(new TextDecoder().decode(own.subarray(8, 8 + length)));
+  const header = readHeader(own);
   const arrays = {};
   for (const { name, offset, length: n } of header.arrays) arrays[name] = new Float64Array(own.buffer, offset, n);
   return { header, arrays };
