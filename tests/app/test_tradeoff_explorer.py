@@ -38,8 +38,10 @@ def test_the_page_mounts_the_explorer_with_the_detectors_scores_and_no_plotly(sm
     assert position == {"id": header["id"], "threshold": 0.0, "seq": position["seq"]}
     positive = np.sort(result.cv_scores[result.y_train])
     np.testing.assert_array_equal(arrays["cv_positive"], positive)
-    np.testing.assert_array_equal(arrays["cv_negative"], np.sort(result.cv_scores[~result.y_train]))
-    np.testing.assert_array_equal(arrays["test_positive"], np.sort(result.test_scores[result.y_test]))
+    negative = np.sort(result.cv_scores[~result.y_train])
+    np.testing.assert_array_equal(arrays["cv_negative"], negative)
+    test_positive = np.sort(result.test_scores[result.y_test])
+    np.testing.assert_array_equal(arrays["test_positive"], test_positive)
     m = metrics_at(data.cv_index, threshold=0.0)
     assert counts(arrays, 0.0) == (m.tp, m.fp, m.fn, m.tn)
     assert not app.get("plotly_chart") and not app.slider and not app.metric  # replaced
