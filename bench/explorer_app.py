@@ -13,7 +13,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.explorer import encode_payload, explorer_payload  # noqa: E402
+from core.explorer import decode_payload, encode_payload, explorer_payload  # noqa: E402
 from core.tradeoff import tradeoff_data  # noqa: E402
 from ui.explorer import release_value, threshold_explorer  # noqa: E402
 
@@ -26,12 +26,14 @@ def synthetic(n: int) -> tuple[bytes, str, float]:
     scores = np.round(rng.normal(0, 4000, n) + 6000 * y, 2)
     test = max(1, n // 6)
     result = SimpleNamespace(
-        y_train=y, cv_scores=scores, y_test=y[:test], test_scores=scores[:test]
+        y_train=y,
+        cv_scores=scores,
+        fold_ids=np.arange(n) % 3,
+        y_test=y[:test],
+        test_scores=scores[:test],
     )
     data = tradeoff_data(result)
     blob = encode_payload(explorer_payload(data, digit=5))
-    from core.explorer import decode_payload
-
     return blob, decode_payload(blob)[0]["id"], float(np.median(scores))
 
 

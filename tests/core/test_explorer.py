@@ -26,7 +26,11 @@ def detector(n: int = 3000, *, seed: int = 0, positives: bool = True, negatives:
         y[:] = True
     scores = np.round(rng.normal(0, 1000, n) + 1500 * y, 1)  # ties, as real scores have
     return SimpleNamespace(
-        y_train=y, cv_scores=scores, y_test=y[: n // 3], test_scores=scores[: n // 3] + 7
+        y_train=y,
+        cv_scores=scores,
+        fold_ids=np.arange(n) % 3,
+        y_test=y[: n // 3],
+        test_scores=scores[: n // 3] + 7,
     )
 
 
