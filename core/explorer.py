@@ -205,3 +205,33 @@ def decode_payload(blob: bytes) -> tuple[dict, dict[str, np.ndarray]]:
         for entry in header["arrays"]
     }
     return header, arrays
+
+
+def write_payload_fixture(*, path) -> None:
+    """Write the payload of a tiny detector, the counting fixture's "ties" case, to ``path``.
+
+    The explorer's JavaScript tests (``tests/js/explorer.test.mjs``) decode it and compare its
+    scores with that case of :func:`core.thresholds.counting_fixture`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (``tests/js/fixtures/payload.bin``); its directory must exist.
+    """
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from core.thresholds import counting_fixture
+    from core.tradeoff import tradeoff_data
+
+    case = next(c for c in counting_fixture()["cases"] if c["name"] == "ties")
+    scores = np.array(case["positives"] + case["negatives"])
+    labels = np.array([True] * len(case["positives"]) + [False] * len(case["negatives"]))
+    result = SimpleNamespace(
+        y_train=labels,
+        cv_scores=scores,
+        fold_ids=np.arange(scores.size) % 3,
+        y_test=labels,
+        test_scores=scores + 0.5,
+    )
+    Path(path).write_bytes(encode_payload(explorer_payload(tradeoff_data(result), digit=5)))

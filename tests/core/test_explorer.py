@@ -122,3 +122,14 @@ def test_the_fixture_covers_the_cases_the_browser_must_get_right():
     ties = next(case for case in fixture["cases"] if case["name"] == "ties")
     beyond = {q["threshold"] for q in ties["queries"]}
     assert {"Infinity", "-Infinity", min(ties["distinct_scores"]) - 1} <= beyond
+
+
+def test_the_javascript_payload_fixture_is_what_core_explorer_writes_now(tmp_path):
+    from core.explorer import write_payload_fixture
+
+    written = tmp_path / "payload.bin"
+    write_payload_fixture(path=written)
+    assert written.read_bytes() == (FIXTURE.parent / "payload.bin").read_bytes(), (
+        "tests/js/fixtures/payload.bin is stale: rewrite it with "
+        "core.explorer.write_payload_fixture(path=...)"
+    )

@@ -37,6 +37,14 @@ const pct = (value) => (value === null ? "—" : percent.format(value));
 const count = (value) => integer.format(value);
 const thresholdText = (t) => (Number.isFinite(t) ? score.format(t) : "+∞ (flag nothing)");
 
+/** A rate's change in percentage points, with enough decimals never to read "-0.0 pts". */
+export function pointsChange(now, before) {
+  if (now === null || before === null || now === before) return "";
+  const points = (now - before) * 100;
+  const decimals = [1, 2, 3].find((d) => Math.abs(points) >= 0.5 * 10 ** -d) ?? 4;
+  return `${points >= 0 ? "+" : ""}${points.toFixed(decimals)} pts`;
+}
+
 export default function mount(component) {
   const { data, parentElement, setTriggerValue } = component;
   if (data && !(data instanceof Uint8Array) && data.position) {
@@ -269,6 +277,7 @@ class Explorer {
       const tile = el("div", `tx-tile tx-${name}`, tiles);
       el("dt", "", tile).textContent = label;
       this.out[name] = el("dd", "", tile);
+      this.out[`${name}Change`] = el("span", "tx-change", this.out[name].parentNode);
     }
     const table = el("table", "tx-counts", readout);
     const head = el("tr", "", el("thead", "", table));
@@ -357,8 +366,11 @@ class Explorer {
     }
     const shown = thresholdText(t);
     this.text(this.thresholdOut, shown);
+    // Changes are since the threshold the server has: the last release, pick or link.
+    const before = this.committedMetrics();
     for (const name of ["precision", "recall", "f1", "accuracy", "falsePositiveRate", "specificity"]) {
       this.text(this.out[name], pct(m[name]));
+      this.text(this.out[`${name}Change`], before ? pointsChange(m[name], before[name]) : "");
     }
     this.text(this.out.flagged, count(m.flagged));
     this.text(this.out.kept, count(m.fn + m.tn));
@@ -373,6 +385,15 @@ class Explorer {
       "aria-valuetext",
       `threshold ${shown}: precision ${pct(m.precision)}, recall ${pct(m.recall)}, ${count(m.flagged)} flagged`,
     );
+  }
+
+  committedMetrics() {
+    if (this.committed === null) return null;
+    if (this.anchor?.threshold !== this.committed) {
+      const m = metricsFromCounts(countsAt(this.positive, this.negative, this.committed));
+      this.anchor = { threshold: this.committed, metrics: m };
+    }
+    return this.anchor.metrics;
   }
 
   text(node, value) {
