@@ -307,6 +307,10 @@ class Explorer {
   }
 
   layout() {
+    // Only a new size lays the plots out again: never a change of the numbers.
+    const size = [this.vt, this.pr, this.roc].map((p) => `${p.svg.clientWidth}x${p.svg.clientHeight}`).join();
+    if (size === this.size) return;
+    this.size = size;
     const a = this.a;
     const pad = (this.high - this.low) * 0.02 || 1;
     const percentTick = (v) => `${Math.round(v * 100)}%`;
@@ -446,6 +450,8 @@ class Explorer {
     on(slider, "pointercancel", up);
     on(slider, "lostpointercapture", up);
     on(slider, "pointerleave", () => this.dragging || this.hideTip());
+    // The page may have moved since the last gesture (Streamlit redraws what is above).
+    for (const node of [slider, this.pr.svg, this.roc.svg]) on(node, "pointerenter", this.forgetRects);
     on(slider, "keydown", (event) => this.key(event));
     on(slider, "blur", () => this.keyTimer && this.release());
     for (const [plot, points, hover] of [
