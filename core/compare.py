@@ -107,7 +107,6 @@ def result_from_detector(detector: DetectorResult) -> ModelResult:
     )
 
 
-
 def _cross_validate(dataset: Dataset, digit: int, spec: ModelSpec, progress) -> ModelResult:
     trained = engine.cross_validate(dataset, digit=digit, spec=spec, progress=progress)
     return ModelResult(
