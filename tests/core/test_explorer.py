@@ -133,3 +133,36 @@ def test_the_javascript_payload_fixture_is_what_core_explorer_writes_now(tmp_pat
         "tests/js/fixtures/payload.bin is stale: rewrite it with "
         "core.explorer.write_payload_fixture(path=...)"
     )
+
+
+@pytest.mark.parametrize(
+    "kind", ["mixed", "positives only", "negatives only", "all tied", "one score each"]
+)
+def test_the_curves_are_the_exact_ones_without_scikit_learn(kind):
+    """Unthinned, the payload's curves are precision_recall_curve_exact's and roc_curve_exact's,
+    bit for bit, and so are average precision and AUC."""
+    result = {
+        "mixed": detector(5000),
+        "positives only": detector(positives=True, negatives=False),
+        "negatives only": detector(positives=False, negatives=True),
+        "one score each": detector(50, seed=3),
+    }.get(kind)
+    if kind == "all tied":
+        result = detector(40)
+        result.cv_scores = np.full(40, 2.5)
+    data = tradeoff_data(result)
+    payload = explorer_payload(data, digit=5, max_points=10**6)
+    arrays, pr, roc = payload.arrays, data.pr_curve, data.roc_curve
+    for mine, theirs in (
+        ("pr_threshold", pr.thresholds),
+        ("pr_precision", pr.precision),
+        ("pr_recall", pr.recall),
+        ("vt_precision", pr.precision),
+        ("roc_threshold", roc.thresholds),
+        ("roc_fpr", roc.fpr),
+        ("roc_tpr", roc.tpr),
+    ):
+        np.testing.assert_array_equal(arrays[mine], theirs, err_msg=mine)
+    same = lambda a, b: (math.isnan(a) and math.isnan(b)) or a == b  # noqa: E731
+    assert same(payload.average_precision, pr.average_precision)
+    assert same(payload.auc, roc.auc)
