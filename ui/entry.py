@@ -127,9 +127,9 @@ def freeze_long_lived_objects() -> None:
     step, a large share of the step's server time. Freezing moves the objects that exist now
     (modules, classes, constants) out of the collector's way; objects made later are collected
     as usual. Heavy modules are imported lazily (scikit-learn only once a page needs it, so a
-    warm start shows its numbers sooner), hence the check after each full run rather than one freeze up front. Collecting first
-    keeps this run's garbage out of the frozen set; that costs once what Streamlit's own
-    collection would have cost right after.
+    warm start shows its numbers sooner), hence the check after each full run rather than one
+    freeze up front. Collecting first keeps this run's garbage out of the frozen set; that
+    costs once what Streamlit's own collection would have cost right after.
     """
     global _modules_when_frozen
     import sys
