@@ -1,7 +1,7 @@
 """The live explorer of /tradeoff in Chromium: frames during a drag, JavaScript time per move,
 bytes, release and load, each against a reference measured in the same run.
 
-    MNIST_DATA=../shared/mnist .venv/bin/python bench/bench_explorer.py [--json PATH]
+    MNIST_DATA=../shared/mnist .venv/bin/python bench/bench_explorer.py [--json [PATH]]
 
 - frame intervals (requestAnimationFrame) during a drag of ``--moves`` pointer moves on the
   threshold plot, against the same drag over an empty page; long animation frames (> 50 ms);
@@ -28,9 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import add_json_option, emit
 
-from tests.support import APP_IDLE, CHROMIUM_FLAGS, start_app, stop_app  # noqa: E402
+from tests.support import APP_IDLE, CHROMIUM_FLAGS, start_app, stop_app
 
 VIEWPORT = {"width": 1366, "height": 768}
 EXPLORER = ".tx[data-tp]"
@@ -239,8 +239,8 @@ def payload_bytes(env: dict[str, str]) -> int:
 def measure(args) -> dict:
     from playwright.sync_api import sync_playwright
 
-    cache = args.cache_dir or Path(tempfile.mkdtemp(prefix="bench-explorer-"))
-    env = {"THRESHOLD_EXPLORER_CACHE": str(cache)}
+    args.cache_dir.mkdir(parents=True, exist_ok=True)
+    env = {"THRESHOLD_EXPLORER_CACHE": str(args.cache_dir)}
     servers = []
     try:
         servers.append(start_app(env=env, log_name="bench-explorer-app"))
@@ -336,28 +336,22 @@ def report(r: dict) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    add_json_option(parser)
     parser.add_argument("--moves", type=int, default=120)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--big", type=int, default=1_000_000, help="synthetic scores")
-    parser.add_argument("--cache-dir", type=Path, help="a detector cache (default: a new one)")
+    default_cache = Path(tempfile.gettempdir()) / "threshold-explorer-bench-cache"
+    parser.add_argument("--cache-dir", type=Path, default=default_cache)
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-    parser.add_argument("--quick", action="store_true", help="one repetition, 200,000 scores")
     args = parser.parse_args(argv)
-    if args.quick:
-        args.repeat, args.big = 1, 200_000
+    if args.moves < 2 or args.repeat < 1 or args.big < 2:
+        parser.error("--moves and --big must be >= 2, --repeat >= 1")
     if not os.environ.get("MNIST_DATA"):
-        print(
-            "bench_explorer: set MNIST_DATA to a directory of the MNIST IDX files", file=sys.stderr
-        )
-        return 2
+        sys.exit("error: set MNIST_DATA to a directory of the four MNIST IDX files")
     started = time.monotonic()
     results = measure(args)
     results["seconds"] = time.monotonic() - started
-    print(report(results))
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
-    return 0
+    return emit(args, results, report(results))
 
 
 if __name__ == "__main__":
