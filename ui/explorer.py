@@ -15,6 +15,7 @@ drag, a key burst or a click ends; the value is then in ``st.session_state[key][
 from __future__ import annotations
 
 import math
+import threading
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +28,7 @@ COMPONENT = f"{PROJECT}.{NAME}"
 ASSET_DIR = Path(__file__).resolve().parent / "components" / "threshold_explorer"
 
 _mounts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per runtime's manager
+_mounts_lock = threading.Lock()  # sessions run their scripts in threads of their own
 
 
 def _manager():
@@ -38,19 +40,23 @@ def _manager():
 def _mount_function():
     """The component's mount function, declared once per running Streamlit runtime."""
     manager = _manager()
-    mount = _mounts.get(manager)
-    if mount is None:
-        from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
+    with _mounts_lock:
+        return _mounts.get(manager) or _declare(manager)
 
-        if manager.get_component_asset_root(COMPONENT) is None:
-            manifest = ComponentManifest(
-                name=PROJECT,
-                version="1",
-                components=[ComponentConfig(name=NAME, asset_dir=ASSET_DIR.name)],
-            )
-            manager.register_from_manifest(manifest, ASSET_DIR.parent)
-        mount = st.components.v2.component(COMPONENT, js="explorer.js", css="explorer.css")
-        _mounts[manager] = mount
+
+def _declare(manager):
+    """Declare the asset directory (as a manifest would) and the component, on ``manager``."""
+    from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
+
+    if manager.get_component_asset_root(COMPONENT) is None:
+        manifest = ComponentManifest(
+            name=PROJECT,
+            version="1",
+            components=[ComponentConfig(name=NAME, asset_dir=ASSET_DIR.name)],
+        )
+        manager.register_from_manifest(manifest, ASSET_DIR.parent)
+    mount = st.components.v2.component(COMPONENT, js="explorer.js", css="explorer.css")
+    _mounts[manager] = mount
     return mount
 
 
