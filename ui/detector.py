@@ -99,7 +99,6 @@ def show_training(job: TrainingJob, *, label: str, ready_label: str):
     with st.status(f"Training {label}…", expanded=True) as status:
         line = st.empty()
         bar = st.progress(0.0)
-        started = time.monotonic()
         while not job.done:
             update = job.progress
             line.markdown(describe_progress(update))
@@ -108,10 +107,10 @@ def show_training(job: TrainingJob, *, label: str, ready_label: str):
         result = finished_job_result(job, status, line, label=f"Training {label} failed")
         if result is None:
             return None
-        waited = time.monotonic() - started
         line.markdown(describe_progress(job.progress))
         bar.progress(1.0)
-        trained = f" (trained in {result.seconds:.1f} s)" if waited > POLL_SECONDS else ""
+        # Read from the disk cache: ready, no training to speak of.
+        trained = "" if result.from_cache else f" (trained in {result.seconds:.1f} s)"
         status.update(label=f"{ready_label}{trained}", state="complete", expanded=False)
     return result
 
