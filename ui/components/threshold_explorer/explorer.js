@@ -61,10 +61,14 @@ export default function mount(component) {
     instances.set(parentElement, explorer);
   }
   const mounted = explorer;
-  return () => {
-    mounted.destroy();
-    if (instances.get(parentElement) === mounted) instances.delete(parentElement);
-  };
+  // Streamlit may call a cleanup of an earlier run of this same element late: only an
+  // element gone from the page ends its explorer.
+  return () =>
+    setTimeout(() => {
+      if (parentElement.isConnected) return;
+      mounted.destroy();
+      if (instances.get(parentElement) === mounted) instances.delete(parentElement);
+    });
 }
 
 function follow(position) {
