@@ -1,12 +1,10 @@
-"""Benchmark: every number at one threshold, and the trade-off charts' size, on 60,000 scores.
+"""Benchmark: every number at one threshold on 60,000 scores.
 
     python bench/bench_thresholds.py [--n 60000] [--thresholds 2000] [--seed 0] [--json [PATH]]
 
 - ``metrics_at`` (a binary search on the sorted scores) against scikit-learn's
   ``confusion_matrix(y_true, scores >= t)``, both at the same random thresholds, each call timed
   on its own (median and p90); the two agree on every count first. Goal: under 5 ms.
-- The JSON of the three trade-off charts (thinned as the app draws them) against the
-  same charts with every point.
 
 The scores are synthetic (seeded), shaped like the notebook's SGD decision scores: about 9%
 positives, roughly -60,000..+30,000.
@@ -22,13 +20,7 @@ import numpy as np
 from common import add_json_option, emit, ratio, summary
 from sklearn.metrics import confusion_matrix
 
-from core.charts import precision_recall_figure, precision_recall_vs_threshold_figure, roc_figure
-from core.thresholds import (
-    build_score_index,
-    metrics_at,
-    precision_recall_curve_exact,
-    roc_curve_exact,
-)
+from core.thresholds import build_score_index, metrics_at
 
 
 def time_each(function, arguments) -> list[float]:
@@ -39,17 +31,6 @@ def time_each(function, arguments) -> list[float]:
         function(argument)
         times.append((time.perf_counter() - start) * 1e6)
     return times
-
-
-def chart_bytes(index, threshold: float, **max_points) -> int:
-    """JSON bytes of the three charts, thinned as the app draws them unless ``max_points``."""
-    curve, roc = precision_recall_curve_exact(index), roc_curve_exact(index)
-    figures = (
-        precision_recall_vs_threshold_figure(curve, threshold=threshold, **max_points),
-        precision_recall_figure(curve, threshold=threshold, **max_points),
-        roc_figure(roc, threshold=threshold, **max_points),
-    )
-    return sum(len(figure.to_json()) for figure in figures)
 
 
 def main(argv=None) -> int:
@@ -73,24 +54,17 @@ def main(argv=None) -> int:
     ours = summary(time_each(lambda t: metrics_at(index, threshold=t), thresholds))
     sample = thresholds[: max(20, args.thresholds // 40)]
     sklearn = summary(time_each(lambda t: confusion_matrix(y_true, scores >= t), sample))
-    threshold = float(np.quantile(scores, 0.9))
-    thinned = chart_bytes(index, threshold)
-    unthinned = chart_bytes(index, threshold, max_points=args.n + 1)
     figures = {
         "n": args.n,
         "metrics_at_us": {**ours, "calls": len(thresholds)},
         "sklearn_confusion_matrix_us": {**sklearn, "calls": len(sample)},
         "metrics_at_over_sklearn": ratio(ours["median"], sklearn["median"]),
-        "chart_json_bytes": thinned,
-        "unthinned_chart_json_bytes": unthinned,
     }
     text = (
         f"{args.n:,} scores; metrics_at median {ours['median']:.1f} us (p90 {ours['p90']:.1f}), "
         f"{len(thresholds)} calls; confusion_matrix median {sklearn['median'] / 1000:.2f} ms "
         f"(p90 {sklearn['p90'] / 1000:.2f}), {len(sample)} calls; ratio "
-        f"{figures['metrics_at_over_sklearn']:.4f}\nthree trade-off charts: "
-        f"{thinned / 1000:.1f} KB as drawn, {unthinned / 1000:.0f} KB "
-        "with every point"
+        f"{figures['metrics_at_over_sklearn']:.4f}"
     )
     return emit(args, figures, text)
 

@@ -85,8 +85,6 @@ def threshold_rows(r: dict) -> list[Row]:
     return [
         _row(f"all threshold numbers for {r['n']:,} scores (metrics_at, median)", ours, cm, "us",
              "scikit-learn's confusion_matrix", "< 5 ms", ours < 5000),
-        _row("JSON of the three trade-off charts", r["chart_json_bytes"] / 1000,
-             r["unthinned_chart_json_bytes"] / 1000, "KB", "the same charts with every point"),
     ]  # fmt: skip
 
 

@@ -1,24 +1,21 @@
-"""Plotly figures of the threshold trade-off, built from :mod:`core.thresholds` results.
+"""Plotly figures built from :mod:`core.thresholds` results: the confusion matrix and the
+compared models' overlaid ROC and precision-recall curves. (The trade-off page draws its own
+curves in the browser, from :mod:`core.explorer`'s payload.)
 
 Computing and drawing are separate: the builders take the curves and counts computed in
-:mod:`core.thresholds` and only choose which points to draw (:func:`~core.thresholds.thin_curve`)
-and where the current operating point sits on the curve. They never recompute a metric.
+:mod:`core.thresholds` and only choose which points to draw (:func:`~core.thresholds.thin_curve`).
+They never recompute a metric. Every curve point carries its exact threshold in
+``customdata[0]`` (float64), followed by its confusion counts, for the hover text.
 
-Every curve point carries its exact threshold in ``customdata[0]`` (float64), followed by its
-confusion counts, so that a click selection in Streamlit (``st.plotly_chart(on_select="rerun")``)
-maps back to the exact threshold through :func:`threshold_from_selection`.
-
-Bytes matter, since the server resends the figures on every threshold change: coordinates are
-float32 (plotly 6+ sends numpy arrays as base64 typed arrays), curves are thinned to
-``max_points`` points for drawing, and the template is plotly_white trimmed to the parts a 2-D
-chart uses. Which points to draw is a cached property of each curve (``drawn``), computed once
-per curve object.
+Coordinates are float32 (plotly 6+ sends numpy arrays as base64 typed arrays), curves are
+thinned to ``max_points`` points for drawing, and the template is plotly_white trimmed to the
+parts a 2-D chart uses. Which points to draw is a cached property of each curve (``drawn``),
+computed once per curve object.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -37,36 +34,11 @@ from core.validation import check_count, check_threshold
 
 FIGURE_HEIGHT = 400
 
-PRECISION_COLOR = "#1f4fd8"  # blue, dashed: the notebook's "b--"
-RECALL_COLOR = "#2a9d3f"  # green, solid: the notebook's "g-"
-CURVE_COLOR = "#1f4fd8"
-MARKER_COLOR = "#d62728"
 GUIDE_COLOR = "#9aa5b1"
 
 _COUNTS_HOVER = (
     "TP %{customdata[1]:,} · FP %{customdata[2]:,}<br>FN %{customdata[3]:,} · TN %{customdata[4]:,}"
 )
-_POINT_HOVER = (
-    "Threshold %{customdata[0]:,.2f}<br>Precision %{y:.1%} · Recall %{x:.1%}<br>"
-    + _COUNTS_HOVER
-    + "<extra></extra>"
-)
-_ROC_HOVER = (
-    "Threshold %{customdata[0]:,.2f}<br>Precision %{customdata[5]:.1%} · Recall %{y:.1%}"
-    "<br>False positive rate %{x:.2%}<br>" + _COUNTS_HOVER + "<extra></extra>"
-)
-
-# A curve drawn as a line with invisible markers: plotly.js selects no point of a lines-only
-# trace, so without markers a click would give Streamlit an empty selection.
-_CLICKABLE_LINE = dict(
-    mode="lines+markers",
-    marker=dict(size=6, opacity=0),
-    selected=dict(marker=dict(opacity=0)),
-    unselected=dict(marker=dict(opacity=0)),
-)
-
-# The current point must not fade when a click selects some other point.
-_STAY_VISIBLE = dict(marker=dict(opacity=1))
 
 # plotly_white, trimmed to what a 2-D chart reads: the full template weighs ~6.5 KB of JSON
 # per figure, sent again on every rerun. Kept as a plain dict: plotly validates a dict faster
@@ -98,19 +70,10 @@ _TEMPLATE = {
 # --------------------------------------------------------------------------------------------
 
 
-def _drawn(cached: np.ndarray, x, y, max_points: int, current: int | None) -> np.ndarray:
-    """Indices to draw: the curve's thinned points plus the current one.
-
-    ``cached`` is the curve's own thinned indices at :data:`~core.thresholds.DRAWN_POINTS`;
-    another ``max_points`` thins anew.
-    """
-    base = cached if max_points == DRAWN_POINTS else thin_curve(x, y, max_points=max_points)
-    if current is None:
-        return base
-    at = int(base.searchsorted(current))
-    if at < base.size and base[at] == current:
-        return base
-    return np.insert(base, at, current)
+def _drawn(cached: np.ndarray, x, y, max_points: int) -> np.ndarray:
+    """Indices to draw: ``cached``, the curve's own thinned indices at
+    :data:`~core.thresholds.DRAWN_POINTS`; another ``max_points`` thins anew."""
+    return cached if max_points == DRAWN_POINTS else thin_curve(x, y, max_points=max_points)
 
 
 def _customdata(thresholds, tp, fp, fn, tn, *extra) -> np.ndarray:
@@ -164,250 +127,10 @@ def _pr_position(curve: PrecisionRecallCurve, threshold: float) -> int | None:
     return position if position < curve.thresholds.size else None
 
 
-# --------------------------------------------------------------------------------------------
-# Curves
-# --------------------------------------------------------------------------------------------
-
-
-def precision_recall_vs_threshold_figure(
-    curve: PrecisionRecallCurve, *, threshold: float, max_points: int = DRAWN_POINTS
-) -> go.Figure:
-    """Precision (dashed blue) and recall (solid green) against the decision threshold.
-
-    The notebook's first plot, with a vertical line at the current threshold and markers where
-    it crosses the two curves. Hovering shows the threshold, both values and the confusion counts.
-
-    Parameters
-    ----------
-    curve : PrecisionRecallCurve
-    threshold : float
-        The current threshold; beyond the score range a note replaces the line.
-    max_points : int
-        How many curve points to draw (the current point is added on top).
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-    """
-    threshold = check_threshold(threshold)
-    max_points = check_count(max_points, "max_points", minimum=2)
-    current = _pr_position(curve, threshold)
-    both = np.column_stack((curve.precision, curve.recall))
-    drawn = _drawn(curve.drawn_by_threshold, curve.thresholds, both, max_points, current)
-    x = _f32(curve.thresholds[drawn])
-    customdata = _curve_points(curve, drawn)
-    traces = [
-        go.Scatter(
-            x=x,
-            y=_f32(curve.precision[drawn]),
-            name="Precision",
-            **_CLICKABLE_LINE,
-            line=dict(color=PRECISION_COLOR, dash="dash", width=2),
-            customdata=customdata[:, 0],  # the threshold alone: enough for a click
-            hovertemplate="Precision %{y:.1%}<extra></extra>",
-        ),
-        go.Scatter(
-            x=x,
-            y=_f32(curve.recall[drawn]),
-            name="Recall",
-            **_CLICKABLE_LINE,
-            line=dict(color=RECALL_COLOR, width=2),
-            customdata=customdata,
-            hovertemplate="Recall %{y:.1%}<br>" + _COUNTS_HOVER + "<extra></extra>",
-        ),
-    ]
-    low, high = float(curve.thresholds[0]), float(curve.thresholds[-1])
-    pad = 0.02 * (high - low) if high > low else 1.0
-    annotations = []
-    if low - pad <= threshold <= high + pad:
-        # The line is a trace, not a shape, so the legend names it and no label collides.
-        traces.append(
-            go.Scatter(
-                x=[threshold, threshold],
-                y=[0.0, 1.0],
-                name=f"Threshold {threshold:,.2f}",
-                mode="lines",
-                line=dict(color=MARKER_COLOR, width=1.5, dash="dot"),
-                hoverinfo="skip",
-            )
-        )
-    else:
-        side = "above every score: nothing flagged" if threshold > high else "below every score"
-        annotations.append(
-            dict(
-                x=1 if threshold > high else 0,
-                xref="paper",
-                xanchor="right" if threshold > high else "left",
-                y=0.5,
-                yref="paper",
-                text=f"threshold {threshold:,.2f} is {side}",
-                showarrow=False,
-                font=dict(size=11, color=MARKER_COLOR),
-            )
-        )
-    if current is not None:
-        at = slice(current, current + 1)
-        point = _curve_points(curve, at)
-        traces.append(
-            go.Scatter(
-                x=_f32([curve.thresholds[current]] * 2),
-                y=_f32([curve.precision[current], curve.recall[current]]),
-                name="Current threshold",
-                mode="markers",
-                marker=dict(color=[PRECISION_COLOR, RECALL_COLOR], size=9, line=dict(width=0)),
-                unselected=_STAY_VISIBLE,
-                customdata=np.repeat(point, 2, axis=0),
-                hoverinfo="skip",  # the curves below already show these values
-                showlegend=False,
-            )
-        )
-    layout = _layout(
-        title="Precision and recall vs decision threshold",
-        x_title="decision threshold (score ≥ threshold is flagged)",
-        y_title="precision / recall",
-        uirevision="precision_recall_vs_threshold",
-        hovermode="x unified",
-        xaxis=dict(
-            hoverformat=",.2f",
-            unifiedhovertitle=dict(text="Threshold %{x:,.2f}"),
-            range=[low - pad, high + pad],
-            tickformat=",",
-        ),
-        yaxis=dict(tickformat=".0%", range=[-0.02, 1.04]),
-        annotations=annotations,
-    )
-    return go.Figure(data=traces, layout=layout)
-
-
-def precision_recall_figure(
-    curve: PrecisionRecallCurve, *, threshold: float, max_points: int = DRAWN_POINTS
-) -> go.Figure:
-    """Precision (y) against recall (x), with the current operating point marked.
-
-    Parameters
-    ----------
-    curve : PrecisionRecallCurve
-    threshold : float
-        The current threshold. Above every score nothing is flagged and no point is marked.
-    max_points : int
-        How many curve points to draw (the current point is added on top).
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        Average precision in the title.
-    """
-    threshold = check_threshold(threshold)
-    max_points = check_count(max_points, "max_points", minimum=2)
-    current = _pr_position(curve, threshold)
-    drawn = _drawn(curve.drawn, curve.recall, curve.precision, max_points, current)
-    traces = [
-        go.Scatter(
-            x=_f32(curve.recall[drawn]),
-            y=_f32(curve.precision[drawn]),
-            name="Precision vs recall",
-            **_CLICKABLE_LINE,
-            line=dict(color=CURVE_COLOR, width=2),
-            customdata=_curve_points(curve, drawn),
-            hovertemplate=_POINT_HOVER,
-        )
-    ]
-    if current is not None:
-        at = slice(current, current + 1)
-        traces.append(
-            go.Scatter(
-                x=_f32(curve.recall[at]),
-                y=_f32(curve.precision[at]),
-                name=f"Threshold {threshold:,.2f}",
-                mode="markers",
-                marker=dict(color=MARKER_COLOR, size=11, line=dict(color="white", width=1.5)),
-                unselected=_STAY_VISIBLE,
-                customdata=_curve_points(curve, at),
-                hovertemplate=_POINT_HOVER,
-            )
-        )
-    ap = curve.average_precision
-    title = "Precision vs recall" + ("" if math.isnan(ap) else f" (average precision {ap:.3f})")
-    layout = _layout(
-        title=title,
-        x_title="recall (share of the digit found)",
-        y_title="precision (share of flags that are right)",
-        uirevision="precision_recall",
-        xaxis=dict(tickformat=".0%", range=[-0.02, 1.02]),
-        yaxis=dict(tickformat=".0%", range=[-0.02, 1.04]),
-    )
-    return go.Figure(data=traces, layout=layout)
-
-
 def _roc_position(roc: RocCurve, threshold: float) -> int:
     """Index of the ROC point with the same counts as ``threshold`` (0 = nothing flagged)."""
     ascending = roc.thresholds[:0:-1]  # the real scores, ascending
     return ascending.size - int(ascending.searchsorted(threshold, side="left"))
-
-
-def roc_figure(roc: RocCurve, *, threshold: float, max_points: int = DRAWN_POINTS) -> go.Figure:
-    """ROC curve (true positive rate against false positive rate) with AUC and the current point.
-
-    Parameters
-    ----------
-    roc : RocCurve
-    threshold : float
-        The current threshold (above every score it is the (0, 0) "flag nothing" point).
-    max_points : int
-        How many curve points to draw (the current point is added on top).
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-    """
-    threshold = check_threshold(threshold)
-    max_points = check_count(max_points, "max_points", minimum=2)
-    current = _roc_position(roc, threshold)
-    drawn = _drawn(roc.drawn, roc.fpr, roc.tpr, max_points, current)
-    auc_text = "n/a" if math.isnan(roc.auc) else f"{roc.auc:.3f}"
-
-    def points(at):
-        return _curve_points(roc, at, roc.precision)
-
-    at = slice(current, current + 1)
-    traces = [
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            name="Chance",
-            mode="lines",
-            line=dict(color=GUIDE_COLOR, dash="dash", width=1),
-            hoverinfo="skip",
-        ),
-        go.Scatter(
-            x=_f32(roc.fpr[drawn]),
-            y=_f32(roc.tpr[drawn]),
-            name=f"ROC (AUC {auc_text})",
-            **_CLICKABLE_LINE,
-            line=dict(color=CURVE_COLOR, width=2),
-            customdata=points(drawn),
-            hovertemplate=_ROC_HOVER,
-        ),
-        go.Scatter(
-            x=_f32(roc.fpr[at]),
-            y=_f32(roc.tpr[at]),
-            name=f"Threshold {threshold:,.2f}",
-            mode="markers",
-            marker=dict(color=MARKER_COLOR, size=11, line=dict(color="white", width=1.5)),
-            unselected=_STAY_VISIBLE,
-            customdata=points(at),
-            hovertemplate=_ROC_HOVER,
-        ),
-    ]
-    layout = _layout(
-        title=f"ROC curve (AUC {auc_text})",
-        x_title="false positive rate (share of other digits flagged)",
-        y_title="true positive rate (recall)",
-        uirevision="roc",
-        xaxis=dict(tickformat=".0%", range=[-0.02, 1.02]),
-        yaxis=dict(tickformat=".0%", range=[-0.02, 1.04]),
-    )
-    return go.Figure(data=traces, layout=layout)
 
 
 # --------------------------------------------------------------------------------------------
@@ -497,57 +220,6 @@ def confusion_matrix_figure(
         annotations=annotations,
     )
     return go.Figure(data=[heatmap], layout=layout)
-
-
-# --------------------------------------------------------------------------------------------
-# Click selection
-# --------------------------------------------------------------------------------------------
-
-
-def _first_number(customdata) -> float | None:
-    """``customdata[0]`` as a finite float, in any shape Streamlit may hand it over."""
-    if isinstance(customdata, Mapping):  # a JS typed-array row arrives as {"0": ..., "1": ...}
-        customdata = customdata.get("0", customdata.get(0))
-    elif isinstance(customdata, (list, tuple)):
-        customdata = customdata[0] if customdata else None
-    if isinstance(customdata, bool) or not isinstance(customdata, numbers.Real):
-        return None
-    value = float(customdata)
-    return value if math.isfinite(value) else None
-
-
-def threshold_from_selection(selection) -> float | None:
-    """The exact threshold of the first selected curve point, or None.
-
-    Parameters
-    ----------
-    selection : mapping
-        What ``st.plotly_chart(..., on_select="rerun")`` returns
-        (``{"selection": {"points": [{"customdata": [...], ...}]}}``) or its inner
-        ``"selection"`` part. ``customdata`` may be a list, a ``{"0": ...}`` mapping (how a
-        typed-array row survives JSON) or a bare number.
-
-    Returns
-    -------
-    float or None
-        ``customdata[0]`` of the first point that has a finite one; None for anything else
-        (no selection, no points, garbage). The "flag nothing" ROC point (threshold ``inf``)
-        reaches Python as null and so gives None.
-    """
-    if not isinstance(selection, Mapping):
-        return None
-    inner = selection.get("selection", selection)
-    if not isinstance(inner, Mapping):
-        return None
-    points = inner.get("points")
-    if not isinstance(points, (list, tuple)):
-        return None
-    for point in points:
-        if isinstance(point, Mapping):
-            value = _first_number(point.get("customdata"))
-            if value is not None:
-                return value
-    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -696,7 +368,7 @@ def roc_overlay_figure(
             roc.fpr,
             roc.tpr,
             roc.precision,
-            drawn=_drawn(roc.drawn, roc.fpr, roc.tpr, max_points, None),
+            drawn=_drawn(roc.drawn, roc.fpr, roc.tpr, max_points),
             mark_at=_roc_position(roc, marks[name]) if name in marks else None,
             name=name,
             legend_name=f"{name} (AUC {auc_text})",
@@ -764,7 +436,7 @@ def precision_recall_overlay_figure(
             curve,
             curve.recall,
             curve.precision,
-            drawn=_drawn(curve.drawn, curve.recall, curve.precision, max_points, None),
+            drawn=_drawn(curve.drawn, curve.recall, curve.precision, max_points),
             mark_at=_pr_position(curve, marks[name]) if name in marks else None,
             name=name,
             legend_name=f"{name} (AP {ap_text})",

@@ -172,13 +172,6 @@ class PrecisionRecallCurve:
     n_neg: int
 
     @cached_property
-    def drawn_by_threshold(self) -> np.ndarray:
-        """Indices of the :data:`DRAWN_POINTS` points to draw of precision and recall against
-        the threshold (see :func:`thin_curve`)."""
-        both = np.column_stack((self.precision, self.recall))
-        return thin_curve(self.thresholds, both, max_points=DRAWN_POINTS)
-
-    @cached_property
     def drawn(self) -> np.ndarray:
         """Indices of the :data:`DRAWN_POINTS` points to draw of precision against recall."""
         return thin_curve(self.recall, self.precision, max_points=DRAWN_POINTS)
