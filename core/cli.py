@@ -1,4 +1,4 @@
-"""Command line: ``python -m core info``, ``python -m core report`` and ``python -m core predict``.
+"""Command line: ``python -m core info``, ``report``, ``tradeoff`` and ``predict``.
 
 Every failure is one line on stderr and exit status 2, never a traceback: an expected one (a
 bad argument, a file that cannot be read, a model file that is not ours or is damaged) says
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import traceback
@@ -50,6 +51,24 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--no-cache", action="store_true", help="recompute instead of reading the disk cache"
     )
+
+    tradeoff = commands.add_parser(
+        "tradeoff",
+        help="everything the trade-off explorer shows at one threshold",
+        description=(
+            "The counts and rates at one threshold (flagged means score >= threshold) of the "
+            "cross-validated scores, with 95%% Wilson intervals, each fold alone, the held-out "
+            "test set, and optionally another prevalence and the expected cost of the errors."
+        ),
+    )
+    tradeoff.add_argument("--digit", type=int, default=5, help="the digit to detect (0-9)")
+    tradeoff.add_argument("--threshold", type=float, required=True, help="the decision threshold")
+    tradeoff.add_argument(
+        "--prevalence", type=float, help="share of the digit where the detector will be used"
+    )
+    tradeoff.add_argument("--fp-cost", type=float, help="cost of a false positive")
+    tradeoff.add_argument("--fn-cost", type=float, help="cost of a false negative")
+    tradeoff.add_argument("--json", action="store_true", help="print the figures as JSON")
 
     predict = commands.add_parser(
         "predict",
@@ -91,6 +110,35 @@ def _report(args: argparse.Namespace) -> int:
         raise ValueError(f"--digit must be 0-9, got {args.digit}")
     report = notebook_report(load_dataset(), digit=args.digit, use_cache=not args.no_cache)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def _tradeoff(args: argparse.Namespace) -> int:
+    from core.data import load_dataset
+    from core.detector import train_detector
+    from core.tradeoff import format_tradeoff, tradeoff_data, tradeoff_summary
+
+    if not 0 <= args.digit <= 9:
+        raise ValueError(f"--digit must be 0-9, got {args.digit}")
+    if (args.fp_cost is None) != (args.fn_cost is None):
+        raise ValueError("give both --fp-cost and --fn-cost, or neither")
+    if math.isnan(args.threshold):
+        raise ValueError("--threshold must be a number, got nan")
+    if args.prevalence is not None and not 0 < args.prevalence < 1:
+        raise ValueError(f"--prevalence must be between 0 and 1 (exclusive), got {args.prevalence}")
+    for name, cost in (("--fp-cost", args.fp_cost), ("--fn-cost", args.fn_cost)):
+        if cost is not None and not 0 <= cost < math.inf:
+            raise ValueError(f"{name} must be a finite number >= 0, got {cost}")
+    result = train_detector(load_dataset(), digit=args.digit)
+    summary = tradeoff_summary(
+        tradeoff_data(result),
+        threshold=args.threshold,
+        prevalence=args.prevalence,
+        false_positive_cost=args.fp_cost,
+        false_negative_cost=args.fn_cost,
+    )
+    summary = {"digit": args.digit, **summary}
+    print(json.dumps(summary, indent=2, allow_nan=False) if args.json else format_tradeoff(summary))
     return 0
 
 
@@ -156,7 +204,7 @@ def _predict(args: argparse.Namespace) -> int:
     return EXIT_SOME_IMAGES_FAILED if failed else 0
 
 
-_COMMANDS = {"info": _info, "report": _report, "predict": _predict}
+_COMMANDS = {"info": _info, "report": _report, "tradeoff": _tradeoff, "predict": _predict}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,6 +49,7 @@ from core.engine import N_FOLDS, library_version
 from core.formatting import json_number
 from core.imports import import_sklearn
 from core.thresholds import build_score_index, metrics_at
+from core.tradeoff import tradeoff_data, tradeoff_summary
 from core.validation import check_threshold
 
 FORMAT_NAME = "threshold-explorer-detector"
@@ -231,7 +232,16 @@ def _param_json(value):
     return repr(value)
 
 
-def model_card(result: DetectorResult, *, threshold: float, dataset: Dataset, created=None) -> dict:
+def model_card(
+    result: DetectorResult,
+    *,
+    threshold: float,
+    dataset: Dataset,
+    created=None,
+    prevalence: float | None = None,
+    false_positive_cost: float | None = None,
+    false_negative_cost: float | None = None,
+) -> dict:
     """The model card: what the exported detector is, how good it is, and what made it.
 
     Parameters
@@ -244,6 +254,9 @@ def model_card(result: DetectorResult, *, threshold: float, dataset: Dataset, cr
         The data it was trained on (its fingerprint must be ``result.fingerprint``).
     created : datetime, optional
         When; default now (UTC).
+    prevalence, false_positive_cost, false_negative_cost : float, optional
+        The prevalence assumed and the costs of the errors, as in
+        :func:`core.tradeoff.tradeoff_summary`.
 
     Returns
     -------
@@ -254,7 +267,9 @@ def model_card(result: DetectorResult, *, threshold: float, dataset: Dataset, cr
         ``model`` (estimator, parameters, wrapper), ``cross_validated`` (``folds``,
         precision, recall, f1 and counts at the threshold, from the cross-validated scores),
         ``test`` (the same on the held-out test digits, or None without a test set), ``data``
-        (name, source, fingerprint, sizes) and ``versions`` (python, numpy, scikit-learn).
+        (name, source, fingerprint, sizes), ``versions`` (python, numpy, scikit-learn) and
+        ``estimates``: :func:`core.tradeoff.tradeoff_summary` at the threshold (95% Wilson
+        intervals, each fold alone, the test set, the prevalence assumed, the expected cost).
         :func:`export_model` adds ``files``, the SHA-256 of each other member.
     """
     _check_result(result, dataset)
@@ -297,6 +312,13 @@ def model_card(result: DetectorResult, *, threshold: float, dataset: Dataset, cr
             "numpy": np.__version__,
             "scikit-learn": library_version("scikit-learn"),
         },
+        "estimates": tradeoff_summary(
+            tradeoff_data(result),
+            threshold=threshold,
+            prevalence=prevalence,
+            false_positive_cost=false_positive_cost,
+            false_negative_cost=false_negative_cost,
+        ),
     }
 
 
@@ -311,7 +333,7 @@ def _sha256(data: bytes) -> str:
 
 
 def export_model(
-    result: DetectorResult, *, threshold: float, dataset: Dataset, created=None
+    result: DetectorResult, *, threshold: float, dataset: Dataset, created=None, **assumptions
 ) -> bytes:
     """The detector at ``threshold`` as one model file (a zip archive), ready to download.
 
@@ -325,13 +347,18 @@ def export_model(
     created : datetime, optional
         Written into the card; default now (UTC). The same arguments and ``created`` give the
         same bytes.
+    **assumptions
+        ``prevalence``, ``false_positive_cost``, ``false_negative_cost``: see
+        :func:`model_card`.
 
     Returns
     -------
     bytes
         The zip archive described in this module's docstring; about 10 KB for MNIST.
     """
-    card = model_card(result, threshold=threshold, dataset=dataset, created=created)
+    card = model_card(
+        result, threshold=threshold, dataset=dataset, created=created, **assumptions
+    )
     model = result.model
     members = {
         COEF_MEMBER: _npy(np.asarray(model.coef_, dtype=np.float64)),

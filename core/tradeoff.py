@@ -11,14 +11,24 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from core.estimates import (
+    at_prevalence,
+    check_prevalence,
+    expected_cost_per_1000,
+    fold_indexes,
+    intervals_at,
+)
+from core.formatting import json_number
 from core.thresholds import (
     PrecisionRecallCurve,
     RocCurve,
     ScoreIndex,
     build_score_index,
+    metrics_at,
     precision_recall_curve_exact,
     roc_curve_exact,
 )
+from core.validation import check_cost, check_threshold
 
 if TYPE_CHECKING:
     from core.detector import DetectorResult
@@ -34,6 +44,8 @@ class TradeoffData:
         Over the training digits' cross-validated scores (the notebook's ``y_scores``).
     test_index : ScoreIndex
         Over the test digits' scores from the final model (the held-out check).
+    folds : tuple of ScoreIndex
+        Over each cross-validation fold's held-out scores, in fold order.
     pr_curve : PrecisionRecallCurve
     roc_curve : RocCurve
         Exact curves of the cross-validated scores, one point per distinct score. Computed on
@@ -47,6 +59,7 @@ class TradeoffData:
 
     cv_index: ScoreIndex
     test_index: ScoreIndex
+    folds: tuple[ScoreIndex, ...]
     slider_min: float
     slider_max: float
     slider_step: float
@@ -86,7 +99,167 @@ def tradeoff_data(result: DetectorResult) -> TradeoffData:
     return TradeoffData(
         cv_index=cv_index,
         test_index=test_index,
+        folds=fold_indexes(
+            y_true=result.y_train, scores=result.cv_scores, fold_ids=result.fold_ids
+        ),
         slider_min=math.floor(low / step) * step,
         slider_max=math.ceil(high / step) * step,
         slider_step=step,
     )
+
+
+def _interval(pair) -> list[float | None]:
+    return [json_number(pair[0]), json_number(pair[1])]
+
+
+def tradeoff_summary(
+    data: TradeoffData,
+    *,
+    threshold: float,
+    prevalence: float | None = None,
+    false_positive_cost: float | None = None,
+    false_negative_cost: float | None = None,
+) -> dict:
+    """Everything the explorer shows at ``threshold``, JSON-ready (undefined values None).
+
+    Parameters
+    ----------
+    data : TradeoffData
+    threshold : float
+        Flagged means ``score >= threshold``; ±inf allowed.
+    prevalence : float, optional
+        The share of the digit where the detector will be used, in (0, 1): adds ``prevalence``,
+        ``precision_at_prevalence``, ``f1_at_prevalence`` and ``accuracy_at_prevalence``.
+        Default: the training share, which the summary gives as ``training_prevalence``.
+    false_positive_cost, false_negative_cost : float, optional
+        Both or neither, finite and >= 0: adds ``expected_cost_per_1000`` (at ``prevalence``,
+        or the training share).
+
+    Returns
+    -------
+    dict
+        ``threshold``, ``tp``, ``fp``, ``fn``, ``tn``, ``precision``, ``recall``, ``f1``,
+        ``accuracy``, ``false_positive_rate``, ``specificity``, ``flagged`` (cross-validated),
+        ``precision_ci``, ``recall_ci``, ``false_positive_rate_ci`` (95% Wilson, ``[low,
+        high]``), ``fold_precision``, ``fold_recall`` (one per fold, in fold order),
+        ``test_precision``, ``test_recall``, ``test_precision_ci``, ``test_recall_ci``,
+        ``training_prevalence``, and the optional keys above.
+
+    Raises
+    ------
+    ValueError
+        When ``threshold`` is NaN, ``prevalence`` is not in (0, 1), or only one cost is given
+        or a cost is negative.
+    """
+    threshold = check_threshold(threshold)
+    if (false_positive_cost is None) != (false_negative_cost is None):
+        raise ValueError("give both false_positive_cost and false_negative_cost, or neither")
+    cv = metrics_at(data.cv_index, threshold=threshold)
+    test = metrics_at(data.test_index, threshold=threshold)
+    cv_ci = intervals_at(data.cv_index, threshold=threshold)
+    test_ci = intervals_at(data.test_index, threshold=threshold)
+    folds = [metrics_at(fold, threshold=threshold) for fold in data.folds]
+    training_prevalence = data.cv_index.n_pos / data.cv_index.n_samples
+    summary = {
+        "threshold": json_number(threshold) if math.isfinite(threshold) else str(threshold),
+        "tp": cv.tp,
+        "fp": cv.fp,
+        "fn": cv.fn,
+        "tn": cv.tn,
+        "flagged": cv.n_flagged,
+        "precision": json_number(cv.precision),
+        "recall": json_number(cv.recall),
+        "f1": json_number(cv.f1),
+        "accuracy": json_number(cv.accuracy),
+        "false_positive_rate": json_number(cv.false_positive_rate),
+        "specificity": json_number(cv.specificity),
+        "precision_ci": _interval(cv_ci.precision),
+        "recall_ci": _interval(cv_ci.recall),
+        "false_positive_rate_ci": _interval(cv_ci.false_positive_rate),
+        "fold_precision": [json_number(f.precision) for f in folds],
+        "fold_recall": [json_number(f.recall) for f in folds],
+        "test_precision": json_number(test.precision),
+        "test_recall": json_number(test.recall),
+        "test_precision_ci": _interval(test_ci.precision),
+        "test_recall_ci": _interval(test_ci.recall),
+        "training_prevalence": training_prevalence,
+    }
+    used = training_prevalence
+    if prevalence is not None:
+        used = check_prevalence(prevalence)
+        shifted = at_prevalence(
+            recall=cv.recall, false_positive_rate=cv.false_positive_rate, prevalence=used
+        )
+        summary["prevalence"] = used
+        summary["precision_at_prevalence"] = json_number(shifted.precision)
+        summary["f1_at_prevalence"] = json_number(shifted.f1)
+        summary["accuracy_at_prevalence"] = json_number(shifted.accuracy)
+    if false_positive_cost is not None:
+        summary["false_positive_cost"] = check_cost(false_positive_cost, "false_positive_cost")
+        summary["false_negative_cost"] = check_cost(false_negative_cost, "false_negative_cost")
+        summary["expected_cost_per_1000"] = json_number(
+            expected_cost_per_1000(
+                recall=cv.recall,
+                false_positive_rate=cv.false_positive_rate,
+                prevalence=used,
+                false_positive_cost=false_positive_cost,
+                false_negative_cost=false_negative_cost,
+            )
+        )
+    return summary
+
+
+def _text(value, as_percent: bool = True, why: str = "") -> str:
+    if value is None:
+        return f"undefined ({why})" if why else "undefined"
+    return f"{value:.2%}" if as_percent else f"{value:,.6g}"
+
+
+def _interval_text(pair) -> str:
+    low, high = pair
+    return "" if low is None else f"  [95% CI {low:.2%} to {high:.2%}]"
+
+
+def format_tradeoff(summary: dict) -> str:
+    """:func:`tradeoff_summary` as text; an undefined figure says why."""
+    nothing = "nothing is flagged"
+    lines = [
+        f"Detector of digit {summary.get('digit', '?')} at threshold {summary['threshold']!r} "
+        "(flagged when score >= threshold)",
+        f"Cross-validation (3 folds, training prevalence {summary['training_prevalence']:.2%}):",
+        f"  TP {summary['tp']:,}  FP {summary['fp']:,}  FN {summary['fn']:,}  TN {summary['tn']:,}"
+        f"  (flagged {summary['flagged']:,})",
+        f"  precision {_text(summary['precision'], why=nothing)}"
+        + _interval_text(summary["precision_ci"]),
+        f"  recall    {_text(summary['recall'], why='no positives')}"
+        + _interval_text(summary["recall_ci"]),
+        f"  false-positive rate {_text(summary['false_positive_rate'], why='no negatives')}"
+        + _interval_text(summary["false_positive_rate_ci"]),
+        f"  F1 {_text(summary['f1'], why='precision or recall undefined')}"
+        f"  accuracy {_text(summary['accuracy'])}",
+        "  each fold alone: precision "
+        + ", ".join(_text(v, why=nothing) for v in summary["fold_precision"])
+        + "; recall "
+        + ", ".join(_text(v, why="no positives") for v in summary["fold_recall"]),
+        "Held-out test set (final model):",
+        f"  precision {_text(summary['test_precision'], why=nothing)}"
+        + _interval_text(summary["test_precision_ci"]),
+        f"  recall    {_text(summary['test_recall'], why='no positives')}"
+        + _interval_text(summary["test_recall_ci"]),
+    ]
+    if "prevalence" in summary:
+        lines += [
+            f"At prevalence {summary['prevalence']:.2%} (recall and false-positive rate do not "
+            "change with prevalence):",
+            f"  precision {_text(summary['precision_at_prevalence'], why=nothing)}"
+            f"  F1 {_text(summary['f1_at_prevalence'])}"
+            f"  accuracy {_text(summary['accuracy_at_prevalence'])}",
+        ]
+    if "expected_cost_per_1000" in summary:
+        at = summary.get("prevalence", summary["training_prevalence"])
+        lines.append(
+            f"Expected cost per 1,000 digits (FP {summary['false_positive_cost']:g}, FN "
+            f"{summary['false_negative_cost']:g}, prevalence {at:.2%}): "
+            + _text(summary["expected_cost_per_1000"], as_percent=False, why="a rate undefined")
+        )
+    return "\n".join(lines)

@@ -164,6 +164,22 @@ def test_card_numbers_match_an_independent_computation(detector, digits, thresho
     assert card["created"] == "2026-11-25T12:00:00+00:00"
 
 
+def test_card_carries_intervals_folds_prevalence_and_cost(detector, digits, threshold):
+    from core.tradeoff import tradeoff_data, tradeoff_summary
+
+    assumptions = dict(prevalence=0.02, false_positive_cost=1.0, false_negative_cost=4.0)
+    data = export_model(
+        detector, threshold=threshold, dataset=digits, created=CREATED, **assumptions
+    )
+    card = json.loads(members_of(data)["model_card.json"])
+    expected = tradeoff_summary(tradeoff_data(detector), threshold=threshold, **assumptions)
+    assert card["estimates"] == expected
+    assert card["estimates"]["prevalence"] == 0.02 and len(card["estimates"]["fold_recall"]) == 3
+    low, high = card["estimates"]["precision_ci"]
+    assert low <= card["cross_validated"]["precision"] <= high
+    assert card["estimates"]["expected_cost_per_1000"] is not None
+
+
 def test_card_threshold_round_trips_exactly_through_json(detector, digits):
     for value in (0.1 + 0.2, 3370.0194991439557, -1234.000000000001, 5e-324):
         card = model_card(detector, threshold=value, dataset=digits)
