@@ -54,6 +54,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     tradeoff = commands.add_parser(
         "tradeoff",
+        parents=[common],
         help="everything the trade-off explorer shows at one threshold",
         description=(
             "The counts and rates at one threshold (flagged means score >= threshold) of the "

@@ -356,9 +356,7 @@ def export_model(
     bytes
         The zip archive described in this module's docstring; about 10 KB for MNIST.
     """
-    card = model_card(
-        result, threshold=threshold, dataset=dataset, created=created, **assumptions
-    )
+    card = model_card(result, threshold=threshold, dataset=dataset, created=created, **assumptions)
     model = result.model
     members = {
         COEF_MEMBER: _npy(np.asarray(model.coef_, dtype=np.float64)),
