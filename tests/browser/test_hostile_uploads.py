@@ -89,5 +89,6 @@ def test_four_sessions_upload_the_40_megapixel_strip_at_once(browser, tmp_path):
             for context in contexts:
                 context.close()
     growth = max(samples) - statistics.median(before)
+    print(f"server RSS before {statistics.median(before):.0f} MB, growth {growth:.1f} MB")
     assert len(samples) >= 5, "the uploads ended before RSS could be sampled"
     assert growth < MAX_GROWTH_MB, f"the server grew by {growth:.0f} MB"
