@@ -103,6 +103,7 @@ class TrainingJob:
         self._started: float | None = None
         self._ended: float | None = None
         self._waiting_since: float | None = None
+        self._waited_other: float | None = None
         self._queue: TrainingQueue | None = None
 
     @classmethod
@@ -133,6 +134,7 @@ class TrainingJob:
 
     def _wait(self, seconds: float) -> None:
         self._waiting_since = time.monotonic() - seconds
+        self._waited_other = seconds
 
     @property
     def progress(self) -> TrainingProgress | None:
@@ -148,6 +150,12 @@ class TrainingJob:
     def ended_at(self) -> float | None:
         """``time.monotonic()`` when its training ended, or None before."""
         return self._ended
+
+    @property
+    def waited_for_other_process(self) -> float | None:
+        """Seconds it waited for another process training the same model (the last poll's
+        count), or None when it never did."""
+        return self._waited_other
 
     @property
     def status(self) -> JobStatus:

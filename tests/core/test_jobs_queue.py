@@ -153,6 +153,7 @@ def test_a_job_cached_on_disk_is_not_queued(digits, tmp_path, gate):
     busy = registry.job(digits, digit=1)  # holds the line
     wait_until(lambda: busy.status.state == TRAINING)
     cached = registry.job(digits, digit=6)
+    assert busy.waited_for_other_process is None
     assert cached.done and cached.status.state == DONE and cached.result().from_cache
     assert registry.existing(digits, digit=6) is cached
     assert registry.existing(digits, digit=8) is None
@@ -180,5 +181,6 @@ def test_waiting_for_another_process_says_so_and_takes_its_file_when_it_lands(
         assert status.progress is None
         cache_file.write_bytes(written)  # ... its result lands, the lock still held
         job.result(timeout=30)
-    assert job.result().from_cache
+    assert job.result().from_cache and job.waited_for_other_process >= 0.5
+    assert job.status.state == DONE
     np.testing.assert_array_equal(job.result().cv_scores, first.cv_scores)
