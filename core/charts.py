@@ -345,9 +345,7 @@ def _roc_position(roc: RocCurve, threshold: float) -> int:
     return ascending.size - int(ascending.searchsorted(threshold, side="left"))
 
 
-def roc_figure(
-    roc: RocCurve, *, threshold: float, max_points: int = DRAWN_POINTS
-) -> go.Figure:
+def roc_figure(roc: RocCurve, *, threshold: float, max_points: int = DRAWN_POINTS) -> go.Figure:
     """ROC curve (true positive rate against false positive rate) with AUC and the current point.
 
     Parameters

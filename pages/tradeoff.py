@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import math
-import time
-from functools import partial
-
 import streamlit as st
 
-from core.charts import (
-    precision_recall_figure,
-    precision_recall_vs_threshold_figure,
-    roc_figure,
-    threshold_from_selection,
-)
-from core.params import parse_float
-from core.thresholds import (
-    borderline_indices,
-    changed_side,
-    metrics_at,
-    threshold_for_best_fbeta,
-    threshold_for_least_cost,
-    threshold_for_precision,
-    threshold_for_recall,
-)
-from core.tradeoff import TradeoffData
+from ui import tradeoff
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page, tradeoff_for
-from ui.digits import show_gallery
-from ui.entry import ensure_entry_point, guarded, guarded_callback, show_callback_failure
+from ui.entry import ensure_entry_point, guarded, show_callback_failure
 from ui.own_digit import own_digit_line, own_digit_section
-from ui.params import adopt, publish, raw_param, show_notes
+from ui.params import show_notes
 
-PER_GALLERY = 12
-CHARTS = ("chart_threshold", "chart_pr", "chart_roc")
-NUMBERS_FIRST_PAUSE = 0.015  # s; Streamlit sends queued messages every 10 ms
+KNOWN_PARAMS = ("digit", "threshold")
 
 ensure_entry_point()
 st.title("Precision/recall trade-off")
@@ -42,151 +19,10 @@ dataset = get_dataset()
 digit, digit_note = choose_digit(page="tradeoff")
 result = detector_for_page(dataset, digit)
 if result is None:
-    show_notes([digit_note], known=("digit", "threshold"))
+    show_notes([digit_note], known=KNOWN_PARAMS)
     st.stop()
-data: TradeoffData = tradeoff_for(result.fingerprint, digit, result)
-
-threshold_note = adopt(
-    "threshold",
-    "threshold",
-    parse_float(
-        raw_param("threshold"),
-        name="threshold",
-        default=0.0,
-        minimum=data.slider_min,
-        maximum=data.slider_max,
-    ),
-)
-show_notes([digit_note, threshold_note], known=("digit", "threshold"))
-
-
-def _clamped(threshold: float) -> float:
-    return min(max(threshold, data.slider_min), data.slider_max)
-
-
-def _explain(reason: str | None) -> None:
-    """Say why the threshold is where it is; shown only while it stays there."""
-    st.session_state.picker_reason = reason
-    st.session_state.picker_reason_for = st.session_state.threshold
-
-
-# --- every way of setting the threshold ends in _move_to -----------------------------------
-def _move_to(threshold: float, reason: str | None = None) -> None:
-    if not math.isfinite(threshold):  # e.g. the ROC's "flag nothing" end point
-        _explain("That point flags nothing; pick another one.")
-        return
-    st.session_state.threshold = _clamped(float(threshold))
-    _explain(reason)
-
-
-@guarded_callback  # callbacks run outside app.py's guard
-def _from_number(key: str) -> None:
-    _move_to(float(st.session_state[key]))
-
-
-@guarded_callback
-def _from_chart(key: str) -> None:
-    picked = threshold_from_selection(st.session_state.get(key))
-    if picked is not None:
-        _move_to(picked, f"Picked on the curve: {picked:,.4f}.")
-
-
-def _from_picker(picker, **goal) -> None:
-    try:
-        choice = picker(data.cv_index, **goal)
-    except ValueError as exc:  # e.g. both costs zero: say so instead of moving
-        _explain(f"Not moved: {exc}")
-        return
-    _move_to(choice.threshold, choice.reason)
-
-
-@guarded_callback
-def _pick_precision() -> None:
-    _from_picker(threshold_for_precision, target=st.session_state.pick_precision / 100)
-
-
-@guarded_callback
-def _pick_recall() -> None:
-    _from_picker(threshold_for_recall, target=st.session_state.pick_recall / 100)
-
-
-@guarded_callback
-def _pick_fbeta() -> None:
-    _from_picker(threshold_for_best_fbeta, beta=st.session_state.pick_beta)
-
-
-@guarded_callback
-def _pick_cost() -> None:
-    _from_picker(
-        threshold_for_least_cost,
-        false_positive_cost=st.session_state.pick_fp_cost,
-        false_negative_cost=st.session_state.pick_fn_cost,
-    )
-
-
-def _percent(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:.1%}"
-
-
-def _delta(new: float, old: float) -> str | None:
-    if math.isnan(new) or math.isnan(old) or new == old:
-        return None
-    points = (new - old) * 100
-    # Enough decimals that a small change never reads "-0.0 pts".
-    decimals = next((d for d in (1, 2, 3) if abs(points) >= 0.5 * 10**-d), 4)
-    return f"{points:+.{decimals}f} pts"
-
-
-def _count_delta(new: int, old: int) -> str | None:
-    return None if new == old else f"{new - old:+,}"
-
-
-def _export_button(threshold: float) -> None:
-    """Download the detector at this exact threshold; the file is built only when clicked."""
-    from core.export import export_file_name, export_model  # scikit-learn: after the numbers
-
-    st.download_button(
-        "Download this detector (.zip)",
-        data=partial(export_model, result, threshold=threshold, dataset=dataset),
-        file_name=export_file_name(digit=digit, threshold=threshold),
-        mime="application/zip",
-        on_click="ignore",
-        key="export_detector",
-        icon=":material/download:",
-        help="scikit-learn's FixedThresholdClassifier around the fitted model at this exact "
-        "threshold, its plain parameters, and model_card.json (cross-validated and test "
-        "precision/recall, data fingerprint, library versions). On the command line: "
-        "python -m core predict --model FILE IMAGE...",
-    )
-
-
-def _controls(threshold: float) -> None:
-    """The slider, the exact number and the link to this view."""
-    slider, number = st.columns([4, 1])
-    slider.slider(
-        "Threshold",
-        min_value=data.slider_min,
-        max_value=data.slider_max,
-        step=data.slider_step,
-        format="%.2f",
-        key="threshold",
-        help="A digit is flagged when its score is at or above the threshold.",
-    )
-    # A form, so only "Set" moves the threshold: an input with on_change, replaced as the
-    # slider moves, committed stale values in the browser and undid key presses.
-    with number.form("exact_threshold", border=False):
-        number_key = f"tradeoff_number:{threshold!r}"  # shows the current threshold
-        st.number_input(
-            "Exact threshold", value=threshold, step=data.slider_step, format="%.4f", key=number_key
-        )
-        st.form_submit_button("Set", on_click=_from_number, args=(number_key,))
-    reason = st.session_state.get("picker_reason")
-    if reason and st.session_state.get("picker_reason_for") == threshold:
-        st.caption(reason)
-    # Streamlit 1.67 shows a fragment run's URL change only at the next interaction, so the
-    # address bar can trail by one move; this line is always exact.
-    publish("threshold", "threshold", repr(threshold))
-    st.caption(f"Link to this view: `/tradeoff?digit={digit}&threshold={threshold!r}`")
+data = tradeoff_for(result.fingerprint, digit, result)
+show_notes([digit_note, tradeoff.threshold_from_link(data)], known=KNOWN_PARAMS)
 
 
 @st.fragment
@@ -194,136 +30,21 @@ def _controls(threshold: float) -> None:
 def threshold_panel() -> None:
     """Everything that depends on the threshold: reruns alone when it moves, never refits."""
     show_callback_failure()
-    # The slider holds the threshold (key "threshold"); only callbacks write to it, so a
-    # burst of key presses is never overwritten by a run that started before it.
-    if not data.slider_min <= st.session_state.threshold <= data.slider_max:
-        st.session_state.threshold = _clamped(st.session_state.threshold)  # another digit
-    threshold = float(st.session_state.threshold)
+    threshold, previous = tradeoff.current_threshold(data)
     # The controls are drawn above the numbers but filled after them: the numbers are what
     # a step is waited for, so they are sent first.
     controls = st.container()
-    # "Since the last threshold": whatever moved it (slider, number, picker, click).
-    if st.session_state.get("shown_threshold", threshold) != threshold:
-        st.session_state.previous_threshold = st.session_state.shown_threshold
-    st.session_state.shown_threshold = threshold
-    previous = st.session_state.get("previous_threshold", threshold)
-
-    now = metrics_at(data.cv_index, threshold=threshold)
-    before = metrics_at(data.cv_index, threshold=previous)
-    rates = st.columns(6)
-    rates[0].metric("Precision", _percent(now.precision), _delta(now.precision, before.precision))
-    rates[1].metric("Recall", _percent(now.recall), _delta(now.recall, before.recall))
-    rates[2].metric("F1", _percent(now.f1), _delta(now.f1, before.f1))
-    rates[3].metric("Accuracy", _percent(now.accuracy), _delta(now.accuracy, before.accuracy))
-    rates[4].metric(
-        "False-positive rate",
-        _percent(now.false_positive_rate),
-        _delta(now.false_positive_rate, before.false_positive_rate),
-        delta_color="inverse",
-    )
-    rates[5].metric(
-        "Specificity", _percent(now.specificity), _delta(now.specificity, before.specificity)
-    )
-    counts = st.columns(5)
-    counts[0].metric(
-        "Flagged",
-        f"{now.n_flagged:,}",
-        _count_delta(now.n_flagged, before.n_flagged),
-        delta_color="off",
-    )
-    counts[1].metric("True positives", f"{now.tp:,}", _count_delta(now.tp, before.tp))
-    counts[2].metric(
-        "False positives", f"{now.fp:,}", _count_delta(now.fp, before.fp), delta_color="inverse"
-    )
-    counts[3].metric(
-        "False negatives", f"{now.fn:,}", _count_delta(now.fn, before.fn), delta_color="inverse"
-    )
-    counts[4].metric("True negatives", f"{now.tn:,}", _count_delta(now.tn, before.tn))
-    # Let the server send the numbers before the rest: sent together with the charts, they
-    # are painted only after the browser has redrawn every chart.
-    time.sleep(NUMBERS_FIRST_PAUSE)
+    now, before = tradeoff.cross_validated_metrics(data, threshold=threshold, previous=previous)
+    tradeoff.metrics_row(now, before)
     with controls:
-        _controls(threshold)
-
-    with st.expander("Pick the threshold by a goal", expanded=True, icon=":material/target:"):
-        goals = st.columns(4)
-        with goals[0]:
-            st.number_input("Target precision (%)", 1.0, 100.0, 90.0, 1.0, key="pick_precision")
-            st.button("Lowest threshold reaching it", on_click=_pick_precision, key="go_precision")
-        with goals[1]:
-            st.number_input("Target recall (%)", 1.0, 100.0, 90.0, 1.0, key="pick_recall")
-            st.button("Highest threshold reaching it", on_click=_pick_recall, key="go_recall")
-        with goals[2]:
-            st.number_input(
-                "β (recall counts β times as much)", 0.1, 10.0, 1.0, 0.1, key="pick_beta"
-            )
-            st.button("Best F-β", on_click=_pick_fbeta, key="go_fbeta")
-        with goals[3]:
-            cost = st.columns(2)
-            cost[0].number_input("Cost of a FP", 0.0, 1e6, 1.0, 1.0, key="pick_fp_cost")
-            cost[1].number_input("Cost of a FN", 0.0, 1e6, 5.0, 1.0, key="pick_fn_cost")
-            st.button("Least total cost", on_click=_pick_cost, key="go_cost")
-    figures = (
-        precision_recall_vs_threshold_figure(data.pr_curve, threshold=threshold),
-        precision_recall_figure(data.pr_curve, threshold=threshold),
-        roc_figure(data.roc_curve, threshold=threshold),
-    )
-    # The notebook's first plot gets the width; the two curves share the row below it.
-    places = [st.container(), *st.columns(2)]
-    for place, figure, key in zip(places, figures, CHARTS, strict=True):
-        with place:
-            st.plotly_chart(
-                figure,
-                theme=None,
-                key=key,
-                on_select=partial(_from_chart, key),
-                selection_mode="points",
-                config={"displaylogo": False},
-            )
-    st.caption("Click a point of any curve to move the threshold there.")
-
-    held_out = metrics_at(data.test_index, threshold=threshold)
-    st.markdown(
-        f"**Held-out check** on the {data.test_index.n_samples:,} test digits (final model, "
-        f"same threshold): precision **{_percent(held_out.precision)}**, recall "
-        f"**{_percent(held_out.recall)}**, against {_percent(now.precision)} and "
-        f"{_percent(now.recall)} estimated by cross-validation."
-    )
-
+        tradeoff.controls(data, digit=digit, threshold=threshold)
+    tradeoff.goal_pickers(data)
+    tradeoff.charts_row(data, threshold=threshold)
+    tradeoff.held_out_line(data, threshold=threshold, estimate=now)
     own_digit_line(digit=digit, threshold=threshold)
-    _export_button(threshold)
-
-    st.subheader("The digits at the cut")
-    st.caption("Closest to the threshold first: the cases a small move would flip.")
-    errors = st.columns(2, gap="large")
-    for column, kind, title in (
-        (errors[0], "false_positive", f"False positives: flagged, but not {digit}s"),
-        (errors[1], "false_negative", f"False negatives: {digit}s left out"),
-    ):
-        shown = borderline_indices(data.cv_index, threshold=threshold, kind=kind, limit=PER_GALLERY)
-        with column:
-            st.markdown(f"**{title}**")
-            show_gallery(
-                dataset,
-                shown,
-                pixels=56,
-                empty="None at this threshold.",
-                captions=[f"#{i} · {result.cv_scores[i]:,.0f}" for i in shown],
-            )
-    flipped = changed_side(
-        data.cv_index, old_threshold=previous, new_threshold=threshold, limit=PER_GALLERY
-    )
-    direction = {True: " (flagged now)", False: " (no longer flagged)"}.get(
-        threshold < previous if threshold != previous else None, ""
-    )
-    st.markdown(f"**Changed side since the last threshold**{direction}")
-    show_gallery(
-        dataset,
-        flipped,
-        pixels=56,
-        empty="None: the threshold has not moved yet.",
-        captions=[f"#{i} · {dataset.labels[i]}" for i in flipped],
-    )
+    tradeoff.export_button(result, dataset, digit=digit, threshold=threshold)
+    tradeoff.digits_at_the_cut(dataset, result, data, digit=digit, threshold=threshold)
+    tradeoff.changed_side(dataset, data, previous=previous, threshold=threshold)
 
 
 # The upload runs first (its score is then current in the panel) but is drawn below it, outside

@@ -122,9 +122,7 @@ def train_with_progress(dataset: Dataset, digit: int) -> DetectorResult | None:
     Returns None, with the reason shown, when the training failed.
     """
     job = training_registry().job(dataset, digit=digit)
-    return show_training(
-        job, label=f"the {digit}-detector", ready_label=f"{digit}-detector ready"
-    )
+    return show_training(job, label=f"the {digit}-detector", ready_label=f"{digit}-detector ready")
 
 
 def detector_for_page(dataset: Dataset, digit: int) -> DetectorResult | None:

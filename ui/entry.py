@@ -1,18 +1,10 @@
-"""Make every page run inside app.py's navigation.
-
-Streamlit (checked on 1.67) treats a ``pages/`` folder beside the entry script as the
-legacy auto-discovered multipage app until some run calls ``st.navigation``. So the first
-request after a server start that opens ``/digits`` directly would run ``pages/digits.py``
-alone: no page config, no error guard, file names in the sidebar. Each page calls
-:func:`ensure_entry_point` first; in that case it switches the legacy mode off and reruns,
-and the rerun goes through app.py like every later one. AppTest starts each run in the
-legacy mode too, so page tests take the same path as a real browser.
-"""
+"""Make every page run inside app.py's navigation, and keep pages' errors plain."""
 
 from __future__ import annotations
 
 import functools
 import logging
+import types
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -98,13 +90,29 @@ def mark_entered(entered: bool) -> None:
 
 
 def ensure_entry_point() -> None:
-    """Pages: rerun through app.py when Streamlit ran this page file on its own."""
+    """Pages, first: when Streamlit ran this page file on its own, run app.py in its place.
+
+    Streamlit 1.67 treats a ``pages/`` folder beside the entry script as a legacy multipage
+    app until a run calls ``st.navigation`` (``PagesManager.__init__`` sets
+    ``uses_pages_directory``; ``ScriptRunner`` then runs ``_mpa_v1``), and nothing of the app
+    runs before a server's first session. So the first request after a server start that
+    opens ``/digits`` runs ``pages/digits.py`` alone: no page config, no error guard. App.py
+    runs here instead, within the same script run, as that legacy mode runs it for ``/`` (an
+    ``st.rerun()`` would show the browser the script finishing, then starting again); its
+    ``st.navigation`` switches the legacy mode off for every later run, and this page file's
+    own run stops. AppTest starts each test in the legacy mode, so page tests take this path.
+    """
     if st.session_state.get(_ENTERED):
         return
-    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+    ctx = get_script_run_ctx()
+    pages = ctx.pages_manager
+    app = types.ModuleType("__main__")
+    app.__file__ = pages.main_script_path
+    with ctx.run_with_active_hash(pages.main_script_hash):
+        exec(pages.get_page_script_byte_code(pages.main_script_path), app.__dict__)  # noqa: S102
+    st.stop()
 
 
 _modules_when_frozen = 0

@@ -1,0 +1,74 @@
+"""A server's very first request opening a page directly: the script runs once, through app.py.
+
+Streamlit treats the ``pages/`` folder beside app.py as a legacy multipage app until a run calls
+``st.navigation``, so the first request after a server start that opens ``/digits`` runs the page
+file on its own. The page must still be drawn by one script run: a browser waiting for the
+script to finish must not see it finish and then start again.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import start_app, stop_app, wait_for_idle
+
+pytestmark = pytest.mark.browser
+
+# Every value the stApp element's script-state attribute takes, in order, from the first paint.
+RECORD_SCRIPT_STATES = """
+window.__scriptStates = [];
+const remember = (value) => {
+    const states = window.__scriptStates;
+    if (value !== null && states[states.length - 1] !== value) states.push(value);
+};
+new MutationObserver((records) => {
+    for (const record of records) {
+        const app = record.type === 'attributes' ? record.target
+            : document.querySelector('[data-testid=stApp]');
+        if (app && app.matches && app.matches('[data-testid=stApp]')) {
+            remember(app.getAttribute('data-test-script-state'));
+        }
+    }
+}).observe(document, {
+    subtree: true, childList: true, attributes: true,
+    attributeFilter: ['data-test-script-state'],
+});
+"""
+SETTLE_MS = 2_000  # long enough for a second run to start after the first one finished
+
+
+@pytest.fixture
+def fresh_fallback_server(monkeypatch, tmp_path):
+    """A server just started on the small fallback set, with an empty cache: nothing has run."""
+    monkeypatch.delenv("MNIST_DATA", raising=False)
+    env = {"THRESHOLD_EXPLORER_OFFLINE": "1", "THRESHOLD_EXPLORER_CACHE": str(tmp_path / "cache")}
+    process, url = start_app(env=env, log_name="first-request-server")
+    yield url
+    stop_app(process)
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [("/digits?index=0", "Digits"), ("/tradeoff?digit=5", "Precision/recall trade-off")],
+)
+def test_a_first_request_for_a_page_runs_the_script_once(
+    browser, fresh_fallback_server, path, title
+):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.add_init_script(RECORD_SCRIPT_STATES)
+        page.goto(f"{fresh_fallback_server}{path}")
+        page.locator("h1").filter(has_text=title).wait_for(timeout=120_000)
+        wait_for_idle(page, timeout_ms=120_000)
+        page.wait_for_timeout(SETTLE_MS)
+        states = page.evaluate("window.__scriptStates")
+
+        # Once running, finished once: no "notRunning", "running" flash before the end.
+        assert "running" in states, states
+        assert states[states.index("running") :] == ["running", "notRunning"], states
+        assert page.locator("h1").filter(has_text=title).is_visible()
+        # Drawn through app.py: its navigation, not the pages folder's file names.
+        assert page.get_by_role("link", name="Trade-off").first.is_visible()
+    finally:
+        context.close()

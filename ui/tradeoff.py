@@ -1,0 +1,326 @@
+"""The trade-off page's sections: one threshold drives the numbers, the curves and the digits.
+
+Every way of setting the threshold (slider, exact number, a goal, a click on a curve) is a
+callback that ends in :func:`_move_to`; only callbacks write the slider's key ``threshold``.
+Core's functions are called through their modules (``thresholds.metrics_at``), so they are
+looked up at each run.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from core import thresholds
+from core.charts import (
+    precision_recall_figure,
+    precision_recall_vs_threshold_figure,
+    roc_figure,
+    threshold_from_selection,
+)
+from core.formatting import count_change, percent, points_change
+from core.params import parse_float
+from ui.digits import show_gallery
+from ui.entry import guarded_callback
+from ui.params import adopt, publish, raw_param
+
+if TYPE_CHECKING:
+    from core.data import Dataset
+    from core.detector import DetectorResult
+    from core.thresholds import ThresholdMetrics
+    from core.tradeoff import TradeoffData
+
+PER_GALLERY = 12
+CHARTS = ("chart_threshold", "chart_pr", "chart_roc")
+
+
+def threshold_from_link(data: TradeoffData) -> str | None:
+    """Put ``?threshold=`` into the slider's state; the correction note when it had one."""
+    return adopt(
+        "threshold",
+        "threshold",
+        parse_float(
+            raw_param("threshold"),
+            name="threshold",
+            default=0.0,
+            minimum=data.slider_min,
+            maximum=data.slider_max,
+        ),
+    )
+
+
+def _clamped(data: TradeoffData, threshold: float) -> float:
+    return min(max(threshold, data.slider_min), data.slider_max)
+
+
+def current_threshold(data: TradeoffData) -> tuple[float, float]:
+    """The threshold now and the one shown before it (whatever moved it)."""
+    if not data.slider_min <= st.session_state.threshold <= data.slider_max:
+        st.session_state.threshold = _clamped(data, st.session_state.threshold)  # another digit
+    threshold = float(st.session_state.threshold)
+    if st.session_state.get("shown_threshold", threshold) != threshold:
+        st.session_state.previous_threshold = st.session_state.shown_threshold
+    st.session_state.shown_threshold = threshold
+    return threshold, st.session_state.get("previous_threshold", threshold)
+
+
+def _explain(reason: str | None) -> None:
+    """Say why the threshold is where it is; shown only while it stays there."""
+    st.session_state.picker_reason = reason
+    st.session_state.picker_reason_for = st.session_state.threshold
+
+
+def _move_to(data: TradeoffData, threshold: float, reason: str | None = None) -> None:
+    if not math.isfinite(threshold):  # e.g. the ROC's "flag nothing" end point
+        _explain("That point flags nothing; pick another one.")
+        return
+    st.session_state.threshold = _clamped(data, float(threshold))
+    _explain(reason)
+
+
+@guarded_callback  # callbacks run outside app.py's guard
+def _from_number(data: TradeoffData, key: str) -> None:
+    _move_to(data, float(st.session_state[key]))
+
+
+@guarded_callback
+def _from_chart(data: TradeoffData, key: str) -> None:
+    picked = threshold_from_selection(st.session_state.get(key))
+    if picked is not None:
+        _move_to(data, picked, f"Picked on the curve: {picked:,.4f}.")
+
+
+def _from_picker(data: TradeoffData, picker, **goal) -> None:
+    try:
+        choice = picker(data.cv_index, **goal)
+    except ValueError as exc:  # e.g. both costs zero: say so instead of moving
+        _explain(f"Not moved: {exc}")
+        return
+    _move_to(data, choice.threshold, choice.reason)
+
+
+@guarded_callback
+def _pick_precision(data: TradeoffData) -> None:
+    target = st.session_state.pick_precision / 100
+    _from_picker(data, thresholds.threshold_for_precision, target=target)
+
+
+@guarded_callback
+def _pick_recall(data: TradeoffData) -> None:
+    _from_picker(data, thresholds.threshold_for_recall, target=st.session_state.pick_recall / 100)
+
+
+@guarded_callback
+def _pick_fbeta(data: TradeoffData) -> None:
+    _from_picker(data, thresholds.threshold_for_best_fbeta, beta=st.session_state.pick_beta)
+
+
+@guarded_callback
+def _pick_cost(data: TradeoffData) -> None:
+    _from_picker(
+        data,
+        thresholds.threshold_for_least_cost,
+        false_positive_cost=st.session_state.pick_fp_cost,
+        false_negative_cost=st.session_state.pick_fn_cost,
+    )
+
+
+def cross_validated_metrics(data: TradeoffData, *, threshold: float, previous: float):
+    """The cross-validated counts and rates at the threshold now and at the one before."""
+    return (
+        thresholds.metrics_at(data.cv_index, threshold=threshold),
+        thresholds.metrics_at(data.cv_index, threshold=previous),
+    )
+
+
+def metrics_row(now: ThresholdMetrics, before: ThresholdMetrics) -> None:
+    """Six rates and five counts, each with its change since the last threshold."""
+    rates = st.columns(6)
+    for column, label, name in (
+        (rates[0], "Precision", "precision"),
+        (rates[1], "Recall", "recall"),
+        (rates[2], "F1", "f1"),
+        (rates[3], "Accuracy", "accuracy"),
+        (rates[4], "False-positive rate", "false_positive_rate"),
+        (rates[5], "Specificity", "specificity"),
+    ):
+        new, old = getattr(now, name), getattr(before, name)
+        column.metric(
+            label,
+            percent(new),
+            points_change(new, old),
+            delta_color="inverse" if name == "false_positive_rate" else "normal",
+        )
+    counts = st.columns(5)
+    for column, label, name, color in (
+        (counts[0], "Flagged", "n_flagged", "off"),
+        (counts[1], "True positives", "tp", "normal"),
+        (counts[2], "False positives", "fp", "inverse"),
+        (counts[3], "False negatives", "fn", "inverse"),
+        (counts[4], "True negatives", "tn", "normal"),
+    ):
+        new, old = getattr(now, name), getattr(before, name)
+        column.metric(label, f"{new:,}", count_change(new, old), delta_color=color)
+
+
+def controls(data: TradeoffData, *, digit: int, threshold: float) -> None:
+    """The slider, the exact number and the link to this view."""
+    slider, number = st.columns([4, 1])
+    slider.slider(
+        "Threshold",
+        min_value=data.slider_min,
+        max_value=data.slider_max,
+        step=data.slider_step,
+        format="%.2f",
+        key="threshold",
+        help="A digit is flagged when its score is at or above the threshold.",
+    )
+    # A form, so only "Set" moves the threshold: an input with on_change, replaced as the
+    # slider moves, committed stale values in the browser and undid key presses.
+    with number.form("exact_threshold", border=False):
+        number_key = f"tradeoff_number:{threshold!r}"  # shows the current threshold
+        st.number_input(
+            "Exact threshold", value=threshold, step=data.slider_step, format="%.4f", key=number_key
+        )
+        st.form_submit_button("Set", on_click=_from_number, args=(data, number_key))
+    reason = st.session_state.get("picker_reason")
+    if reason and st.session_state.get("picker_reason_for") == threshold:
+        st.caption(reason)
+    # Streamlit 1.67 shows a fragment run's URL change only at the next interaction, so the
+    # address bar can trail by one move; this line is always exact.
+    publish("threshold", "threshold", repr(threshold))
+    st.caption(f"Link to this view: `/tradeoff?digit={digit}&threshold={threshold!r}`")
+
+
+def goal_pickers(data: TradeoffData) -> None:
+    """Set the threshold by a goal: a precision, a recall, the best F-β or the least cost."""
+    with st.expander("Pick the threshold by a goal", expanded=True, icon=":material/target:"):
+        goals = st.columns(4)
+        with goals[0]:
+            st.number_input("Target precision (%)", 1.0, 100.0, 90.0, 1.0, key="pick_precision")
+            st.button(
+                "Lowest threshold reaching it",
+                on_click=_pick_precision,
+                args=(data,),
+                key="go_precision",
+            )
+        with goals[1]:
+            st.number_input("Target recall (%)", 1.0, 100.0, 90.0, 1.0, key="pick_recall")
+            st.button(
+                "Highest threshold reaching it",
+                on_click=_pick_recall,
+                args=(data,),
+                key="go_recall",
+            )
+        with goals[2]:
+            st.number_input(
+                "β (recall counts β times as much)", 0.1, 10.0, 1.0, 0.1, key="pick_beta"
+            )
+            st.button("Best F-β", on_click=_pick_fbeta, args=(data,), key="go_fbeta")
+        with goals[3]:
+            cost = st.columns(2)
+            cost[0].number_input("Cost of a FP", 0.0, 1e6, 1.0, 1.0, key="pick_fp_cost")
+            cost[1].number_input("Cost of a FN", 0.0, 1e6, 5.0, 1.0, key="pick_fn_cost")
+            st.button("Least total cost", on_click=_pick_cost, args=(data,), key="go_cost")
+
+
+def charts_row(data: TradeoffData, *, threshold: float) -> None:
+    """Precision and recall against the threshold, then the PR and ROC curves; all clickable."""
+    figures = (
+        precision_recall_vs_threshold_figure(data.pr_curve, threshold=threshold),
+        precision_recall_figure(data.pr_curve, threshold=threshold),
+        roc_figure(data.roc_curve, threshold=threshold),
+    )
+    # The notebook's first plot gets the width; the two curves share the row below it.
+    places = [st.container(), *st.columns(2)]
+    for place, figure, key in zip(places, figures, CHARTS, strict=True):
+        with place:
+            st.plotly_chart(
+                figure,
+                theme=None,
+                key=key,
+                on_select=partial(_from_chart, data, key),
+                selection_mode="points",
+                config={"displaylogo": False},
+            )
+    st.caption("Click a point of any curve to move the threshold there.")
+
+
+def held_out_line(data: TradeoffData, *, threshold: float, estimate: ThresholdMetrics) -> None:
+    """The test digits at the same threshold, beside the cross-validated estimate."""
+    held_out = thresholds.metrics_at(data.test_index, threshold=threshold)
+    st.markdown(
+        f"**Held-out check** on the {data.test_index.n_samples:,} test digits (final model, "
+        f"same threshold): precision **{percent(held_out.precision)}**, recall "
+        f"**{percent(held_out.recall)}**, against {percent(estimate.precision)} and "
+        f"{percent(estimate.recall)} estimated by cross-validation."
+    )
+
+
+def export_button(
+    result: DetectorResult, dataset: Dataset, *, digit: int, threshold: float
+) -> None:
+    """Download the detector at this exact threshold; the file is built only when clicked."""
+    from core.export import export_file_name, export_model  # scikit-learn: after the numbers
+
+    st.download_button(
+        "Download this detector (.zip)",
+        data=partial(export_model, result, threshold=threshold, dataset=dataset),
+        file_name=export_file_name(digit=digit, threshold=threshold),
+        mime="application/zip",
+        on_click="ignore",
+        key="export_detector",
+        icon=":material/download:",
+        help="scikit-learn's FixedThresholdClassifier around the fitted model at this exact "
+        "threshold, its plain parameters, and model_card.json (cross-validated and test "
+        "precision/recall, data fingerprint, library versions). On the command line: "
+        "python -m core predict --model FILE IMAGE...",
+    )
+
+
+def digits_at_the_cut(
+    dataset: Dataset, result: DetectorResult, data: TradeoffData, *, digit: int, threshold: float
+) -> None:
+    """The false positives and false negatives closest to the threshold."""
+    st.subheader("The digits at the cut")
+    st.caption("Closest to the threshold first: the cases a small move would flip.")
+    errors = st.columns(2, gap="large")
+    for column, kind, title in (
+        (errors[0], "false_positive", f"False positives: flagged, but not {digit}s"),
+        (errors[1], "false_negative", f"False negatives: {digit}s left out"),
+    ):
+        shown = thresholds.borderline_indices(
+            data.cv_index, threshold=threshold, kind=kind, limit=PER_GALLERY
+        )
+        with column:
+            st.markdown(f"**{title}**")
+            show_gallery(
+                dataset,
+                shown,
+                pixels=56,
+                empty="None at this threshold.",
+                captions=[f"#{i} · {result.cv_scores[i]:,.0f}" for i in shown],
+            )
+
+
+def changed_side(
+    dataset: Dataset, data: TradeoffData, *, previous: float, threshold: float
+) -> None:
+    """The digits the last move of the threshold flagged or let go."""
+    flipped = thresholds.changed_side(
+        data.cv_index, old_threshold=previous, new_threshold=threshold, limit=PER_GALLERY
+    )
+    direction = {True: " (flagged now)", False: " (no longer flagged)"}.get(
+        threshold < previous if threshold != previous else None, ""
+    )
+    st.markdown(f"**Changed side since the last threshold**{direction}")
+    show_gallery(
+        dataset,
+        flipped,
+        pixels=56,
+        empty="None: the threshold has not moved yet.",
+        captions=[f"#{i} · {dataset.labels[i]}" for i in flipped],
+    )
