@@ -237,7 +237,7 @@ def _training_card(dataset: Dataset, digit: int, key: str) -> None:
     if job is None or job.done:
         st.rerun()  # the card shows the result (or the failure), the table and charts follow
     status = job.status
-    st.markdown(f":material/hourglass_top: {describe_status(status)}")
+    st.markdown(f":material/hourglass_top: {describe_status(status, brief=True)}")
     st.progress(status_fraction(status))
 
 

@@ -84,22 +84,28 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def describe_status(status: JobStatus) -> str:
+def describe_status(status: JobStatus, *, brief: bool = False) -> str:
     """One line for a training's state: its place in line and the estimate, the other process
-    it waits for, its progress, or its end."""
+    it waits for, its progress, or its end. ``brief`` leaves out the explanations (for a
+    model's narrow card)."""
     if status.state == QUEUED:
         before = "1 training" if status.ahead == 1 else f"{status.ahead} trainings"
         text = f"Queued, {_ordinal(status.place)} in line: {before} before it"
         if status.starts_in is None:
-            text += " (an estimate comes once this server has timed a training)"
+            if not brief:
+                text += " (an estimate comes once this server has timed a training)"
         else:
             text += f"; starts in {about(status.starts_in)}"
-            if status.ready_in is not None:
+            if status.ready_in is not None and not brief:
                 text += f", ready in {about(status.ready_in)}"
+        if brief:
+            return f"{text} (waiting {status.waited:.0f} s)."
         return (
             f"{text}. Waiting {status.waited:.0f} s so far: this server trains one model at "
             "a time, first come first served."
         )
+    if status.state == WAITING and brief:
+        return f"Another process trains it: waiting for its result ({status.waited:.0f} s)."
     if status.state == WAITING:
         return (
             "Another process on this machine is training this model: waiting for its result "

@@ -94,3 +94,21 @@ def test_the_lines_a_waiting_session_reads():
     assert describe_status(training) == (
         "Cross-validation folds done: 1 of 3; final model: running; elapsed 10.0 s; about 15 s left"
     )
+
+
+def test_a_card_reads_the_brief_line():
+    from core.jobs import QUEUED, WAITING, JobStatus
+    from ui.detector import describe_status
+
+    queued = JobStatus(QUEUED, 2, 3, 20.0, 50.0, 7.2, None)
+    assert describe_status(queued, brief=True) == (
+        "Queued, 2nd in line: 3 trainings before it; starts in about 20 s (waiting 7 s)."
+    )
+    unknown = JobStatus(QUEUED, 1, 1, None, None, 3.0, None)
+    assert describe_status(unknown, brief=True) == (
+        "Queued, 1st in line: 1 training before it (waiting 3 s)."
+    )
+    waiting = JobStatus(WAITING, 0, 0, None, None, 9.0, None)
+    assert describe_status(waiting, brief=True) == (
+        "Another process trains it: waiting for its result (9 s)."
+    )
