@@ -1,36 +1,20 @@
-"""Run every benchmark, each in its own process, and write one table of the figures.
+"""Run every benchmark, each in its own process, and print one table of the figures.
 
-    MNIST_DATA=/work/shared/mnist python bench/run.py [--quick] [--only NAME ...]
+    MNIST_DATA=/work/shared/mnist python bench/run.py [--quick] [--only NAME ...] [--capture]
 
-Each benchmark script runs in a fresh Python process (so none warms another's caches) with
-``--json PATH``; its own report goes to the terminal as it runs. The figures are collected in
-``bench/results/latest.json`` (everything each script wrote, plus the table's rows and the
-machine) and ``bench/results/latest.md`` (the table), and the table is printed at the end.
-
-Each row of the table: what is measured, the figure, the reference measured in the same run,
-their ratio, the goal and whether it was met. The header names the machine: cores, CPU model,
-date, and the 1-minute load average before and after (other work on the machine skews every
-timing; each row also shows the load average around its own benchmark).
-
-Benchmarks (``--only`` takes these names, repeated or comma-separated):
-
-- ``load``: bench_load.py, MNIST from the IDX directory and the cache vs gzip + np.frombuffer;
-- ``train``: bench_train.py, cold training vs the notebook's sequence (and the warm reload);
-- ``thresholds``: bench_thresholds.py, ``metrics_at`` vs scikit-learn's confusion_matrix;
-- ``tradeoff``: bench_tradeoff.py (browser), warm start, slider step and bytes per step vs a
-  one-slider hello-world app;
-- ``memory``: bench_memory.py (browser), server RSS through load, train and trade-off vs the
-  hello-world app's server.
-
-``--quick`` passes fewer repetitions to each (a smoke check; the figures are rougher). Every
-benchmark but ``thresholds`` needs ``MNIST_DATA`` (a directory of the four MNIST IDX files):
-without it the run stops at once with exit status 2. A benchmark that fails is reported in the
-table and the run ends with exit status 1.
+Each script (``load``, ``train``, ``thresholds``, ``tradeoff``, ``memory``: bench_NAME.py) runs
+in a fresh Python process with ``--json PATH``. A row of the table: what, the figure, the
+reference measured in the same run, their ratio, the goal and whether it was met, and the
+1-minute load average around its benchmark; the header names the machine. The table goes to
+``bench/results/latest.md``, every figure to ``latest.json``. ``--quick`` passes fewer
+repetitions (a smoke check). All but ``thresholds`` need ``MNIST_DATA``: without it the run
+stops at once with exit status 2; a benchmark that fails is a row and makes it exit 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -40,17 +24,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
-IDX_FILES = (
-    "train-images-idx3-ubyte",
-    "train-labels-idx1-ubyte",
-    "t10k-images-idx3-ubyte",
-    "t10k-labels-idx1-ubyte",
-)
+sys.path.insert(0, str(BENCH.parent))
+
+from tests.support import missing_idx_files  # noqa: E402 - after the path set-up above
 
 
 # --- rows of the table --------------------------------------------------------------------------
@@ -70,149 +51,77 @@ def _ratio(a, b) -> float | None:
     return None if a is None or not b else a / b
 
 
-def _s(seconds: float | None, digits: int = 2) -> str:
-    return "-" if seconds is None else f"{seconds:.{digits}f} s"
-
-
-def _ms(ms: float | None) -> str:
-    return "-" if ms is None else f"{ms:,.1f} ms"
+def _row(what, a, b, unit, ref, goal="", met=None, digits=1) -> Row:
+    """A row of figure ``a`` against reference ``b``, both in ``unit``."""
+    figure, reference = (f"{x:,.{digits}f} {unit}" for x in (a, b))
+    return Row(what, figure, f"{ref}: {reference}", _ratio(a, b), goal, met)
 
 
 def load_rows(r: dict) -> list[Row]:
-    best, ref = r["best_seconds"], r["best_seconds"]["reference"]
-    reference = f"gzip + np.frombuffer of the same files: {_s(ref, 3)}"
+    best = r["best_seconds"]
+    ref = "gzip + np.frombuffer of the same files"
     return [
-        Row(
-            f"load MNIST from the {where}",
-            _s(best[key], 3),
-            reference,
-            _ratio(best[key], ref),
-            "< 1 s",
-            best[key] < 1.0,
-        )
-        for key, where in (("idx", "IDX directory"), ("cache", "cache"))
-    ]
+        _row(f"load MNIST from the {where}", best[k], best["reference"], "s", ref, "< 1 s",
+             best[k] < 1.0, 3)
+        for k, where in (("idx", "IDX directory"), ("cache", "cache"))
+    ]  # fmt: skip
 
 
 def train_rows(r: dict) -> list[Row]:
-    runs = r["runs"]
-    cold, notebook, warm = runs["cold"]["seconds"], runs["notebook"]["seconds"], runs["warm"]
+    cold, notebook = r["cold_seconds"], r["notebook_seconds"]
     rows = [
-        Row(
-            "cold training of the detector (one CV pass + final fit)",
-            _s(cold, 1),
-            f"the notebook's sequence: {_s(notebook, 1)}",
-            _ratio(cold, notebook),
-            f"<= {r['goal_ratio']}x",
-            r["goal_met"],
-        ),
-        Row(
-            "reload the trained detector from the disk cache",
-            f"{warm['seconds'] * 1000:,.1f} ms",
-            f"cold training: {_s(cold, 1)}",
-            _ratio(warm["seconds"], cold),
-            "< 1 s",
-            warm["seconds"] < 1.0 and bool(warm["from_cache"]),
-        ),
-    ]
-    if not r["scores_identical"]:
-        rows.append(Row("cross-validated scores identical to the notebook's", "NO", met=False))
+        _row("cold `python -m core report` (fresh process, empty cache)", cold, notebook, "s",
+             "the notebook's cells [5]-[14]", f"<= {r['goal_ratio']}x", r["goal_met"]),
+        _row("warm `python -m core report` (cache written by the cold run)", r["warm_seconds"],
+             cold, "s", "cold report", digits=2),
+    ]  # fmt: skip
+    if not r["threshold_90_precision_agrees"]:
+        rows.append(Row("the report holds the notebook's 90% precision threshold", "NO", met=False))
     return rows
 
 
 def threshold_rows(r: dict) -> list[Row]:
-    engine, figures = r["engine"], r["figures"]
-    ours = engine["metrics_at"]["median_us"]
-    sklearn_cm = engine["reference_sklearn_confusion_matrix"]["median_us"]
-    default = figures["by_max_points"][str(figures["default_max_points"])]
-    unthinned = figures["reference_unthinned_total_json_bytes"]
+    ours, cm = r["metrics_at_us"]["median"], r["sklearn_confusion_matrix_us"]["median"]
     return [
-        Row(
-            f"all threshold numbers for {r['n']:,} scores (metrics_at, median)",
-            f"{ours:,.1f} us",
-            f"scikit-learn's confusion_matrix: {sklearn_cm / 1000:,.2f} ms",
-            _ratio(ours, sklearn_cm),
-            "< 5 ms",
-            ours < 5000,
-        ),
-        Row(
-            "JSON of the three trade-off charts",
-            f"{default['total_json_bytes'] / 1000:,.1f} KB",
-            f"the same charts with every point: {unthinned / 1000:,.0f} KB",
-            _ratio(default["total_json_bytes"], unthinned),
-        ),
-    ]
+        _row(f"all threshold numbers for {r['n']:,} scores (metrics_at, median)", ours, cm, "us",
+             "scikit-learn's confusion_matrix", "< 5 ms", ours < 5000),
+        _row("JSON of the three trade-off charts", r["chart_json_bytes"] / 1000,
+             r["unthinned_chart_json_bytes"] / 1000, "KB", "the same charts with every point"),
+    ]  # fmt: skip
 
 
 def tradeoff_rows(r: dict) -> list[Row]:
-    t, h, goals = r["tradeoff"], r["hello"], r["goals"]
-    starts = r["warm_start"]
-    start_t = starts["tradeoff"]["seconds"]["median"]
-    start_h = starts["hello"]["seconds"]["median"]
+    ours, hello, met = r["tradeoff"], r["hello"], r["goals_met"]
+    ref = "one-slider hello app"
     rows = [
-        Row(
-            "warm start to numbers on /tradeoff (median)",
-            _s(start_t),
-            f"one-slider hello app: {_s(start_h)}",
-            _ratio(start_t, start_h),
-            "< 3 s",
-            goals["warm_start_lt_3s"]["met"],
-        )
-    ]
-    # Whichever step figures this version of bench_tradeoff.py measures, each against hello.
-    steps = (
-        ("to_numbers_painted_ms", "numbers_painted_ratio_le_1_5", "new numbers painted"),
-        ("to_numbers_ms", "numbers_ratio_le_1_5", "new numbers' first sight"),
-        ("latency_ms", "step_ratio_le_1_5", "page idle again"),
-    )
-    for key, goal_key, label in steps:
-        if key not in t:
-            continue
-        a, b = t[key]["median"], h[key]["median"]
-        goal = goals.get(goal_key)
+        _row("warm start to numbers on /tradeoff (median)", ours["warm_start_s"]["median"],
+             hello["warm_start_s"]["median"], "s", ref, "< 3 s", met["warm_start_s"], 2),
+    ]  # fmt: skip
+    for key, label, goal in (
+        ("painted_ms", "the new numbers painted", "<= 1.5x"),
+        ("numbers_ms", "the new numbers in the DOM", "<= 1.5x"),
+        ("idle_ms", "the page idle again", ""),
+    ):
         rows.append(
-            Row(
-                f"slider step on /tradeoff to the {label} (median)",
-                _ms(a),
-                f"one-slider hello app: {_ms(b)}",
-                _ratio(a, b),
-                "<= 1.5x" if goal else "",
-                goal["met"] if goal else None,
-            )
-        )
+            _row(f"slider step on /tradeoff to {label} (median)", ours[key]["median"],
+                 hello[key]["median"], "ms", ref, goal, met.get(key))
+        )  # fmt: skip
     rows.append(
-        Row(
-            "bytes per slider step on /tradeoff (max)",
-            f"{t['kb']['max']:,.1f} KB",
-            f"one-slider hello app: {h['kb']['max']:,.1f} KB",
-            _ratio(t["kb"]["max"], h["kb"]["max"]),
-            "< 200 KB",
-            goals["kb_per_step_lt_200"]["met"],
-        )
-    )
+        _row("bytes per slider step on /tradeoff (max)", ours["kb"]["max"], hello["kb"]["max"],
+             "KB", ref, "< 200 KB", met["kb"])
+    )  # fmt: skip
     return rows
 
 
 def memory_rows(r: dict) -> list[Row]:
-    app, hello, goals = r["app"], r["hello"], r["goals"]
+    ours, hello, met = r["tradeoff"], r["hello"], r["goals_met"]
+    ref = "one-slider hello app's server"
     return [
-        Row(
-            "server peak RSS: load, train, trade-off page",
-            f"{app['peak_mb']:,.0f} MB",
-            f"one-slider hello app's server: {hello['peak_mb']:,.0f} MB",
-            _ratio(app["peak_mb"], hello["peak_mb"]),
-            "< 1 GB",
-            goals["peak_lt_1gb"]["met"],
-        ),
-        Row(
-            "server steady RSS after the flow (idle, after gc)",
-            f"{app['steady_mb']:,.0f} MB",
-            f"one-slider hello app's server: {hello['steady_mb']:,.0f} MB",
-            _ratio(app["steady_mb"], hello["steady_mb"]),
-            "< 500 MB",
-            goals["steady_lt_500mb"]["met"],
-        ),
-    ]
+        _row("server peak RSS: load, train, trade-off page", ours["peak_mb"], hello["peak_mb"],
+             "MB", ref, "< 1 GB", met["peak"], 0),
+        _row("server steady RSS after the flow (idle)", ours["steady_mb"], hello["steady_mb"],
+             "MB", ref, "< 500 MB", met["steady"], 0),
+    ]  # fmt: skip
 
 
 # --- the benchmarks -----------------------------------------------------------------------------
@@ -222,32 +131,17 @@ class Benchmark:
     script: str
     rows: Callable[[dict], list[Row]]
     needs_mnist: bool = True
-    quick: tuple[str, ...] = field(default_factory=tuple)
+    quick: tuple[str, ...] = ()
 
 
 BENCHMARKS = (
     Benchmark("load", "bench_load.py", load_rows, quick=("--repeat", "2")),
     Benchmark("train", "bench_train.py", train_rows),
-    Benchmark(
-        "thresholds",
-        "bench_thresholds.py",
-        threshold_rows,
-        needs_mnist=False,
-        quick=("--thresholds", "200"),
-    ),
-    Benchmark(
-        "tradeoff",
-        "bench_tradeoff.py",
-        tradeoff_rows,
-        quick=("--steps", "5", "--warmup", "1", "--starts", "1"),
-    ),
-    Benchmark(
-        "memory",
-        "bench_memory.py",
-        memory_rows,
-        quick=("--steps", "2", "--idle", "2", "--after", "1"),
-    ),
-)
+    Benchmark("thresholds", "bench_thresholds.py", threshold_rows, False, ("--thresholds", "200")),
+    Benchmark("tradeoff", "bench_tradeoff.py", tradeoff_rows,
+              quick=("--steps", "5", "--warmup", "1", "--starts", "1")),
+    Benchmark("memory", "bench_memory.py", memory_rows, quick=("--steps", "2", "--idle", "2")),
+)  # fmt: skip
 BY_NAME = {b.name: b for b in BENCHMARKS}
 
 
@@ -256,34 +150,19 @@ def missing_mnist() -> str | None:
     value = os.environ.get("MNIST_DATA")
     if not value:
         return "MNIST_DATA is not set"
-    directory = Path(value)
-    missing = [
-        name
-        for name in IDX_FILES
-        if not (directory / name).is_file() and not (directory / f"{name}.gz").is_file()
-    ]
-    if missing:
-        return f"MNIST_DATA={value} lacks {', '.join(missing)}"
-    return None
+    missing = missing_idx_files(Path(value))
+    return f"MNIST_DATA={value} lacks {', '.join(missing)}" if missing else None
 
 
 def machine() -> dict:
     model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
+        model = next(
+            (line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), model
+        )
     return {
         "cores": os.cpu_count(),
-        "usable_cores": usable,
+        "usable_cores": len(os.sched_getaffinity(0)),
         "cpu_model": model,
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -377,23 +256,9 @@ def write_results(results: dict, directory: Path) -> tuple[Path, Path]:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions: a smoke check")
-    parser.add_argument(
-        "--only",
-        action="append",
-        metavar="NAME",
-        help=f"run only these benchmarks ({', '.join(BY_NAME)}); repeat or comma-separate",
-    )
-    parser.add_argument(
-        "--results-dir",
-        type=Path,
-        default=RESULTS,
-        help="where latest.json and latest.md go (default bench/results)",
-    )
-    parser.add_argument(
-        "--capture",
-        action="store_true",
-        help="keep the scripts' own output out of the terminal (its tail goes to the JSON)",
-    )
+    parser.add_argument("--only", action="append", metavar="NAME", help=", ".join(BY_NAME))
+    parser.add_argument("--results-dir", type=Path, default=RESULTS, help="default bench/results")
+    parser.add_argument("--capture", action="store_true", help="scripts' output to the JSON only")
     args = parser.parse_args(argv)
     names = [n.strip() for item in args.only or [] for n in item.split(",") if n.strip()]
     unknown = [n for n in names if n not in BY_NAME]
@@ -409,12 +274,7 @@ def main(argv=None) -> int:
         problem = missing_mnist()
         if problem:
             needing = ", ".join(b.name for b in args.selected if b.needs_mnist)
-            print(
-                f"error: {problem}. The benchmarks {needing} need the real MNIST: set "
-                "MNIST_DATA to a directory of the four MNIST IDX files, e.g. "
-                "MNIST_DATA=../shared/mnist python bench/run.py (or --only thresholds).",
-                file=sys.stderr,
-            )
+            print(f"error: {problem}; {needing} need the real MNIST", file=sys.stderr)
             return 2
     results = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -130,14 +130,15 @@ def status_fraction(status: JobStatus) -> float:
     return status.progress.fraction
 
 
-def ready_label_of(job: TrainingJob, result, *, ready_label: str, waited: float) -> str:
+def ready_label_of(job: TrainingJob, result, *, ready_label: str) -> str:
     """The finished status's label: who trained it and how long that took."""
     other = job.waited_for_other_process
-    if other is not None and getattr(result, "from_cache", False):
+    if result.from_cache and other is not None:
         return f"{ready_label} (trained by another process on this machine; waited {other:.0f} s)"
-    if waited > POLL_SECONDS:
-        return f"{ready_label} (trained in {result.seconds:.1f} s)"
-    return ready_label
+    # Read from the disk cache: ready, no training to speak of.
+    return (
+        ready_label if result.from_cache else f"{ready_label} (trained in {result.seconds:.1f} s)"
+    )
 
 
 def ready_detector(dataset: Dataset, digit: int) -> DetectorResult | None:
@@ -171,7 +172,6 @@ def show_training(job: TrainingJob, *, label: str, ready_label: str):
     with st.status(f"Training {label}…", expanded=True) as status:
         line = st.empty()
         bar = st.progress(0.0)
-        started = time.monotonic()
         while not job.done:
             current = job.status
             line.markdown(describe_status(current))
@@ -180,14 +180,13 @@ def show_training(job: TrainingJob, *, label: str, ready_label: str):
         result = finished_job_result(job, status, line, label=f"Training {label} failed")
         if result is None:
             return None
-        waited = time.monotonic() - started
         if job.progress is not None:
             line.markdown(describe_progress(job.progress))
         elif job.waited_for_other_process is not None:
             line.markdown("Read from the cache file the other process wrote.")
         bar.progress(1.0)
         status.update(
-            label=ready_label_of(job, result, ready_label=ready_label, waited=waited),
+            label=ready_label_of(job, result, ready_label=ready_label),
             state="complete",
             expanded=False,
         )

@@ -123,14 +123,13 @@ def freeze_long_lived_objects() -> None:
     """After a full run: ``gc.freeze()`` whenever many modules were imported since the last time.
 
     Streamlit runs ``gc.collect()`` after every script run, fragment runs included. With
-    scikit-learn, Plotly and pandas loaded that scans about 175,000 long-lived objects and
-    took about 100 ms of each slider step (measured by bench/bench_tradeoff.py --profile).
-    Freezing moves the objects that exist now (modules, classes, constants) out of the
-    collector's way; objects made later are collected as usual. Heavy modules are imported
-    lazily (scikit-learn only once a page needs it, so a warm start shows its numbers sooner),
-    hence the check after each full run rather than one freeze up front. Collecting first
-    keeps this run's garbage out of the frozen set; that costs once what Streamlit's own
-    collection would have cost right after.
+    scikit-learn, Plotly and pandas loaded, that scans every long-lived object on each slider
+    step, a large share of the step's server time. Freezing moves the objects that exist now
+    (modules, classes, constants) out of the collector's way; objects made later are collected
+    as usual. Heavy modules are imported lazily (scikit-learn only once a page needs it, so a
+    warm start shows its numbers sooner), hence the check after each full run rather than one
+    freeze up front. Collecting first keeps this run's garbage out of the frozen set; that
+    costs once what Streamlit's own collection would have cost right after.
     """
     global _modules_when_frozen
     import sys

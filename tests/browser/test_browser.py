@@ -35,14 +35,11 @@ def metric_value(page, label: str) -> str:
 @pytest.fixture
 def fresh_app_url(mnist_dir, tmp_path):
     """A server of its own with an empty cache, so the detector really trains here."""
-    from tests.support import start_app, stop_app
+    from tests.support import app_server
 
-    process, url = start_app(
-        env={"MNIST_DATA": str(mnist_dir), "THRESHOLD_EXPLORER_CACHE": str(tmp_path / "cache")},
-        log_name="fresh-app-server",
-    )
-    yield url
-    stop_app(process)
+    env = {"MNIST_DATA": str(mnist_dir), "THRESHOLD_EXPLORER_CACHE": str(tmp_path / "cache")}
+    with app_server(env=env, log_name="fresh-app-server") as (_, url):
+        yield url
 
 
 def test_train_from_the_train_page_then_read_the_confusion_matrix(page, fresh_app_url):

@@ -27,16 +27,15 @@ import os
 import statistics
 import time
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 
 from tests.support import (
     APP_IDLE,
     ARTIFACTS,
+    app_server,
     screenshot,
-    start_app,
-    stop_app,
+    tree_mb,
     wait_for_idle,
     wait_for_images,
 )
@@ -73,29 +72,11 @@ SGDClassifier.fit = _counted_fit
 ERRORS = "[data-testid=stException], [data-testid=stAlertContentError]"
 
 
-def rss_mb(pid: int) -> float:
-    """VmRSS of ``pid`` and its descendants, in MB (10^6 bytes)."""
-    total_kb, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            with open(f"/proc/{current}/status") as status:
-                total_kb += next(int(line.split()[1]) for line in status if line[:6] == "VmRSS:")
-        except (OSError, StopIteration):
-            continue
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                todo += [int(child) for child in (task / "children").read_text().split()]
-            except (OSError, ValueError):
-                continue
-    return total_kb * 1024 / 1e6
-
-
 def settled_rss_mb(pid: int, *, wait_s: float = 1.5, samples: int = 7) -> float:
     time.sleep(wait_s)
     values = []
     for _ in range(samples):
-        values.append(rss_mb(pid))
+        values.append(tree_mb(pid))
         time.sleep(0.1)
     return statistics.median(values)
 
@@ -153,17 +134,14 @@ def server(mnist_dir, tmp_path):
     (hook / "sitecustomize.py").write_text(FIT_COUNTER)
     fit_log = tmp_path / "fits.txt"
     cache = tmp_path / "cache"
-    process, url = start_app(
-        env={
-            "MNIST_DATA": str(mnist_dir),
-            "THRESHOLD_EXPLORER_CACHE": str(cache),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])),
-            "TEST_SESSIONS_FIT_LOG": str(fit_log),
-        },
-        log_name="sessions-server",
-    )
-    yield process, url, fit_log, cache
-    stop_app(process)
+    env = {
+        "MNIST_DATA": str(mnist_dir),
+        "THRESHOLD_EXPLORER_CACHE": str(cache),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])),
+        "TEST_SESSIONS_FIT_LOG": str(fit_log),
+    }
+    with app_server(env=env, log_name="sessions-server") as (process, url):
+        yield process, url, fit_log, cache
 
 
 def test_ten_sessions_share_one_training_and_keep_their_own_thresholds(browser, server):
