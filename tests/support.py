@@ -329,7 +329,7 @@ def many_scan_jpeg(n_scans: int = 20_000, *, side: int = 2048) -> bytes:
 
     Pillow's own progressive JPEG (6 scans for grey) with its last scan, an AC refinement of
     a few dozen bytes (and the Huffman table before it), repeated: libjpeg decodes each repeat
-    over the whole picture (about 9 ms each at 2048 x 2048), so a few hundred KB cost minutes.
+    over the whole picture, so a few hundred KB cost minutes (``bench/bench_hostile.py``).
     """
     import io
 

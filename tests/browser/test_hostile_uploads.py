@@ -1,8 +1,8 @@
 """Four browser sessions upload a 40,000,000 x 1 picture to one server at once: each gets one
 plain line, and the server's memory grows by under 150 MB.
 
-The picture is built on the fly (a 4.9 KB 1-bit PNG that would decode to 40 MB, and cost
-Pillow about 400 MB to shrink). The server runs on the small fallback set (the upload path is
+The picture is built on the fly (a 4.9 KB 1-bit PNG that would decode to 40 MB; what Pillow
+alone costs on it is in ``bench/bench_hostile.py``). The server runs on the small fallback set (the upload path is
 the same; its detector trains in a second), with a fresh cache. Its RSS (the process and any
 child, from /proc) is sampled every 50 ms from before the uploads until every session shows
 its message; the growth is the highest sample over the median before.
