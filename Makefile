@@ -1,4 +1,5 @@
-# The two set-up commands of README.md: `make run` and `make test`.
+# The two set-up commands of README.md: `make run` and `make test` (the JavaScript tests need
+# Node.js 18+: `node --test`, no npm packages).
 # Each creates .venv/ and installs what it needs on first use (again when requirements change).
 
 PYTHON ?= python3
@@ -27,6 +28,7 @@ run: $(RUNTIME)
 
 test: $(DEV)
 	scripts/ensure-chromium
+	node --test tests/js/
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV)

@@ -7,9 +7,11 @@ For each app, in the same run:
 - warm start: seconds from launching ``streamlit run`` until a new tab shows the numbers
   (median of ``--starts``; one untimed start first, which trains the detector if the cache
   ``--cache-dir`` is cold and warms the OS's file cache);
-- slider step: ArrowRight on the focused slider, ``--steps`` times after ``--warmup``; timed in
-  the page from the keydown to the new numbers in the DOM, to the animation frame that paints
-  them, and to the page idle again (charts and galleries redrawn);
+- slider step: ArrowRight on the focused slider (the hello app's ``st.slider``, the explorer's
+  on /tradeoff), ``--steps`` times after ``--warmup``; timed in the page from the keydown to the
+  new numbers in the DOM, to the animation frame that paints them, and to the page idle again
+  with the server caught up (on /tradeoff: after the explorer's key pause, the galleries
+  redrawn);
 - bytes per step: websocket frames received plus /media/ response bodies (1 KB = 1000 bytes).
 
 Goals: painted and DOM step at most 1.5x the hello app's, at most 200 KB per step, warm start

@@ -102,16 +102,24 @@ class App:
     script: str
     path: str
     numbers: str  # JS expression: the text that shows the page's numbers ('' until shown)
+    settled: str = "true"  # JS expression: the server has caught up with what is shown
 
 
-METRIC = """[...document.querySelectorAll('[data-testid=stMetric]')].map((m) => m.innerText)
-    .find((t) => t.startsWith('Flagged')) || ''"""
+# The trade-off page's numbers are its explorer's (drawn in the browser, in a shadow root);
+# the server catches up when the explorer's threshold is released (after a pause of the keys).
+EXPLORER = """[...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
+    .map((h) => h.shadowRoot && h.shadowRoot.querySelector('.tx')).find((r) => r && r.dataset.tp)"""
+LINK = """([...document.querySelectorAll('[data-testid=stCaptionContainer]')]
+    .map((c) => c.innerText).find((t) => t.includes('Link to this view')) || '')"""
 TRADEOFF = App(
     "tradeoff",
     "app.py",
     "/tradeoff?digit=5&threshold=3370.0194991439557",
-    f"""({METRIC}) + ([...document.querySelectorAll('[data-testid=stCaptionContainer]')]
-        .map((c) => c.innerText).find((t) => t.includes('Link to this view')) || '')""",
+    f"""(() => {{ const r = {EXPLORER};
+        return r ? `${{r.dataset.threshold}} ${{r.dataset.tp}} ${{r.dataset.fp}}` : ''; }})()""",
+    f"""(() => {{ const r = {EXPLORER};
+        return !!r && parseFloat({LINK}.split('threshold=')[1]) === Number(r.dataset.threshold);
+    }})()""",
 )
 HELLO = App(
     "hello",
@@ -121,9 +129,10 @@ HELLO = App(
         .find((t) => t.startsWith('Value:')) || ''""",
 )
 # Armed before a key press: stamps (performance.now()) the keydown, the first sight of new
-# numbers, the animation frame after it (when they are painted) and the page idle again.
+# numbers, the animation frame after it (when they are painted) and the page idle again with
+# the server caught up. Components' shadow roots are watched too.
 ARM = """(() => {
-  const numbers = () => (NUMBERS), before = numbers();
+  const numbers = () => (NUMBERS), settled = () => (SETTLED), before = numbers();
   const s = window.__step = {key: null, numbers: null, painted: null, idle: null};
   addEventListener('keydown', () => { s.key = performance.now(); }, {capture: true, once: true});
   const observer = new MutationObserver(() => {
@@ -132,13 +141,16 @@ ARM = """(() => {
       s.numbers = performance.now();
       requestAnimationFrame(() => { s.painted = performance.now(); });
     }
-    if (s.numbers !== null && document.querySelector('IDLE')) {
+    if (s.numbers !== null && document.querySelector('IDLE') && settled()) {
       s.idle = performance.now();
       observer.disconnect();
     }
   });
-  observer.observe(document.documentElement,
-                   {subtree: true, childList: true, attributes: true, characterData: true});
+  const roots = [document.documentElement, ...[...document.querySelectorAll(
+    '[data-testid=stBidiComponentIsolated]')].map((h) => h.shadowRoot).filter(Boolean)];
+  for (const root of roots) {
+    observer.observe(root, {subtree: true, childList: true, attributes: true, characterData: true});
+  }
 })()"""
 
 
@@ -184,10 +196,15 @@ def open_app(context, url: str, app: App, *, timeout_ms: int):
 
 
 def step(page, app: App, *, timeout_ms: int = 30_000) -> dict:
-    """Press ArrowRight on the page's first slider (focused); ms from the key press."""
+    """Press ArrowRight on the page's first slider (focused); ms from the key press.
+
+    On /tradeoff the slider is the explorer's: its numbers change in the browser at once, and
+    "idle" waits for the server's rerun after the key pause as well.
+    """
     from tests.support import APP_IDLE
 
-    page.evaluate(ARM.replace("NUMBERS", app.numbers).replace("IDLE", APP_IDLE))
+    armed = ARM.replace("NUMBERS", app.numbers).replace("SETTLED", app.settled)
+    page.evaluate(armed.replace("IDLE", APP_IDLE))
     page.keyboard.press("ArrowRight")
     page.wait_for_function("window.__step.painted && window.__step.idle", timeout=timeout_ms)
     page.wait_for_function("[...document.images].every((i) => i.complete)", timeout=timeout_ms)

@@ -2,13 +2,13 @@
 
     MNIST_DATA=/work/shared/mnist python bench/run.py [--quick] [--only NAME ...] [--capture]
 
-Each script (``load``, ``train``, ``thresholds``, ``tradeoff``, ``memory``: bench_NAME.py) runs
-in a fresh Python process with ``--json PATH``. A row of the table: what, the figure, the
-reference measured in the same run, their ratio, the goal and whether it was met, and the
-1-minute load average around its benchmark; the header names the machine. The table goes to
-``bench/results/latest.md``, every figure to ``latest.json``. ``--quick`` passes fewer
-repetitions (a smoke check). All but ``thresholds`` need ``MNIST_DATA``: without it the run
-stops at once with exit status 2; a benchmark that fails is a row and makes it exit 1.
+Each script (``load``, ``train``, ``thresholds``, ``tradeoff``, ``memory``, ``explorer``:
+bench_NAME.py) runs in a fresh Python process with ``--json PATH``. A row of the table: what,
+the figure, the reference measured in the same run, their ratio, the goal and whether it was
+met, and the 1-minute load average around its benchmark; the header names the machine. The
+table goes to ``bench/results/latest.md``, every figure to ``latest.json``. ``--quick`` passes
+fewer repetitions (a smoke check). All but ``thresholds`` need ``MNIST_DATA``: without it the
+run stops at once with exit status 2; a benchmark that fails is a row and makes it exit 1.
 """
 
 from __future__ import annotations
@@ -113,6 +113,32 @@ def tradeoff_rows(r: dict) -> list[Row]:
     return rows
 
 
+def explorer_rows(r: dict) -> list[Row]:
+    frames = _ratio(r["frame_mean_ms"], r["empty_frame_mean_ms"])
+    long_frames = [len(x) for x in r["long_frames_over_50ms"] if x is not None]
+    drag_kb = max(r["drag_bytes_received"]) / 1000
+    hello = "one step of the one-slider hello app"
+    return [
+        _row("explorer: frame interval during a drag (mean)", r["frame_mean_ms"],
+             r["empty_frame_mean_ms"], "ms", "the same drag over an empty page", "<= 1.25x",
+             frames is not None and frames <= 1.25),
+        Row("explorer: long animation frames (> 50 ms) during the drags",
+            str(sum(long_frames)) if long_frames else "not measured", goal="none",
+            met=(sum(long_frames) == 0) if long_frames else None),
+        Row("explorer: JavaScript per pointer move, 60,000 scores (p95)",
+            f"{r['js_p95_ms']:.2f} ms", goal="< 2 ms", met=r["js_p95_ms"] < 2),
+        Row(f"explorer: JavaScript per pointer move, {r['big_scores']:,} scores (p95)",
+            f"{r['big_js_p95_ms']:.2f} ms", goal="< 4 ms", met=r["big_js_p95_ms"] < 4),
+        Row("explorer: bytes from the server during a drag (max)", f"{drag_kb:.1f} KB",
+            goal="none until release", met=drag_kb == 0),
+        Row("explorer: the one-time payload per detector", f"{r['payload_bytes'] / 1000:.1f} KB"),
+        _row("explorer: release to the galleries updated (median)", r["release_to_galleries_ms"],
+             r["hello_step_ms"], "ms", hello, digits=0),
+        _row("explorer: page load to the explorer drawn (median)", r["load_to_drawn_ms"],
+             r["hello_load_ms"], "ms", "the hello app's load to its slider", digits=0),
+    ]  # fmt: skip
+
+
 def memory_rows(r: dict) -> list[Row]:
     ours, hello, met = r["tradeoff"], r["hello"], r["goals_met"]
     ref = "one-slider hello app's server"
@@ -141,6 +167,8 @@ BENCHMARKS = (
     Benchmark("tradeoff", "bench_tradeoff.py", tradeoff_rows,
               quick=("--steps", "5", "--warmup", "1", "--starts", "1")),
     Benchmark("memory", "bench_memory.py", memory_rows, quick=("--steps", "2", "--idle", "2")),
+    Benchmark("explorer", "bench_explorer.py", explorer_rows,
+              quick=("--repeat", "1", "--big", "200000")),
 )  # fmt: skip
 BY_NAME = {b.name: b for b in BENCHMARKS}
 

@@ -868,3 +868,117 @@ def thin_curve(x, y, *, max_points: int = 2000, keep: Sequence[int] = ()) -> np.
     else:
         sampled = np.linspace(0, n - 1, budget + 2).round().astype(np.intp)[1:-1]
     return np.unique(np.concatenate(([0, n - 1], sampled, keep))).astype(np.intp)
+
+
+# --------------------------------------------------------------------------------------------
+# The browser's counting, checked against this module
+# --------------------------------------------------------------------------------------------
+
+COUNTING_FIXTURE_FORMAT = "threshold-explorer-counting/1"
+
+
+def _fixture_number(value: float) -> float | str | None:
+    """JSON has no inf or NaN: inf as the text JavaScript's ``Number()`` reads, NaN as null."""
+    value = float(value)
+    if math.isnan(value):
+        return None
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def _fixture_case(name: str, labels, scores) -> dict:
+    index = build_score_index(y_true=labels, scores=scores)
+    distinct = index.thresholds
+    low, high = float(distinct[0]), float(distinct[-1])
+    queries = [*distinct.tolist(), low - 1.0, high + 1.0, -math.inf, math.inf]
+    queries += ((distinct[1:] + distinct[:-1]) / 2).tolist()  # between two scores
+    expected = []
+    for threshold in queries:
+        m = metrics_at(index, threshold=threshold)
+        above = distinct[distinct > threshold]
+        below = distinct[distinct < threshold]
+        if threshold in distinct or not above.size or not below.size:
+            nearest = (
+                threshold if threshold in distinct else (above[0] if above.size else below[-1])
+            )
+        else:  # the nearer neighbour, the lower one when both are as near
+            nearest = above[0] if above[0] - threshold < threshold - below[-1] else below[-1]
+        expected.append(
+            {
+                "threshold": _fixture_number(threshold),
+                "tp": m.tp,
+                "fp": m.fp,
+                "fn": m.fn,
+                "tn": m.tn,
+                "n_flagged": m.n_flagged,
+                "precision": _fixture_number(m.precision),
+                "recall": _fixture_number(m.recall),
+                "f1": _fixture_number(m.f1),
+                "accuracy": _fixture_number(m.accuracy),
+                "false_positive_rate": _fixture_number(m.false_positive_rate),
+                "specificity": _fixture_number(m.specificity),
+                "next_score": _fixture_number(above[0]) if above.size else None,
+                "previous_score": _fixture_number(below[-1]) if below.size else None,
+                "nearest_score": _fixture_number(nearest),
+                "n_below": int(index.sorted_scores.searchsorted(threshold, side="left")),
+            }
+        )
+    return {
+        "name": name,
+        "positives": sorted(float(s) for s, y in zip(scores, labels, strict=True) if y),
+        "negatives": sorted(float(s) for s, y in zip(scores, labels, strict=True) if not y),
+        "sorted_scores": index.sorted_scores.tolist(),
+        "distinct_scores": distinct.tolist(),
+        "queries": expected,
+    }
+
+
+def counting_fixture() -> dict:
+    """Cases and expected answers for the explorer's JavaScript counting (``counting.js``).
+
+    Each case holds the sorted scores of its positives and negatives and, for every distinct
+    score, the points between them and thresholds beyond both ends (also +-inf), what
+    :func:`metrics_at` says (NaN as null) and the next, previous and nearest distinct score.
+    The cases: ties, all scores equal, one class only, and a random set with many ties.
+
+    Returns
+    -------
+    dict
+        JSON-ready (no inf or NaN numbers).
+    """
+    rng = np.random.default_rng(5)
+    random_scores = np.round(rng.normal(0.0, 3.0, 400), 1) * 1234.5678 + 0.0  # no -0.0
+    random_labels = rng.random(400) < 0.1 + 0.8 * (random_scores > 0)
+    cases = [
+        _fixture_case(
+            "ties",
+            [1, 0, 1, 1, 0, 0, 1, 0, 0, 1],
+            [-2.5, -2.5, 0.0, 0.1, 0.1, 0.1, 3.0, 3.0, 7.25, 1e300],
+        ),
+        _fixture_case("all scores equal", [1, 0, 0, 1, 0], [4.2] * 5),
+        _fixture_case("positives only", [1, 1, 1, 1], [-1.0, 0.5, 0.5, 2.0]),
+        _fixture_case("negatives only", [0, 0, 0], [-3.0, -3.0, 5e-324]),
+        _fixture_case("one sample", [1], [3370.0194991439557]),
+        _fixture_case("random with ties", random_labels, random_scores),
+    ]
+    return {
+        "format": COUNTING_FIXTURE_FORMAT,
+        "rule": "flagged when score >= threshold",
+        "cases": cases,
+    }
+
+
+def write_counting_fixture(*, path) -> None:
+    """Write :func:`counting_fixture` as JSON to ``path`` (``tests/js/fixtures/counting.json``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write; its directory must exist.
+    """
+    import json
+    from pathlib import Path
+
+    text = json.dumps(counting_fixture(), indent=1, allow_nan=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Trade-off: one threshold drives the curves, the numbers and the digits at the cut."""
+"""Trade-off: one threshold drives the live explorer (curves, numbers) and the digits at the cut."""
 
 from __future__ import annotations
 
@@ -31,16 +31,9 @@ def threshold_panel() -> None:
     """Everything that depends on the threshold: reruns alone when it moves, never refits."""
     show_callback_failure()
     threshold, previous = tradeoff.current_threshold(data)
-    # The controls are drawn above the numbers but filled after them: the numbers are what
-    # a step is waited for, so they are sent first.
-    controls = st.container()
-    now, before = tradeoff.cross_validated_metrics(data, threshold=threshold, previous=previous)
-    tradeoff.metrics_row(now, before)
-    with controls:
-        tradeoff.controls(data, digit=digit, threshold=threshold)
+    tradeoff.explorer(data, fingerprint=result.fingerprint, digit=digit, threshold=threshold)
+    tradeoff.controls(data, digit=digit, threshold=threshold)
     tradeoff.goal_pickers(data)
-    tradeoff.charts_row(data, threshold=threshold)
-    tradeoff.held_out_line(data, threshold=threshold, estimate=now)
     own_digit_line(digit=digit, threshold=threshold)
     tradeoff.export_button(result, dataset, digit=digit, threshold=threshold)
     tradeoff.digits_at_the_cut(dataset, result, data, digit=digit, threshold=threshold)
@@ -48,7 +41,7 @@ def threshold_panel() -> None:
 
 
 # The upload runs first (its score is then current in the panel) but is drawn below it, outside
-# the fragment: a slider step never resends the pictures.
+# the fragment: a release of the threshold never resends the pictures.
 panel_area = st.container()
 own_digit_section(dataset, result)
 with panel_area:

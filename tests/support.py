@@ -365,3 +365,45 @@ def phone_photo_jpeg(*, width: int = 4000, height: int = 3000) -> bytes:
     buffer = io.BytesIO()
     page.convert("RGB").save(buffer, "JPEG", quality=88)
     return buffer.getvalue()
+
+
+# --- the trade-off page's explorer (a components-v2 element: AppTest cannot run its JS) -------
+
+EXPLORER_KEY = "tradeoff_explorer"
+
+
+def explorer_mounts(app: AppTest, key: str = EXPLORER_KEY) -> tuple[dict, bytes, str]:
+    """The explorer's position (the server's threshold), its payload and the payload's
+    element id, as mounted on the page."""
+    import json
+
+    position = payload = None
+    for element in app.get("bidi_component"):
+        if element.proto.id.endswith(f"-{key}_position"):
+            position = element
+        elif element.proto.id.endswith(f"-{key}"):
+            payload = element
+    assert position is not None and payload is not None, "the explorer is not mounted"
+    return json.loads(position.proto.json)["position"], payload.proto.bytes, payload.proto.id
+
+
+def release_explorer(app: AppTest, threshold: float, key: str = EXPLORER_KEY) -> AppTest:
+    """Run the page as the browser does when the user lets go of the explorer at ``threshold``.
+
+    AppTest has no driver for components-v2 elements, so this sends the component's trigger
+    the way its JavaScript does (``setTriggerValue("release", threshold)``), with the other
+    widgets' states, through AppTest's own run.
+    """
+    import json
+
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+    from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
+
+    _, _, element_id = explorer_mounts(app, key)
+    states = app._tree.get_widget_states()
+    trigger = WidgetState(id=f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{element_id}__events")
+    trigger.json_trigger_value = json.dumps([{"event": "release", "value": threshold}])
+    states.widgets.append(trigger)
+    app._run(states)
+    assert not app.exception, [e.value for e in app.exception]
+    return app

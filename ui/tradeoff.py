@@ -1,9 +1,10 @@
-"""The trade-off page's sections: one threshold drives the numbers, the curves and the digits.
+"""The trade-off page's sections: one threshold drives the explorer, the numbers and the digits.
 
-Every way of setting the threshold (slider, exact number, a goal, a click on a curve) is a
-callback that ends in :func:`_move_to`; only callbacks write the slider's key ``threshold``.
-Core's functions are called through their modules (``thresholds.metrics_at``), so they are
-looked up at each run.
+The explorer (:mod:`ui.explorer`) counts and draws in the browser while the threshold moves;
+the server hears of it only on release. Every way of setting the threshold on the server (a
+release, the exact number, a goal) is a callback that ends in :func:`_move_to`; only callbacks
+write the session's key ``threshold``. Core's functions are called through their modules
+(``thresholds.borderline_indices``), so they are looked up at each run.
 """
 
 from __future__ import annotations
@@ -15,30 +16,23 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from core import thresholds
-from core.charts import (
-    precision_recall_figure,
-    precision_recall_vs_threshold_figure,
-    roc_figure,
-    threshold_from_selection,
-)
-from core.formatting import count_change, percent, points_change
 from core.params import parse_float
 from ui.digits import show_gallery
 from ui.entry import guarded_callback
+from ui.explorer import explorer_section, note_release
 from ui.params import adopt, publish, raw_param
 
 if TYPE_CHECKING:
     from core.data import Dataset
     from core.detector import DetectorResult
-    from core.thresholds import ThresholdMetrics
     from core.tradeoff import TradeoffData
 
 PER_GALLERY = 12
-CHARTS = ("chart_threshold", "chart_pr", "chart_roc")
+EXPLORER = "tradeoff_explorer"
 
 
 def threshold_from_link(data: TradeoffData) -> str | None:
-    """Put ``?threshold=`` into the slider's state; the correction note when it had one."""
+    """Put ``?threshold=`` into the session's threshold; the correction note when it had one."""
     return adopt(
         "threshold",
         "threshold",
@@ -87,10 +81,10 @@ def _from_number(data: TradeoffData, key: str) -> None:
 
 
 @guarded_callback
-def _from_chart(data: TradeoffData, key: str) -> None:
-    picked = threshold_from_selection(st.session_state.get(key))
-    if picked is not None:
-        _move_to(data, picked, f"Picked on the curve: {picked:,.4f}.")
+def _from_explorer(data: TradeoffData) -> None:
+    released = note_release(EXPLORER)
+    if released is not None:
+        _move_to(data, released)
 
 
 def _from_picker(data: TradeoffData, picker, **goal) -> None:
@@ -128,58 +122,23 @@ def _pick_cost(data: TradeoffData) -> None:
     )
 
 
-def cross_validated_metrics(data: TradeoffData, *, threshold: float, previous: float):
-    """The cross-validated counts and rates at the threshold now and at the one before."""
-    return (
-        thresholds.metrics_at(data.cv_index, threshold=threshold),
-        thresholds.metrics_at(data.cv_index, threshold=previous),
+def explorer(data: TradeoffData, *, fingerprint: str, digit: int, threshold: float) -> None:
+    """The live explorer: the threshold plot, the PR and ROC curves, every rate and count."""
+    explorer_section(
+        data,
+        fingerprint=fingerprint,
+        digit=digit,
+        threshold=threshold,
+        key=EXPLORER,
+        on_release=partial(_from_explorer, data),
     )
-
-
-def metrics_row(now: ThresholdMetrics, before: ThresholdMetrics) -> None:
-    """Six rates and five counts, each with its change since the last threshold."""
-    rates = st.columns(6)
-    for column, label, name in (
-        (rates[0], "Precision", "precision"),
-        (rates[1], "Recall", "recall"),
-        (rates[2], "F1", "f1"),
-        (rates[3], "Accuracy", "accuracy"),
-        (rates[4], "False-positive rate", "false_positive_rate"),
-        (rates[5], "Specificity", "specificity"),
-    ):
-        new, old = getattr(now, name), getattr(before, name)
-        column.metric(
-            label,
-            percent(new),
-            points_change(new, old),
-            delta_color="inverse" if name == "false_positive_rate" else "normal",
-        )
-    counts = st.columns(5)
-    for column, label, name, color in (
-        (counts[0], "Flagged", "n_flagged", "off"),
-        (counts[1], "True positives", "tp", "normal"),
-        (counts[2], "False positives", "fp", "inverse"),
-        (counts[3], "False negatives", "fn", "inverse"),
-        (counts[4], "True negatives", "tn", "normal"),
-    ):
-        new, old = getattr(now, name), getattr(before, name)
-        column.metric(label, f"{new:,}", count_change(new, old), delta_color=color)
 
 
 def controls(data: TradeoffData, *, digit: int, threshold: float) -> None:
-    """The slider, the exact number and the link to this view."""
-    slider, number = st.columns([4, 1])
-    slider.slider(
-        "Threshold",
-        min_value=data.slider_min,
-        max_value=data.slider_max,
-        step=data.slider_step,
-        format="%.2f",
-        key="threshold",
-        help="A digit is flagged when its score is at or above the threshold.",
-    )
+    """The exact number and the link to this view."""
+    number, _ = st.columns([1, 3])
     # A form, so only "Set" moves the threshold: an input with on_change, replaced as the
-    # slider moves, committed stale values in the browser and undid key presses.
+    # threshold moves, committed stale values in the browser and undid key presses.
     with number.form("exact_threshold", border=False):
         number_key = f"tradeoff_number:{threshold!r}"  # shows the current threshold
         st.number_input(
@@ -225,39 +184,6 @@ def goal_pickers(data: TradeoffData) -> None:
             cost[0].number_input("Cost of a FP", 0.0, 1e6, 1.0, 1.0, key="pick_fp_cost")
             cost[1].number_input("Cost of a FN", 0.0, 1e6, 5.0, 1.0, key="pick_fn_cost")
             st.button("Least total cost", on_click=_pick_cost, args=(data,), key="go_cost")
-
-
-def charts_row(data: TradeoffData, *, threshold: float) -> None:
-    """Precision and recall against the threshold, then the PR and ROC curves; all clickable."""
-    figures = (
-        precision_recall_vs_threshold_figure(data.pr_curve, threshold=threshold),
-        precision_recall_figure(data.pr_curve, threshold=threshold),
-        roc_figure(data.roc_curve, threshold=threshold),
-    )
-    # The notebook's first plot gets the width; the two curves share the row below it.
-    places = [st.container(), *st.columns(2)]
-    for place, figure, key in zip(places, figures, CHARTS, strict=True):
-        with place:
-            st.plotly_chart(
-                figure,
-                theme=None,
-                key=key,
-                on_select=partial(_from_chart, data, key),
-                selection_mode="points",
-                config={"displaylogo": False},
-            )
-    st.caption("Click a point of any curve to move the threshold there.")
-
-
-def held_out_line(data: TradeoffData, *, threshold: float, estimate: ThresholdMetrics) -> None:
-    """The test digits at the same threshold, beside the cross-validated estimate."""
-    held_out = thresholds.metrics_at(data.test_index, threshold=threshold)
-    st.markdown(
-        f"**Held-out check** on the {data.test_index.n_samples:,} test digits (final model, "
-        f"same threshold): precision **{percent(held_out.precision)}**, recall "
-        f"**{percent(held_out.recall)}**, against {percent(estimate.precision)} and "
-        f"{percent(estimate.recall)} estimated by cross-validation."
-    )
 
 
 def export_button(

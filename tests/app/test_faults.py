@@ -38,7 +38,7 @@ from core.data import (
 from core.detector import train_detector
 from tests.app.test_query_params import page_dump
 from tests.core.test_data import MALFORMED, FakeFetch, fake_openml_bunch, make_idx_dir
-from tests.support import ROOT, metric_values, open_page
+from tests.support import ROOT, explorer_mounts, metric_values, open_page, release_explorer
 
 PAGES = ["home", "pages/digits.py", "pages/train.py", "pages/confusion.py", "pages/tradeoff.py"]
 GUARD_MESSAGE = "Something went wrong on this page"
@@ -86,9 +86,11 @@ def assert_page_works(app, page: str) -> None:
         "pages/digits.py": "Label",
         "pages/train.py": "Fold 1",
         "pages/confusion.py": "Precision",
-        "pages/tradeoff.py": "Recall",
+        "pages/tradeoff.py": "explorer",
     }[page]
-    if expected is None:
+    if expected == "explorer":
+        explorer_mounts(app)
+    elif expected is None:
         assert any("1,797 digits" in m.value for m in app.markdown)
     else:
         assert expected in shown, shown
@@ -411,7 +413,7 @@ def test_a_download_failing_in_an_unexpected_way_still_leaves_a_working_app(monk
         [error] = app.error
         assert "MNIST could not be" in error.value and "log" in error.value
         assert "end-of-stream" not in page_dump(app)
-    assert "Recall" in metric_values(app)  # the trade-off page went on with the small set
+    explorer_mounts(app)  # the trade-off page went on with the small set
     logged = [r for r in problems(caplog) if r.exc_info]
     assert logged and "EOFError" in logging.Formatter().formatException(logged[0].exc_info)
 
@@ -425,7 +427,7 @@ FAILURES = {
     "pages/digits.py": ("core.images", "page_slice"),
     "pages/train.py": ("core.detector", "digit_score"),
     "pages/confusion.py": ("core.thresholds", "borderline_indices"),
-    "pages/tradeoff.py": ("core.thresholds", "metrics_at"),
+    "pages/tradeoff.py": ("core.thresholds", "borderline_indices"),
 }
 
 
@@ -482,13 +484,13 @@ def test_a_failure_when_the_threshold_moves_is_a_plain_message(monkeypatch, capl
 
     app = visit("pages/tradeoff.py")
     assert_page_works(app, "pages/tradeoff.py")
-    secret = "internal detail of metrics_at"
+    secret = "internal detail of borderline_indices"
 
     def fail(*args, **kwargs):
         raise RuntimeError(secret)
 
-    monkeypatch.setattr(core.thresholds, "metrics_at", fail)
-    app.slider(key="threshold").set_value(1.0).run()
+    monkeypatch.setattr(core.thresholds, "borderline_indices", fail)
+    release_explorer(app, 1.0)
 
     assert not app.exception, [e.value for e in app.exception]
     dump = page_dump(app)
@@ -509,14 +511,14 @@ def test_a_failing_picker_callback_is_a_plain_message(monkeypatch, caplog):
     monkeypatch.setattr(core.thresholds, "threshold_for_precision", fail)
     app = visit("pages/tradeoff.py")
     assert_page_works(app, "pages/tradeoff.py")
-    threshold_before = app.slider(key="threshold").value
+    threshold_before = app.session_state["threshold"]
     app.button(key="go_precision").click().run()
 
     assert not app.exception, [e.value for e in app.exception]
     dump = page_dump(app)
     assert "Traceback" not in dump and secret not in dump
     assert any(GUARD_MESSAGE in e.value for e in app.error)
-    assert app.slider(key="threshold").value == threshold_before  # nothing lost
+    assert app.session_state["threshold"] == threshold_before  # nothing lost
     assert [r for r in problems(caplog) if r.exc_info]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import forget_app_caches, metric_values, open_page, texts
+from core.explorer import decode_payload
+from tests.support import explorer_mounts, forget_app_caches, metric_values, open_page, texts
 
 
 @pytest.fixture(autouse=True)
@@ -38,9 +39,11 @@ def test_the_whole_flow_works_on_the_small_set():
     assert not app.exception
     assert "Fold 1" in metric_values(app)
     app = open_page("pages/tradeoff.py", query={"threshold": "0"})
-    shown = metric_values(app)
-    assert shown["Precision"].endswith("%") and shown["Recall"].endswith("%")
-    assert "Held-out check on the 257 test digits" in texts(app).replace("**", "")
+    position, blob, _ = explorer_mounts(app)
+    _, arrays = decode_payload(blob)
+    assert position["threshold"] == 0.0
+    assert arrays["test_positive"].size + arrays["test_negative"].size == 257  # held out
+    assert "The digits at the cut" in texts(app)
 
 
 def test_the_prefetched_dataset_is_used_once_then_loads_are_fresh():

@@ -14,7 +14,8 @@ import pytest
 
 from core.data import load_fallback_dataset
 from core.params import parse_choice, parse_float, parse_int, unknown_params
-from tests.support import forget_app_caches, metric_values, open_page
+from core.tradeoff import slider_step
+from tests.support import explorer_mounts, forget_app_caches, metric_values, open_page
 
 HUGE_INT = "9" * 400  # float() of it overflows to inf; int() of it is exact
 ENORMOUS_INT = "9" * 5000  # longer than int()'s 4,300-digit limit for decimal strings
@@ -295,7 +296,8 @@ def test_a_bad_digit_keeps_the_current_one(script, raw, monkeypatch):
     page = script.split("/")[1].removesuffix(".py")
     assert app.selectbox(key=f"{page}_digit").value == 5
     assert app.query_params["digit"] in ("5", ["5"])  # the link is corrected too
-    assert metric_values(app)  # and the page went on to show the 5-detector
+    # And the page went on to show the 5-detector.
+    assert explorer_mounts(app) if script == "pages/tradeoff.py" else metric_values(app)
 
 
 @pytest.mark.parametrize("script", ["pages/train.py", "pages/confusion.py", "pages/tradeoff.py"])
@@ -333,6 +335,15 @@ def test_train_index(query, expected, small, monkeypatch):
 
 
 # /tradeoff: the threshold -------------------------------------------------------------------
+def score_range(app) -> tuple[float, float]:
+    """The lowest and highest cross-validated score, from the explorer's mounted payload."""
+    from core.explorer import decode_payload
+
+    _, arrays = decode_payload(explorer_mounts(app)[1])
+    scores = np.concatenate((arrays["cv_positive"], arrays["cv_negative"]))
+    return float(scores.min()), float(scores.max())
+
+
 @pytest.mark.parametrize(
     ("query", "where"),
     [
@@ -355,11 +366,13 @@ def test_tradeoff_threshold(query, where, monkeypatch):
     assert_no_traceback(app)
     for name, raw in query.items():
         assert_noted(app, name, raw)
-    slider = app.slider(key="threshold")
-    expected = {"default": 0.0, "max": slider.max, "min": slider.min}[where]
-    assert app.session_state["threshold"] == expected and slider.value == expected
+    low, high = score_range(app)
+    step = slider_step(low=low, high=high)
+    bounds = {"max": math.ceil(high / step) * step, "min": math.floor(low / step) * step}
+    expected = {"default": 0.0, **bounds}[where]
+    assert app.session_state["threshold"] == expected
+    assert explorer_mounts(app)[0]["threshold"] == expected  # the explorer is put there
     assert app.selectbox(key="tradeoff_digit").value == 5
-    assert "Precision" in metric_values(app)
     link = app.query_params["threshold"]
     assert float(link[-1] if isinstance(link, list) else link) == expected
 

@@ -1,4 +1,5 @@
-"""A cached detector's numbers need no scikit-learn (its import is about a second)."""
+"""A cached detector's numbers and its explorer need no scikit-learn (its import is about a
+second)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ SCRIPT = textwrap.dedent(
     """
     import json, sys
     # What the trade-off page imports, then what it does before it shows its numbers.
-    import core.charts, core.thresholds, core.tradeoff, ui.detector, ui.own_digit, ui.dataset
+    import core.thresholds, core.tradeoff, ui.detector, ui.explorer, ui.own_digit, ui.dataset
+    from core.explorer import encode_payload, explorer_payload
     from core.data import load_dataset
     from core.jobs import JobRegistry
     from core.thresholds import metrics_at
@@ -25,12 +27,14 @@ SCRIPT = textwrap.dedent(
     result = JobRegistry().ready(dataset, digit=5)
     data = tradeoff_data(result)
     shown = metrics_at(data.cv_index, threshold=3370.0194991439557)
+    payload = encode_payload(explorer_payload(data, digit=5))  # what the browser draws
     before = "sklearn" in sys.modules
-    curve = data.pr_curve  # the charts: scikit-learn's precision_recall_curve
+    curve = data.pr_curve  # scikit-learn's precision_recall_curve, for comparison
     score = float(result.model.decision_function(dataset.images[:1].astype(float))[0])
     print(json.dumps({"sklearn_before_numbers": before, "precision": shown.precision,
                       "recall": shown.recall, "curve_points": int(curve.thresholds.size),
-                      "score": score, "from_cache": result.from_cache}))
+                      "score": score, "from_cache": result.from_cache,
+                      "payload_bytes": len(payload)}))
     """
 )
 
@@ -58,6 +62,7 @@ def test_a_cached_detectors_numbers_come_before_any_scikit_learn_import(
     )
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["payload_bytes"] > 8 * 60_000  # the sorted scores, and the curves' points
     assert seen["from_cache"] is True
     assert seen["sklearn_before_numbers"] is False
     assert (seen["precision"], seen["recall"]) == (0.9000345901072293, 0.4799852425751706)

@@ -2,10 +2,10 @@
 plain line, and the server's memory grows by under 150 MB.
 
 The picture is built on the fly (a 4.9 KB 1-bit PNG that would decode to 40 MB; what Pillow
-alone costs on it is in ``bench/bench_hostile.py``). The server runs on the small fallback set (the upload path is
-the same; its detector trains in a second), with a fresh cache. Its RSS (the process and any
-child, from /proc) is sampled every 50 ms from before the uploads until every session shows
-its message; the growth is the highest sample over the median before.
+alone costs on it is in ``bench/bench_hostile.py``). The server runs on the small fallback set
+(the upload path is the same; its detector trains in a second), with a fresh cache. Its RSS
+(the process and any child, from /proc) is sampled every 50 ms from before the uploads until
+every session shows its message; the growth is the highest sample over the median before.
 """
 
 from __future__ import annotations

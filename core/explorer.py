@@ -1,0 +1,282 @@
+"""What the live threshold explorer needs from one detector, packed once as bytes.
+
+The explorer (``ui/components/threshold_explorer/``) counts in the browser: it gets the
+cross-validated and the held-out scores of the positives and of the negatives, each sorted,
+and counts ``score >= threshold`` by binary search, as :func:`core.thresholds.metrics_at`
+does. The curves are only drawn, so they travel thinned (:func:`core.thresholds.thin_curve`);
+every number shown is counted from the full scores.
+
+The curves are the exact ones of :func:`~core.thresholds.precision_recall_curve_exact` and
+:func:`~core.thresholds.roc_curve_exact`, here taken from the score index's own counts in the
+same float operations (tests check them equal), so that the first view of a page waits for no
+scikit-learn import.
+
+The payload is one ``bytes`` object, so Streamlit sends it as it is (a ``Uint8Array`` in
+JavaScript) and, being the same message on every rerun, from its cache afterwards:
+
+- 8 bytes: ``b"TXP1"`` and the header's length (uint32, little-endian);
+- the header: UTF-8 JSON, padded with spaces to a multiple of 8 bytes; it names each array,
+  its offset from the start of the payload and its length, and holds the few scalars;
+- the arrays: float64, little-endian, each starting at a multiple of 8 bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.thresholds import ScoreIndex, thin_curve
+from core.tradeoff import TradeoffData
+
+MAGIC = b"TXP1"
+FORMAT = "threshold-explorer/1"
+DRAWN_POINTS = 400  # per curve; drawn as one SVG path, so more than the charts' 200 markers
+
+# The arrays of a payload, in their order in the bytes.
+ARRAY_NAMES = (
+    "cv_positive",
+    "cv_negative",
+    "test_positive",
+    "test_negative",
+    "vt_threshold",
+    "vt_precision",
+    "vt_recall",
+    "pr_threshold",
+    "pr_recall",
+    "pr_precision",
+    "roc_threshold",
+    "roc_fpr",
+    "roc_tpr",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class ExplorerPayload:
+    """The explorer's data for one detector: sorted scores and the curve points to draw.
+
+    Attributes
+    ----------
+    digit : int
+        The detected digit.
+    arrays : dict of str to ndarray
+        float64 arrays named by :data:`ARRAY_NAMES`: ``cv_positive`` / ``cv_negative`` are the
+        cross-validated scores of the positives / negatives, ascending; ``test_*`` the same for
+        the held-out scores; ``vt_*`` the drawn points of precision and recall against the
+        threshold; ``pr_*`` of the precision-recall curve; ``roc_*`` of the ROC curve (its first
+        threshold is ``inf``, flag nothing).
+    auc, average_precision : float
+        Of the cross-validated scores; NaN when a class is missing.
+    """
+
+    digit: int
+    arrays: dict
+    auc: float
+    average_precision: float
+
+    @property
+    def n_scores(self) -> int:
+        """Number of cross-validated scores."""
+        return int(self.arrays["cv_positive"].size + self.arrays["cv_negative"].size)
+
+
+def _class_scores(index: ScoreIndex) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted scores of the positives and of the negatives (ranks ascend, so do scores)."""
+    return (
+        np.ascontiguousarray(index.sorted_scores[index.positive_ranks]),
+        np.ascontiguousarray(index.sorted_scores[index.negative_ranks]),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _Curves:
+    """The precision-recall and ROC curves of one index, as their ``*_exact`` functions give."""
+
+    thresholds: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+    roc_thresholds: np.ndarray
+    fpr: np.ndarray
+    tpr: np.ndarray
+    average_precision: float
+    auc: float
+
+
+def _curves(index: ScoreIndex) -> _Curves:
+    """scikit-learn's arithmetic on the index's counts: the same numbers, no import of it."""
+    tp, fp = index.tp, index.fp
+    nan = np.full(tp.shape, np.nan)
+    precision = tp / (tp + fp)  # every distinct score flags at least itself: never 0/0
+    recall = tp / index.n_pos if index.n_pos else nan
+    # ROC: "flag nothing" (inf) first, then the scores descending.
+    roc_tp = np.concatenate(([0], tp[::-1]))
+    roc_fp = np.concatenate(([0], fp[::-1]))
+    tpr = roc_tp / index.n_pos if index.n_pos else np.full(roc_tp.shape, np.nan)
+    fpr = roc_fp / index.n_neg if index.n_neg else np.full(roc_fp.shape, np.nan)
+    # average_precision_score: -sum(diff(recall) * precision), recall ending at 0.
+    ap = -float(np.sum(np.diff(np.append(recall, 0.0)) * precision)) if index.n_pos else math.nan
+    auc = float(np.trapezoid(tpr, fpr)) if index.n_pos and index.n_neg else math.nan
+    return _Curves(
+        thresholds=index.thresholds,
+        precision=precision,
+        recall=recall,
+        roc_thresholds=np.concatenate(([np.inf], index.thresholds[::-1])),
+        fpr=fpr,
+        tpr=tpr,
+        average_precision=ap,
+        auc=auc,
+    )
+
+
+def explorer_payload(
+    data: TradeoffData, *, digit: int, max_points: int = DRAWN_POINTS
+) -> ExplorerPayload:
+    """Gather the explorer's data from a detector's :class:`~core.tradeoff.TradeoffData`.
+
+    Parameters
+    ----------
+    data : TradeoffData
+    digit : int
+        The detected digit, 0 to 9.
+    max_points : int
+        About how many points of each curve to draw, >= 2.
+
+    Returns
+    -------
+    ExplorerPayload
+
+    Raises
+    ------
+    ValueError
+        When ``digit`` is not an integer from 0 to 9 or ``max_points`` is below 2.
+    """
+    if isinstance(digit, bool) or not isinstance(digit, int | np.integer) or not 0 <= digit <= 9:
+        raise ValueError(f"digit must be an integer from 0 to 9, got {digit!r}")
+    pr = roc = _curves(data.cv_index)
+    vt = thin_curve(
+        pr.thresholds, np.column_stack((pr.precision, pr.recall)), max_points=max_points
+    )
+    pr_drawn = thin_curve(pr.recall, pr.precision, max_points=max_points)
+    roc_drawn = thin_curve(roc.fpr, roc.tpr, max_points=max_points)
+    cv_positive, cv_negative = _class_scores(data.cv_index)
+    test_positive, test_negative = _class_scores(data.test_index)
+    arrays = {
+        "cv_positive": cv_positive,
+        "cv_negative": cv_negative,
+        "test_positive": test_positive,
+        "test_negative": test_negative,
+        "vt_threshold": pr.thresholds[vt],
+        "vt_precision": pr.precision[vt],
+        "vt_recall": pr.recall[vt],
+        "pr_threshold": pr.thresholds[pr_drawn],
+        "pr_recall": pr.recall[pr_drawn],
+        "pr_precision": pr.precision[pr_drawn],
+        "roc_threshold": roc.roc_thresholds[roc_drawn],
+        "roc_fpr": roc.fpr[roc_drawn],
+        "roc_tpr": roc.tpr[roc_drawn],
+    }
+    arrays = {name: np.ascontiguousarray(arrays[name], dtype="<f8") for name in ARRAY_NAMES}
+    return ExplorerPayload(
+        digit=int(digit),
+        arrays=arrays,
+        auc=float(roc.auc),
+        average_precision=float(pr.average_precision),
+    )
+
+
+def _json_float(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def encode_payload(payload: ExplorerPayload) -> bytes:
+    """The payload as the bytes the explorer reads (layout in this module's docstring).
+
+    The header's ``id`` is a hash of the arrays, so the browser can tell one detector's
+    payload from another's.
+    """
+    digest = hashlib.sha256()
+    entries, offset = [], 0
+    for name in ARRAY_NAMES:
+        array = payload.arrays[name]
+        digest.update(name.encode())
+        digest.update(array.tobytes())
+        entries.append({"name": name, "offset": offset, "length": int(array.size)})
+        offset += array.nbytes
+    header = {
+        "format": FORMAT,
+        "id": digest.hexdigest()[:16],
+        "digit": payload.digit,
+        "auc": _json_float(payload.auc),
+        "average_precision": _json_float(payload.average_precision),
+        "arrays": entries,
+    }
+    # Where the arrays start depends on the header's length, which depends on the offsets.
+    start = 0
+    while True:
+        text = json.dumps(
+            {**header, "arrays": [{**e, "offset": e["offset"] + start} for e in entries]},
+            allow_nan=False,
+        ).encode()
+        needed = 8 + len(text) + (-(8 + len(text)) % 8)
+        if needed <= start:
+            break
+        start = needed
+    text = text.ljust(start - 8, b" ")
+    parts = [MAGIC, struct.pack("<I", len(text)), text]
+    parts += [payload.arrays[name].tobytes() for name in ARRAY_NAMES]
+    return b"".join(parts)
+
+
+def decode_payload(blob: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    """Read :func:`encode_payload`'s bytes back: the header and the arrays (for tests, tools).
+
+    Raises
+    ------
+    ValueError
+        When ``blob`` is not an explorer payload.
+    """
+    if not isinstance(blob, bytes | bytearray | memoryview) or bytes(blob[:4]) != MAGIC:
+        raise ValueError("not a threshold explorer payload (no TXP1 magic)")
+    (length,) = struct.unpack("<I", bytes(blob[4:8]))
+    header = json.loads(bytes(blob[8 : 8 + length]))
+    arrays = {
+        entry["name"]: np.frombuffer(
+            blob, dtype="<f8", count=entry["length"], offset=entry["offset"]
+        )
+        for entry in header["arrays"]
+    }
+    return header, arrays
+
+
+def write_payload_fixture(*, path) -> None:
+    """Write the payload of a tiny detector, the counting fixture's "ties" case, to ``path``.
+
+    The explorer's JavaScript tests (``tests/js/explorer.test.mjs``) decode it and compare its
+    scores with that case of :func:`core.thresholds.counting_fixture`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (``tests/js/fixtures/payload.bin``); its directory must exist.
+    """
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from core.thresholds import counting_fixture
+    from core.tradeoff import tradeoff_data
+
+    case = next(c for c in counting_fixture()["cases"] if c["name"] == "ties")
+    scores = np.array(case["positives"] + case["negatives"])
+    labels = np.array([True] * len(case["positives"]) + [False] * len(case["negatives"]))
+    result = SimpleNamespace(
+        y_train=labels,
+        cv_scores=scores,
+        fold_ids=np.arange(scores.size) % 3,
+        y_test=labels,
+        test_scores=scores + 0.5,
+    )
+    Path(path).write_bytes(encode_payload(explorer_payload(tradeoff_data(result), digit=5)))

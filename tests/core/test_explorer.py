@@ -1,0 +1,168 @@
+"""The explorer's payload (core.explorer) and the fixture its JavaScript counting is tested on."""
+
+from __future__ import annotations
+
+import json
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from core.explorer import ARRAY_NAMES, decode_payload, encode_payload, explorer_payload
+from core.thresholds import counting_fixture, metrics_at, write_counting_fixture
+from core.tradeoff import tradeoff_data
+from tests.support import ROOT
+
+FIXTURE = ROOT / "tests" / "js" / "fixtures" / "counting.json"
+
+
+def detector(n: int = 3000, *, seed: int = 0, positives: bool = True, negatives: bool = True):
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < 0.2
+    if not positives:
+        y[:] = False
+    if not negatives:
+        y[:] = True
+    scores = np.round(rng.normal(0, 1000, n) + 1500 * y, 1)  # ties, as real scores have
+    return SimpleNamespace(
+        y_train=y,
+        cv_scores=scores,
+        fold_ids=np.arange(n) % 3,
+        y_test=y[: n // 3],
+        test_scores=scores[: n // 3] + 7,
+    )
+
+
+def counts_from_payload(arrays, prefix: str, threshold: float) -> tuple[int, int, int, int]:
+    """The browser's rule, in numpy: flagged when score >= threshold, by binary search."""
+    positive, negative = arrays[f"{prefix}_positive"], arrays[f"{prefix}_negative"]
+    fn = int(positive.searchsorted(threshold, side="left"))
+    tn = int(negative.searchsorted(threshold, side="left"))
+    return positive.size - fn, negative.size - tn, fn, tn
+
+
+def test_the_payload_round_trips_and_counts_like_metrics_at():
+    data = tradeoff_data(detector())
+    payload = explorer_payload(data, digit=5)
+    blob = encode_payload(payload)
+    header, arrays = decode_payload(blob)
+    assert header["digit"] == 5 and [a["name"] for a in header["arrays"]] == list(ARRAY_NAMES)
+    assert all(a["offset"] % 8 == 0 for a in header["arrays"])  # Float64Array views need it
+    for name in ARRAY_NAMES:
+        np.testing.assert_array_equal(arrays[name], payload.arrays[name])
+    for prefix in ("cv", "test"):
+        for kind in ("positive", "negative"):
+            assert np.all(np.diff(arrays[f"{prefix}_{kind}"]) >= 0)  # sorted
+    assert payload.n_scores == data.cv_index.n_samples
+    probes = [*data.cv_index.thresholds[::97], -math.inf, math.inf, 1e9, -1e9, 3.25]
+    for threshold in probes:
+        m = metrics_at(data.cv_index, threshold=threshold)
+        assert counts_from_payload(arrays, "cv", threshold) == (m.tp, m.fp, m.fn, m.tn)
+        t = metrics_at(data.test_index, threshold=threshold)
+        assert counts_from_payload(arrays, "test", threshold) == (t.tp, t.fp, t.fn, t.tn)
+
+
+def test_curves_are_thinned_for_drawing_but_keep_their_exact_thresholds():
+    data = tradeoff_data(detector(20_000))
+    arrays = explorer_payload(data, digit=3, max_points=300).arrays
+    for kind in ("vt", "pr", "roc"):
+        assert 2 <= arrays[f"{kind}_threshold"].size <= 300
+    pr = data.pr_curve
+    at = pr.thresholds.searchsorted(arrays["pr_threshold"])
+    np.testing.assert_array_equal(pr.thresholds[at], arrays["pr_threshold"])
+    np.testing.assert_array_equal(pr.precision[at], arrays["pr_precision"])
+    assert arrays["roc_threshold"][0] == math.inf  # the ROC starts at "flag nothing"
+
+
+def test_the_same_detector_gives_the_same_bytes_and_another_a_new_id():
+    first = encode_payload(explorer_payload(tradeoff_data(detector()), digit=5))
+    again = encode_payload(explorer_payload(tradeoff_data(detector()), digit=5))
+    other = encode_payload(explorer_payload(tradeoff_data(detector(seed=1)), digit=5))
+    assert first == again  # Streamlit's message cache then serves every rerun
+    assert decode_payload(first)[0]["id"] != decode_payload(other)[0]["id"]
+
+
+@pytest.mark.parametrize("which", ["positives", "negatives"])
+def test_one_class_only_gives_empty_arrays_and_null_areas(which):
+    result = detector(positives=which == "positives", negatives=which == "negatives")
+    header, arrays = decode_payload(
+        encode_payload(explorer_payload(tradeoff_data(result), digit=1))
+    )
+    missing = "positive" if which == "negatives" else "negative"
+    assert arrays[f"cv_{missing}"].size == 0
+    assert header["auc"] is None  # NaN travels as null
+
+
+@pytest.mark.parametrize("digit", [-1, 10, 2.0, True, "5"])
+def test_a_bad_digit_is_named(digit):
+    with pytest.raises(ValueError, match="digit"):
+        explorer_payload(tradeoff_data(detector()), digit=digit)
+
+
+def test_decode_rejects_what_is_not_a_payload():
+    with pytest.raises(ValueError, match="TXP1"):
+        decode_payload(b"hello world")
+
+
+def test_the_javascript_fixture_is_what_core_thresholds_writes_now(tmp_path):
+    written = tmp_path / "counting.json"
+    write_counting_fixture(path=written)
+    assert written.read_text() == FIXTURE.read_text(), (
+        "tests/js/fixtures/counting.json is stale: rewrite it with "
+        "core.thresholds.write_counting_fixture(path=...)"
+    )
+
+
+def test_the_fixture_covers_the_cases_the_browser_must_get_right():
+    fixture = counting_fixture()
+    names = {case["name"] for case in fixture["cases"]}
+    assert {"ties", "all scores equal", "positives only", "negatives only"} <= names
+    json.dumps(fixture, allow_nan=False)  # valid JSON: no NaN or inf numbers
+    ties = next(case for case in fixture["cases"] if case["name"] == "ties")
+    beyond = {q["threshold"] for q in ties["queries"]}
+    assert {"Infinity", "-Infinity", min(ties["distinct_scores"]) - 1} <= beyond
+
+
+def test_the_javascript_payload_fixture_is_what_core_explorer_writes_now(tmp_path):
+    from core.explorer import write_payload_fixture
+
+    written = tmp_path / "payload.bin"
+    write_payload_fixture(path=written)
+    assert written.read_bytes() == (FIXTURE.parent / "payload.bin").read_bytes(), (
+        "tests/js/fixtures/payload.bin is stale: rewrite it with "
+        "core.explorer.write_payload_fixture(path=...)"
+    )
+
+
+@pytest.mark.parametrize(
+    "kind", ["mixed", "positives only", "negatives only", "all tied", "one score each"]
+)
+def test_the_curves_are_the_exact_ones_without_scikit_learn(kind):
+    """Unthinned, the payload's curves are precision_recall_curve_exact's and roc_curve_exact's,
+    bit for bit, and so are average precision and AUC."""
+    result = {
+        "mixed": detector(5000),
+        "positives only": detector(positives=True, negatives=False),
+        "negatives only": detector(positives=False, negatives=True),
+        "one score each": detector(50, seed=3),
+    }.get(kind)
+    if kind == "all tied":
+        result = detector(40)
+        result.cv_scores = np.full(40, 2.5)
+    data = tradeoff_data(result)
+    payload = explorer_payload(data, digit=5, max_points=10**6)
+    arrays, pr, roc = payload.arrays, data.pr_curve, data.roc_curve
+    for mine, theirs in (
+        ("pr_threshold", pr.thresholds),
+        ("pr_precision", pr.precision),
+        ("pr_recall", pr.recall),
+        ("vt_precision", pr.precision),
+        ("roc_threshold", roc.thresholds),
+        ("roc_fpr", roc.fpr),
+        ("roc_tpr", roc.tpr),
+    ):
+        np.testing.assert_array_equal(arrays[mine], theirs, err_msg=mine)
+    same = lambda a, b: (math.isnan(a) and math.isnan(b)) or a == b  # noqa: E731
+    assert same(payload.average_precision, pr.average_precision)
+    assert same(payload.auc, roc.auc)

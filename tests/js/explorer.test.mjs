@@ -1,0 +1,43 @@
+// The explorer module's parts that need no browser: reading the payload core/explorer.py
+// writes (tests/js/fixtures/payload.bin, from core.explorer.write_payload_fixture) and the
+// changes it prints.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+
+import { decodePayload, pointsChange, readHeader } from "../../ui/components/threshold_explorer/explorer.js";
+
+const fixture = (name) => new URL(`./fixtures/${name}`, import.meta.url);
+const counting = JSON.parse(readFileSync(fixture("counting.json"), "utf8"));
+const ties = counting.cases.find((c) => c.name === "ties");
+
+test("the payload decodes to the sorted scores of each class, as float64", () => {
+  const file = readFileSync(fixture("payload.bin"));
+  // As Streamlit hands it over: a view into a larger buffer, at an odd offset.
+  const bigger = new Uint8Array(file.length + 3);
+  bigger.set(file, 3);
+  const bytes = bigger.subarray(3);
+  const { header, arrays } = decodePayload(bytes);
+  assert.equal(header.format, "threshold-explorer/1");
+  assert.equal(header.digit, 5);
+  assert.equal(readHeader(bytes).id, header.id);
+  assert.ok(arrays.cv_positive instanceof Float64Array);
+  assert.deepEqual([...arrays.cv_positive], ties.positives);
+  assert.deepEqual([...arrays.cv_negative], ties.negatives);
+  assert.deepEqual([...arrays.test_positive], ties.positives.map((s) => s + 0.5));
+  assert.equal(arrays.roc_threshold[0], Infinity); // the ROC starts at "flag nothing"
+  for (const { name, length } of header.arrays) assert.equal(arrays[name].length, length);
+});
+
+test("a payload without the magic is refused", () => {
+  assert.throws(() => decodePayload(new TextEncoder().encode("hello, world")), /not a threshold explorer payload/);
+});
+
+test("changes in points never read as zero, and nothing is said when undefined or equal", () => {
+  assert.equal(pointsChange(0.5, 0.25), "+25.0 pts");
+  assert.equal(pointsChange(0.25, 0.5), "-25.0 pts");
+  assert.equal(pointsChange(0.50001, 0.5), "+0.001 pts");
+  assert.equal(pointsChange(0.5004, 0.5), "+0.04 pts");
+  assert.equal(pointsChange(null, 0.5), "");
+  assert.equal(pointsChange(0.5, 0.5), "");
+});

@@ -1,0 +1,163 @@
+"""The live threshold explorer: one ``st.components.v2`` component, counted in the browser.
+
+Its JavaScript and CSS are the files of ``ui/components/threshold_explorer/`` (plain ES
+modules, no build step). Streamlit serves a component's files only from a declared asset
+directory, which it otherwise reads from an installed package's ``pyproject.toml``; this app
+is run from its folder, not installed, so the directory is declared to the running server
+here, the way Streamlit's own manifest scan would.
+
+A page mounts it with :func:`threshold_explorer`: the detector's payload once (bytes that never
+change, so Streamlit's message cache serves every rerun after the first), and the server's
+threshold beside it in a second, tiny mount. The component calls ``on_release`` only when a
+drag, a key burst or a click ends; the value is then in ``st.session_state[key]["release"]``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+PROJECT = "threshold_explorer"
+NAME = "explorer"
+COMPONENT = f"{PROJECT}.{NAME}"
+ASSET_DIR = Path(__file__).resolve().parent / "components" / "threshold_explorer"
+
+_mounts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per runtime's manager
+_mounts_lock = threading.Lock()  # sessions run their scripts in threads of their own
+
+
+def _manager():
+    from streamlit.runtime import Runtime
+
+    return Runtime.instance().bidi_component_registry
+
+
+def _mount_function():
+    """The component's mount function, declared once per running Streamlit runtime."""
+    manager = _manager()
+    with _mounts_lock:
+        return _mounts.get(manager) or _declare(manager)
+
+
+def _declare(manager):
+    """Declare the asset directory (as a manifest would) and the component, on ``manager``."""
+    from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
+
+    if manager.get_component_asset_root(COMPONENT) is None:
+        manifest = ComponentManifest(
+            name=PROJECT,
+            version="1",
+            components=[ComponentConfig(name=NAME, asset_dir=ASSET_DIR.name)],
+        )
+        manager.register_from_manifest(manifest, ASSET_DIR.parent)
+    mount = st.components.v2.component(COMPONENT, js="explorer.js", css="explorer.css")
+    _mounts[manager] = mount
+    return mount
+
+
+def release_value(key: str) -> float | None:
+    """The threshold the explorer ``key`` was released at in this run, or None."""
+    state = st.session_state.get(key)
+    value = state.get("release") if state is not None else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def threshold_explorer(
+    *,
+    payload: bytes,
+    payload_id: str,
+    threshold: float,
+    position: int,
+    key: str,
+    on_release: Callable[[], None],
+) -> None:
+    """Mount the explorer of one detector.
+
+    Parameters
+    ----------
+    payload : bytes
+        :func:`core.explorer.encode_payload` of the detector; the same bytes on every rerun.
+    payload_id : str
+        The payload header's ``id``.
+    threshold : float
+        The server's threshold; finite.
+    position : int
+        Raised whenever the server moves the threshold itself (picker, number, link, digit);
+        a rerun with the same ``position`` never moves the explorer, so a release answered
+        late cannot pull back a threshold the user is already dragging elsewhere.
+    key : str
+        The component's key; the position's mount uses ``key + "_position"``.
+    on_release : callable
+        Called (as a widget callback) when the user releases the threshold.
+
+    Raises
+    ------
+    ValueError
+        When ``threshold`` is not finite or ``payload`` is not bytes.
+    """
+    if not isinstance(payload, bytes):
+        raise ValueError(f"payload must be bytes, got {type(payload).__name__}")
+    if not math.isfinite(threshold):
+        raise ValueError(f"threshold must be finite, got {threshold!r}")
+    mount = _mount_function()
+    with st.container(gap=None):
+        mount(
+            key=f"{key}_position",
+            data={"position": {"id": payload_id, "threshold": threshold, "seq": position}},
+        )
+        mount(key=key, data=payload, on_release_change=on_release)
+
+
+@st.cache_resource(max_entries=20, show_spinner=False)
+def explorer_payload_for(fingerprint: str, digit: int, _data) -> tuple[bytes, str]:
+    """The explorer's bytes for one detector and their id, built once per server.
+
+    Keyed like :func:`ui.detector.tradeoff_for` (on the data and the digit); the same bytes
+    on every rerun, so Streamlit sends them once per browser and its cache after that.
+    """
+    from core.explorer import decode_payload, encode_payload, explorer_payload
+
+    blob = encode_payload(explorer_payload(_data, digit=digit))
+    return blob, decode_payload(blob)[0]["id"]
+
+
+def explorer_section(
+    data, *, fingerprint: str, digit: int, threshold: float, key: str, on_release
+) -> None:
+    """Mount the explorer at ``threshold``, telling it only when the server moved it.
+
+    ``st.session_state[key + "_shown"]`` is what the explorer shows as far as the server
+    knows: a release sets it (the explorer is already there), anything else that changes the
+    threshold (a picker, the exact number, a link, another digit) raises the position, which
+    moves the explorer.
+    """
+    blob, payload_id = explorer_payload_for(fingerprint, digit, data)
+    shown, position = f"{key}_shown", f"{key}_position"
+    if st.session_state.get(shown) != (payload_id, threshold):
+        st.session_state[shown] = (payload_id, threshold)
+        st.session_state[position] = st.session_state.get(position, 0) + 1
+    threshold_explorer(
+        payload=blob,
+        payload_id=payload_id,
+        threshold=threshold,
+        position=st.session_state[position],
+        key=key,
+        on_release=on_release,
+    )
+
+
+def note_release(key: str, payload_id: str | None = None) -> float | None:
+    """In the release callback: the released threshold, recorded as shown by the explorer."""
+    value = release_value(key)
+    if value is not None:
+        previous = st.session_state.get(f"{key}_shown")
+        ident = payload_id or (previous[0] if previous else None)
+        st.session_state[f"{key}_shown"] = (ident, value)
+    return value
