@@ -227,6 +227,40 @@ def _follow(flight: _Flight, progress):
     return flight.result
 
 
+@contextlib.contextmanager
+def _lock_or_landed(lock_path: Path, *, poll: Callable[[float], object | None]) -> Iterator:
+    """Hold the lock at ``lock_path``; while another process holds it, call ``poll(seconds
+    waited)`` about every :data:`POLL_SECONDS`. Yields None once locked, or the first value
+    ``poll`` returns that is not None (then without the lock: the other process's result
+    landed). An unusable lock file yields None unlocked, as :func:`file_lock` goes on."""
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+b")  # noqa: SIM115 - closed in finally
+    except OSError as exc:
+        log.warning("no lock at %s: %s", lock_path, exc)
+        yield None
+        return
+    locked = False
+    try:
+        started = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                locked = True
+                break
+            except BlockingIOError:
+                landed = poll(time.monotonic() - started)
+                if landed is not None:
+                    break
+                time.sleep(POLL_SECONDS)
+        yield None if locked else landed
+    finally:
+        if locked:
+            with contextlib.suppress(OSError):
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        handle.close()
+
+
 def cached_once(
     key: str,
     path: Path | None,
@@ -236,12 +270,14 @@ def cached_once(
     save: Callable[[Path, object], object],
     use_cache: bool = True,
     progress: Callable | None = None,
+    waiting: Callable[[float], None] | None = None,
 ):
     """The result cached at ``path``, else computed once for ``key`` and cached there.
 
     Callers in this process asking for the same ``key`` at once share one computation (the
     later ones wait, their ``progress`` relayed from the leader's); across processes a file
-    lock beside ``path`` makes the later process wait and then read the cache.
+    lock beside ``path`` makes the later process wait, telling ``waiting``, and read the cache
+    file as soon as the other process's lands there.
 
     Parameters
     ----------
@@ -259,6 +295,9 @@ def cached_once(
         False recomputes even when a cached result exists, and rewrites the cache.
     progress : callable, optional
         Receives the progress updates, from the calling thread only.
+    waiting : callable ``seconds -> None``, optional
+        Called from the calling thread about every :data:`POLL_SECONDS` while another process
+        holds the lock, with the seconds waited so far.
     """
     if use_cache and path is not None:
         cached = load(path)
@@ -278,11 +317,22 @@ def cached_once(
         if progress is not None:
             progress(update)
 
+    def poll(seconds: float):
+        if waiting is not None:
+            waiting(seconds)
+        return load(path) if use_cache else None
+
     try:
-        lock = contextlib.nullcontext() if path is None else file_lock(path.with_suffix(".lock"))
-        with lock:
-            # Another process may have finished the same work while we waited for the lock.
-            result = load(path) if use_cache and path is not None else None
+        lock = (
+            contextlib.nullcontext()
+            if path is None
+            else _lock_or_landed(path.with_suffix(".lock"), poll=poll)
+        )
+        with lock as landed:
+            result = landed
+            if result is None:
+                # Another process may have finished the same work while we waited for the lock.
+                result = load(path) if use_cache and path is not None else None
             if result is None:
                 result = compute(record)
                 if path is not None:

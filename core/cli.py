@@ -1,7 +1,10 @@
 """Command line: ``python -m core info``, ``report``, ``tradeoff`` and ``predict``.
 
-Every failure is one line on stderr and exit status 2, never a traceback. ``predict`` goes on
-past an image it cannot read (one line on stderr for it) and then exits with status 1.
+Every failure is one line on stderr and exit status 2, never a traceback: an expected one (a
+bad argument, a file that cannot be read, a model file that is not ours or is damaged) says
+what is wrong; an unexpected one (a bug) says so and points to ``--debug``, which prints the
+traceback instead. ``predict`` goes on past an image it cannot read (one line on stderr for it)
+and then exits with status 1.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 import math
 import os
 import sys
+import traceback
 
 EXIT_ERROR = 2
 EXIT_SOME_IMAGES_FAILED = 1  # predict: the model was read, but not every image
@@ -25,13 +29,22 @@ class _Parser(argparse.ArgumentParser):
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m core", description="Threshold Explorer's command line.")
+    debug_help = "on an unexpected failure, print its traceback rather than one line"
+    parser.add_argument("--debug", action="store_true", help=debug_help)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    # Also accepted after the command; SUPPRESS keeps a subcommand from resetting it to False.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
 
-    info = commands.add_parser("info", help="where the dataset comes from, its sizes and classes")
+    info = commands.add_parser(
+        "info", parents=[common], help="where the dataset comes from, its sizes and classes"
+    )
     info.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     report = commands.add_parser(
-        "report", help="every number of the notebook's cells [6] to [14] for one digit"
+        "report",
+        parents=[common],
+        help="every number of the notebook's cells [6] to [14] for one digit",
     )
     report.add_argument("--digit", type=int, default=5, help="the digit to detect (0-9)")
     report.add_argument("--json", action="store_true", help="print the numbers as JSON")
@@ -41,6 +54,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     tradeoff = commands.add_parser(
         "tradeoff",
+        parents=[common],
         help="everything the trade-off explorer shows at one threshold",
         description=(
             "The counts and rates at one threshold (flagged means score >= threshold) of the "
@@ -59,6 +73,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     predict = commands.add_parser(
         "predict",
+        parents=[common],
         help="score pictures of digits with a model file exported from the trade-off page",
         description=(
             "Score each PNG or JPEG picture of one digit with an exported detector. Exit "
@@ -73,6 +88,11 @@ def _build_parser() -> argparse.ArgumentParser:
     predict.add_argument("images", nargs="+", metavar="IMAGE", help="pictures of one digit each")
     predict.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser
+
+
+def _line(message) -> str:
+    """``message`` as one line: a library's multi-line text must not break "one line"."""
+    return " ".join(str(message).split())
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -151,7 +171,12 @@ def _predict(args: argparse.Namespace) -> int:
     try:
         model = load_model(args.model)
     except ModelFileError as exc:
-        print(f"error: {args.model}: {exc}", file=sys.stderr)
+        print(f"error: {args.model}: {_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(
+            f"error: {args.model}: cannot read it ({_line(exc.strerror or exc)})", file=sys.stderr
+        )
         return EXIT_ERROR
     threshold = model.card["threshold"]  # as written: the exact float, or "inf" / "-inf"
     if not args.json:
@@ -167,7 +192,7 @@ def _predict(args: argparse.Namespace) -> int:
             continue
         if "error" in entry:
             sys.stdout.flush()  # keep the lines in order when both go to one terminal
-            print(f"{path}: error: {entry['error']}", file=sys.stderr)
+            print(f"{path}: error: {_line(entry['error'])}", file=sys.stderr)
         else:
             print(f"{path}: score {entry['score']:.2f}, {entry['answer']}")
     if args.json:
@@ -184,7 +209,11 @@ _COMMANDS = {"info": _info, "report": _report, "tradeoff": _tradeoff, "predict":
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the process exit status."""
+    """Run one command; return the process exit status.
+
+    Every expected failure is one line on stderr; an unexpected one too, pointing to
+    ``--debug``, which prints the traceback instead.
+    """
     args = _build_parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
@@ -195,6 +224,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_ERROR
-    except (ValueError, OSError, RuntimeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ValueError, OSError) as exc:
+        print(f"error: {_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, or the traceback when asked
+        if args.debug:
+            traceback.print_exc()
+        else:
+            text = str(exc).splitlines()
+            what = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+            print(
+                f"error: unexpected failure ({what}); run again with --debug for the traceback",
+                file=sys.stderr,
+            )
         return EXIT_ERROR

@@ -188,6 +188,7 @@ def train_model(
     cache_dir=None,
     use_cache: bool = True,
     progress: Callable[[TrainingProgress], None] | None = None,
+    waiting: Callable[[float], None] | None = None,
 ) -> ModelResult:
     """Cross-validate one model of the comparison (3 folds), or read it from the disk cache.
 
@@ -207,6 +208,10 @@ def train_model(
     progress : callable, optional
         Receives :class:`TrainingProgress` from the calling thread: at start, about every 0.25 s,
         and as each fold ends. Not called on a cache hit.
+    waiting : callable ``seconds -> None``, optional
+        Called about every 0.25 s, from the calling thread, while another process trains the
+        same model (it holds the cache's lock), with the seconds waited; the other process's
+        result is read as soon as its cache file lands.
 
     Returns
     -------
@@ -227,7 +232,12 @@ def train_model(
     spec = model_spec(model)
     if spec.key == SGD:
         detector = train_detector(
-            dataset, digit=digit, cache_dir=cache_dir, use_cache=use_cache, progress=progress
+            dataset,
+            digit=digit,
+            cache_dir=cache_dir,
+            use_cache=use_cache,
+            progress=progress,
+            waiting=waiting,
         )
         return result_from_detector(detector)
     key, path = _where(dataset, digit, spec, cache_dir)
@@ -239,6 +249,7 @@ def train_model(
         save=lambda at, result: _save_model(at, key, result),
         use_cache=use_cache,
         progress=progress,
+        waiting=waiting,
     )
 
 

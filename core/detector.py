@@ -314,6 +314,7 @@ def train_detector(
     cache_dir=None,
     use_cache: bool = True,
     progress: Callable[[TrainingProgress], None] | None = None,
+    waiting: Callable[[float], None] | None = None,
 ) -> DetectorResult:
     """Train the notebook's detector of ``digit`` and cross-validate it (cells [6]-[13]).
 
@@ -336,6 +337,10 @@ def train_detector(
         Receives a :class:`~core.engine.TrainingProgress`; called only from the calling
         thread, at start, about every 0.25 s while fits run, and as each fit completes. Not
         called on a cache hit.
+    waiting : callable ``seconds -> None``, optional
+        Called about every 0.25 s, from the calling thread, while another process trains the
+        same model (it holds the cache's lock), with the seconds waited; the other process's
+        result is read as soon as its cache file lands.
 
     Returns
     -------
@@ -365,6 +370,7 @@ def train_detector(
         save=lambda at, result: _save(at, key, result),
         use_cache=use_cache,
         progress=progress,
+        waiting=waiting,
     )
 
 

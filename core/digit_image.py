@@ -8,11 +8,16 @@ translating the image so as to position this point at the center of the 28x28 fi
 :func:`prepare_digit_image` applies the same steps to an uploaded PNG or JPEG:
 
 1. Refuse what is not a digit picture: an empty or over-large file (``max_bytes``), anything
-   but PNG or JPEG (the format the decoder finds in the bytes, not a file name), and an image of
-   more than ``max_pixels`` pixels, checked from its header *before* any pixel is decoded.
-2. Decode: apply the EXIF orientation of a phone photo, flatten transparency onto white, take
-   grey levels (16-bit PNGs scaled to 0-255), and shrink a large picture to at most
-   :data:`WORKING_SIDE` pixels a side (area averaging; a JPEG is decoded at reduced scale).
+   but PNG or JPEG (the format the decoder finds in the bytes, not a file name), and, from the
+   header *before* any pixel is decoded, an image of more than ``max_pixels`` pixels, one far
+   longer than wide (:data:`MAX_ASPECT`), an unknown pixel mode, an animated PNG, and a JPEG of
+   more than :data:`MAX_JPEG_SCANS` scans (each scan of a progressive JPEG is decoded over the
+   whole picture: thousands of tiny scans cost minutes of CPU for a small file).
+2. Decode (this step and the next ones run one picture at a time per process, in one thread,
+   under :data:`DECODE_LOCK`: concurrent uploads wait rather than add up in memory): apply the
+   EXIF orientation of a phone photo, flatten transparency onto white, take grey levels (16-bit
+   PNGs scaled to 0-255), and shrink a large picture to at most :data:`WORKING_SIDE` pixels a
+   side (area averaging, whole-factor reduction first; a JPEG is decoded at reduced scale).
 3. Polarity: MNIST has bright ink on a black background. The background level is the median of
    the picture's border; the ink is whichever extreme (darkest or brightest 0.1 %) lies farther
    from it. Dark ink on light paper is inverted. Grey levels are then rescaled so that the
@@ -38,6 +43,9 @@ import io
 import math
 import numbers
 import os
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,12 +58,33 @@ MNIST_SHAPE = (28, 28)
 BOX_SIDE = 20  # MNIST's size normalisation box
 CENTRE = (14.0, 14.0)  # where MNIST puts the centre of mass (row, column)
 MAX_BYTES = 10 * 1024 * 1024  # default limit on the file size
-MAX_PIXELS = 40_000_000  # default limit on width x height (a 48 MP phone photo is refused)
+# Default limit on width x height: a 12 MP (4000x3000) or 16 MP phone photo passes; a 48 MP one
+# is refused. The largest picture we decode costs about 2.5 bytes a pixel beside its own pixels.
+MAX_PIXELS = 16_800_000
+MAX_ASPECT = 50  # longer side / shorter side: a digit is never a 40,000,000 x 1 strip
+# A progressive JPEG from an encoder has about 10 scans (libjpeg's default script), rarely over
+# 30; each scan is decoded over the whole picture, so their number bounds the decoding time.
+MAX_JPEG_SCANS = 100
 WORKING_SIDE = 1024  # larger pictures are shrunk to this many pixels on their longer side
 MIN_CONTRAST = 40.0  # grey levels (of 255) between background and ink, below which it is blank
 # The decoders PIL may try. A phone's multi-picture JPEG comes back as format "MPO" from the
 # JPEG decoder; it is a JPEG whose first picture is the photo.
 FORMATS = ("PNG", "JPEG")
+# Bytes a pixel of each mode PNG and JPEG decode to costs at full size: Pillow's own storage
+# (LA, RGB, CMYK, ... take 4 bytes) plus our full-size working copies (grey, alpha and white
+# layers; 16-bit grey is widened to 32-bit integers, then floats). Other modes are refused.
+MODE_BYTES = {
+    "1": 2, "L": 2, "P": 3, "I": 8, "I;16": 10, "I;16B": 10, "I;16L": 10,
+    "LA": 8, "PA": 8, "RGB": 5, "RGBA": 8, "CMYK": 9, "YCbCr": 5,
+}  # fmt: skip
+# The memory one decode may take; a MAX_PIXELS picture of any of the modes above fits.
+MAX_DECODE_BYTES = 192 * 1024 * 1024
+# One picture at a time in this process, in one thread: a server's sessions queue here, so the
+# memory of concurrent uploads does not add up (each is bounded by the limits above). One
+# thread rather than a lock alone: memory a picture freed stays in its thread's malloc arena,
+# which only that thread reuses, so pictures read in several threads would each keep theirs.
+DECODE_LOCK = threading.Lock()
+_DECODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digit-decode")
 
 SUPERSAMPLE = 4  # stroke widths are measured and widened at 4x the 20x20 box
 # MNIST's strokes are 2.5 pixels wide (median; quartiles 2.0 and 2.9; measured on 1,000 test
@@ -130,7 +159,8 @@ def prepare_digit_image(
     max_pixels : int, default :data:`MAX_PIXELS`
         Pictures of more pixels (width x height, as the file's header declares them) are
         refused before their pixels are decoded. Pillow's own decompression-bomb limit
-        (``PIL.Image.MAX_IMAGE_PIXELS``, twice of which is an error) applies as well.
+        (``PIL.Image.MAX_IMAGE_PIXELS``, twice of which is an error) applies as well, as do
+        :data:`MAX_ASPECT` and :data:`MAX_JPEG_SCANS`.
     thicken : bool, default True
         Widen strokes thinner than :data:`MIN_STROKE` pixels (in the 28x28 image) to that
         width, as MNIST's are; False applies MNIST's described steps alone.
@@ -143,7 +173,8 @@ def prepare_digit_image(
     ------
     DigitImageError
         A ``ValueError`` whose message a user can read: empty or too large a file, not a PNG or
-        JPEG image, too many pixels, a damaged file, or a blank picture (no digit found).
+        JPEG image, too many pixels, too long and thin, an animation, too many JPEG scans, a
+        damaged file, or a blank picture (no digit found).
     ValueError
         When ``max_bytes`` or ``max_pixels`` is not a positive integer, or ``data`` is not bytes
         (a programming error, not the user's).
@@ -153,10 +184,20 @@ def prepare_digit_image(
     if not isinstance(data, bytes | bytearray | memoryview):
         raise ValueError(f"data must be bytes, got {type(data).__name__}")
     data = bytes(data)
-    grey, image_format, original_size = _decode(data, max_bytes=max_bytes, max_pixels=max_pixels)
-    ink, inverted = _ink_levels(grey)
-    top, left, bottom, right = _ink_box(ink)
-    image, thickened = _mnist_frame(ink[top:bottom, left:right], thicken=thicken)
+    if not data:
+        raise DigitImageError("the file is empty")
+    if len(data) > max_bytes:
+        raise DigitImageError(_too_large(len(data), max_bytes))
+    return _DECODER.submit(_prepare_alone, data, max_pixels=max_pixels, thicken=thicken).result()
+
+
+def _prepare_alone(data: bytes, *, max_pixels: int, thicken: bool) -> PreparedDigit:
+    """Every step of one picture, in the decoder thread and under :data:`DECODE_LOCK`."""
+    with DECODE_LOCK:
+        grey, image_format, original_size = _decode(data, max_pixels=max_pixels)
+        ink, inverted = _ink_levels(grey)
+        top, left, bottom, right = _ink_box(ink)
+        image, thickened = _mnist_frame(ink[top:bottom, left:right], thicken=thicken)
     return PreparedDigit(
         original=read_only(np.round(grey).astype(np.uint8)),
         image=read_only(image),
@@ -268,12 +309,80 @@ def _signature_format(data: bytes) -> str | None:
     return None
 
 
-def _decode(data: bytes, *, max_bytes: int, max_pixels: int):
+_JPEG_MARKER = re.compile(rb"\xff+([^\x00\xd0-\xd7\xff])")  # a marker, not data or a restart
+
+
+def jpeg_scans(data: bytes, *, limit: int = MAX_JPEG_SCANS) -> int:
+    """The scans (SOS markers) of a JPEG's first picture, counted from its bytes, up to
+    ``limit + 1``.
+
+    Walks the marker segments by their lengths and skips each scan's entropy-coded data to the
+    next marker (a regular-expression search, so a 10 MB file takes milliseconds); stops at the
+    first EOI, so a phone's multi-picture file counts its first picture only. Bytes that do not
+    parse end the count: the decoder reports the damage.
+
+    Raises
+    ------
+    ValueError
+        When ``limit`` is not a positive integer or ``data`` is not bytes.
+    """
+    limit = _check_limit(limit, "limit")
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ValueError(f"data must be bytes, got {type(data).__name__}")
+    data = bytes(data)
+    position, size, scans = 2, len(data), 0
+    while position + 4 <= size and data[position] == 0xFF:
+        while position + 1 < size and data[position + 1] == 0xFF:  # fill bytes
+            position += 1
+        marker = data[position + 1]
+        if marker == 0xD9:  # EOI
+            break
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # no length
+            position += 2
+            continue
+        position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+        if marker != 0xDA:  # SOS: the entropy-coded data follows its header
+            continue
+        scans += 1
+        if scans > limit:
+            break
+        found = _JPEG_MARKER.search(data, position)
+        if found is None:
+            break
+        position = found.start(1) - 1
+    return scans
+
+
+def _check_header(picture: Image.Image, data: bytes, *, max_pixels: int) -> None:
+    """Refuse, from what the header says, a picture whose decoding would cost too much."""
+    width, height = picture.size
+    if width * height > max_pixels:
+        raise DigitImageError(
+            f"the image is {width}x{height} pixels; at most {max_pixels:,} pixels allowed"
+        )
+    if width < 1 or height < 1:
+        raise DigitImageError(f"the image is {width}x{height} pixels: it is empty")
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise DigitImageError(
+            f"the image is {width}x{height} pixels: far too long and thin for a picture of a "
+            f"digit (at most {MAX_ASPECT} to 1)"
+        )
+    frames = getattr(picture, "n_frames", 1)
+    if picture.format == "PNG" and frames > 1:
+        raise DigitImageError(
+            f"the PNG is an animation of {frames} frames; upload one still picture"
+        )
+    if picture.format in ("JPEG", "MPO"):
+        scans = jpeg_scans(data)
+        if scans > MAX_JPEG_SCANS:
+            raise DigitImageError(
+                f"the JPEG has more than {MAX_JPEG_SCANS} scans; a photo has about 10 "
+                "(re-save it as an ordinary JPEG or a PNG)"
+            )
+
+
+def _decode(data: bytes, *, max_pixels: int):
     """Grey levels (float64, 0-255, at most WORKING_SIDE a side), format, (width, height)."""
-    if not data:
-        raise DigitImageError("the file is empty")
-    if len(data) > max_bytes:
-        raise DigitImageError(_too_large(len(data), max_bytes))
     try:
         picture = Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.DecompressionBombError as exc:
@@ -290,17 +399,12 @@ def _decode(data: bytes, *, max_bytes: int, max_pixels: int):
             f"the {signature} file is damaged: its header cannot be read"
         ) from None
     with picture:
+        _check_header(picture, data, max_pixels=max_pixels)
         width, height = picture.size
-        if width * height > max_pixels:
-            raise DigitImageError(
-                f"the image is {width}x{height} pixels; at most {max_pixels:,} pixels allowed"
-            )
-        if width < 1 or height < 1:
-            raise DigitImageError(f"the image is {width}x{height} pixels: it is empty")
         image_format = picture.format
         try:
             grey = _grey_pixels(picture)
-        except MemoryError:
+        except (MemoryError, DigitImageError):
             raise
         except Exception as exc:  # noqa: BLE001 - any decoder failure means a damaged file
             raise DigitImageError(
@@ -325,12 +429,13 @@ def _grey_pixels(picture: Image.Image) -> np.ndarray:
     """Decode one picture into upright grey levels 0-255 (float64), shrunk to WORKING_SIDE.
 
     One channel is made at full size, then shrunk, then turned upright: at most a couple of
-    full-size single-channel copies exist at once (measured: a 40-megapixel RGBA PNG, the
-    worst case under the default limits, adds about 310 MB to the process at its peak).
+    full-size single-channel copies exist at once (bench/bench_hostile.py measures the worst
+    case under the default limits, a 16.8-megapixel RGBA PNG).
     """
     if picture.format in ("JPEG", "MPO"):
         # Let the JPEG decoder skip detail we would average away (scale 1/2, 1/4 or 1/8).
         picture.draft("L", (WORKING_SIDE, WORKING_SIDE))
+    _check_memory(picture)
     picture.load()
     orientation = _orientation(picture)
     grey, factor = _one_channel(picture)
@@ -338,11 +443,28 @@ def _grey_pixels(picture: Image.Image) -> np.ndarray:
     if longer > WORKING_SIDE:
         scale = WORKING_SIDE / longer
         size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
-        grey = grey.resize(size, Image.Resampling.BOX)
+        # reducing_gap: whole-factor block averaging first, so the resampling's coefficient
+        # table stays small (it grows with the input's width over the output's).
+        grey = grey.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
     if orientation in _ORIENTATIONS:
         grey = grey.transpose(_ORIENTATIONS[orientation])
     pixels = np.asarray(grey, dtype=np.float64) * factor
     return np.clip(pixels, 0.0, 255.0)
+
+
+def _check_memory(picture: Image.Image) -> None:
+    """Refuse, before decoding, a picture whose pixels (at the size the decoder will produce)
+    and our working copies of them would take more than :data:`MAX_DECODE_BYTES`."""
+    width, height = picture.size
+    per_pixel = MODE_BYTES.get(picture.mode)
+    if per_pixel is None:
+        raise DigitImageError(f"the image's pixel mode {picture.mode!r} is not supported")
+    needed = width * height * per_pixel
+    if needed > MAX_DECODE_BYTES:
+        raise DigitImageError(
+            f"the {picture.mode} image of {width}x{height} pixels would take "
+            f"{_size_text(needed)} to decode; at most {_size_text(MAX_DECODE_BYTES)} allowed"
+        )
 
 
 def _orientation(picture: Image.Image) -> int:

@@ -411,11 +411,15 @@ def _read_source(source) -> bytes:
     return data
 
 
+_COMPRESSIONS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}  # what we write
+
+
 def _read_members(data: bytes) -> dict[str, bytes]:
-    """Every member's bytes, after checking names and sizes; nothing is extracted to disk."""
+    """Every member's bytes, after checking names, sizes and compression; nothing is extracted
+    to disk. Any fault of the archive or of a member's data is a :class:`ModelFileError`."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+    except Exception:  # noqa: BLE001 - whatever zipfile trips on (struct, unicode...), not a zip
         raise _not_ours("not a zip archive") from None
     with archive:
         infos = archive.infolist()
@@ -431,13 +435,21 @@ def _read_members(data: bytes) -> dict[str, bytes]:
         for info in infos:
             if info.flag_bits & 0x1:
                 raise _not_ours(f"{info.filename} is encrypted")
+            if info.compress_type not in _COMPRESSIONS:
+                raise ModelFileError(
+                    f"damaged: {info.filename} uses compression method {info.compress_type}; "
+                    f"this tool writes and reads only {' or '.join(_COMPRESSIONS.values())}"
+                )
             if info.file_size > MAX_MEMBER_BYTES:
                 raise _not_ours(f"{info.filename} is {info.file_size:,} bytes, far too large")
             try:
                 with archive.open(info) as member:
                     content = member.read(MAX_MEMBER_BYTES + 1)
-            except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
-                raise ModelFileError(f"damaged: {info.filename} cannot be read ({exc})") from None
+            except Exception as exc:  # noqa: BLE001 - zlib.error, BadZipFile, EOFError...: damage
+                reason = str(exc) or type(exc).__name__
+                raise ModelFileError(
+                    f"damaged: {info.filename} cannot be read ({reason})"
+                ) from None
             if len(content) > MAX_MEMBER_BYTES:
                 raise _not_ours(f"{info.filename} is far too large")
             members[info.filename] = content
@@ -474,14 +486,43 @@ def _check_checksums(card: dict, members: dict[str, bytes]) -> None:
             raise ModelFileError(f"damaged: checksum of {name} does not match")
 
 
-def _array(members: dict[str, bytes], name: str, *, dtype, shape) -> np.ndarray:
+_NPY_HEADER_BYTES = 1024  # ours are 128; NumPy's own readers stop at 10,000
+
+
+def _npy_header(name: str, data: bytes):
+    """``(shape, fortran_order, dtype, offset)`` from a ``.npy`` member's header alone."""
+    stream = io.BytesIO(data)
     try:
-        array = np.load(io.BytesIO(members[name]), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise ModelFileError(f"damaged: {name} is not a plain NumPy array ({exc})") from None
-    if not isinstance(array, np.ndarray) or array.dtype != dtype or array.shape != shape:
-        found = f"{getattr(array, 'dtype', '?')} of shape {getattr(array, 'shape', '?')}"
-        raise ModelFileError(f"damaged: {name} should be {np.dtype(dtype)} {shape}, is {found}")
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            header = np.lib.format.read_array_header_1_0(stream, max_header_size=_NPY_HEADER_BYTES)
+        elif version == (2, 0):
+            header = np.lib.format.read_array_header_2_0(stream, max_header_size=_NPY_HEADER_BYTES)
+        else:
+            raise ValueError(f"format version {version[0]}.{version[1]}")
+    except Exception as exc:  # noqa: BLE001 - whatever the header parser trips on is damage
+        reason = (str(exc) or type(exc).__name__).splitlines()[0]
+        raise ModelFileError(f"damaged: {name} is not a plain NumPy array ({reason})") from None
+    return (*header, stream.tell())
+
+
+def _array(members: dict[str, bytes], name: str, *, dtype, shape) -> np.ndarray:
+    """The array in a ``.npy`` member, its header checked (dtype, shape, size) before anything
+    is allocated: the header could claim a terabyte."""
+    data = members[name]
+    found_shape, fortran_order, found_dtype, offset = _npy_header(name, data)
+    if found_dtype != np.dtype(dtype) or tuple(found_shape) != shape:
+        raise ModelFileError(
+            f"damaged: {name} should be {np.dtype(dtype)} {shape}, is {found_dtype} of "
+            f"shape {tuple(found_shape)}"
+        )
+    expected_bytes = math.prod(shape) * np.dtype(dtype).itemsize
+    if len(data) - offset != expected_bytes:
+        raise ModelFileError(
+            f"damaged: {name} holds {len(data) - offset} bytes of data, not {expected_bytes}"
+        )
+    flat = np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=offset)
+    array = flat.reshape(shape[::-1]).T if fortran_order else flat.reshape(shape)
     array = np.ascontiguousarray(array)
     array.setflags(write=False)
     return array
@@ -538,8 +579,9 @@ def load_model(source) -> LoadedModel:
     ModelFileError
         A ``ValueError`` with a message for a person: "not a Threshold Explorer model file:
         ..." (not a zip, no card, another format, unexpected members), "the model file has
-        format version N ...", or "damaged: ..." (checksum mismatch, wrong array shape or
-        dtype, a bad card field).
+        format version N ...", or "damaged: ..." (a member that cannot be decompressed or
+        uses a method this tool does not write, a checksum mismatch, an array header whose
+        dtype or shape is not the card's, a bad card field).
     OSError
         When ``source`` is a path that cannot be read.
     """

@@ -1,16 +1,26 @@
-"""Trainings in background threads for the app: one job per (data, digit, model), shared by all.
+"""Trainings in the background for the app: one job per (data, digit, model), one queue per
+process, first come first served.
 
-A page asks the process's :class:`JobRegistry` for a job and polls its :attr:`TrainingJob.progress`
+A page asks the process's :class:`JobRegistry` for a job and polls its :attr:`TrainingJob.status`
 (a worker thread cannot talk to Streamlit). The ``"sgd"`` model is the notebook's detector
 (:func:`core.detector.train_detector`, a :class:`~core.detector.DetectorResult`); the others
 are :func:`core.compare.train_model`'s (a :class:`~core.compare.ModelResult`).
+
+One training runs at a time, with the fit slots of :mod:`core.engine` (both cores): six
+trainings side by side would each take about as long as all six in a row, and hold more memory
+at once; in a queue the first answer comes after one training, the k-th after k. A waiting job
+knows its place in line and, once this process has seen a training of the models ahead (or
+read one from the disk cache), an estimate of when it starts.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from core.compare import load_model, train_model
 from core.data import Dataset
@@ -21,51 +31,149 @@ from core.validation import check_digit
 
 log = logging.getLogger(__name__)
 
+QUEUED = "queued"  # in line behind other trainings
+WAITING = "waiting"  # its turn came, but another process is training the same model
+TRAINING = "training"
+DONE = "done"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """Where a job stands, for a page to show.
+
+    Attributes
+    ----------
+    state : str
+        :data:`QUEUED`, :data:`WAITING` (another process trains the same model and holds the
+        cache's lock), :data:`TRAINING`, :data:`DONE` or :data:`FAILED`.
+    place : int
+        1 for the next training to start, 2 for the one after it...; 0 once started.
+    ahead : int
+        Trainings that will run before this one starts, the running one included.
+    starts_in : float or None
+        Estimated seconds until it starts; None when not queued or not known yet.
+    ready_in : float or None
+        Estimated seconds until its result; None when done or not known yet.
+    waited : float
+        Seconds since it was asked for (queued), or since the other process was found
+        holding the lock (waiting), or its wall time so far (training or done).
+    progress : TrainingProgress or None
+        The latest progress its training reported.
+    """
+
+    state: str
+    place: int
+    ahead: int
+    starts_in: float | None
+    ready_in: float | None
+    waited: float
+    progress: TrainingProgress | None
+
 
 class TrainingJob:
-    """One training running (or finished) in a daemon thread.
+    """One training: queued, running in the queue's worker thread, or finished.
 
     Parameters
     ----------
     name : str
-        The thread's name.
-    train : callable ``progress -> result``
-        The training; it calls ``progress(update)`` as it goes.
+        For the log and the worker thread.
+    train : callable ``(progress, waiting) -> result``, optional
+        The training; it calls ``progress(update)`` as it goes and ``waiting(seconds)`` while
+        another process holds the cache's lock. None for a job made by :meth:`finished`.
+    model : str, default "sgd"
+        The model's key, for estimates.
     """
 
-    def __init__(self, name: str, train: Callable[[Callable], object] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        train: Callable[[Callable, Callable], object] | None = None,
+        *,
+        model: str = SGD,
+    ) -> None:
         self.name = name
+        self.model = model
+        self._train = train
         self._finished = threading.Event()
         self._result = None
         self._error: BaseException | None = None
         self._progress: TrainingProgress | None = None
-        if train is not None:
-            threading.Thread(target=self._run, args=(train,), name=name, daemon=True).start()
+        self._asked = time.monotonic()
+        self._started: float | None = None
+        self._ended: float | None = None
+        self._waiting_since: float | None = None
+        self._waited_other: float | None = None
+        self._queue: TrainingQueue | None = None
 
     @classmethod
-    def finished(cls, name: str, result) -> TrainingJob:
+    def finished(cls, name: str, result, *, model: str = SGD) -> TrainingJob:
         """A job that is already done with ``result`` (read from the cache)."""
-        job = cls(name)
+        job = cls(name, model=model)
         job._result = result
+        job._started = job._ended = job._asked
         job._finished.set()
         return job
 
-    def _run(self, train: Callable[[Callable], object]) -> None:
+    def run(self) -> None:
+        """Run the training in the calling thread (the queue's worker) and record its end."""
+        threading.current_thread().name = self.name  # the log and the import check name it
+        self._started = time.monotonic()
         try:
-            self._result = train(self._record)
+            self._result = self._train(self._record, self._wait)
         except BaseException as exc:  # noqa: BLE001 - kept for result() to raise
             log.exception("training %s failed", self.name)
             self._error = exc
         finally:
+            self._ended = time.monotonic()
             self._finished.set()
 
     def _record(self, update: TrainingProgress) -> None:
+        self._waiting_since = None
         self._progress = update
+
+    def _wait(self, seconds: float) -> None:
+        self._waiting_since = time.monotonic() - seconds
+        self._waited_other = seconds
 
     @property
     def progress(self) -> TrainingProgress | None:
         """The latest progress reported, or None before the first (and on a cache hit)."""
         return self._progress
+
+    @property
+    def started_at(self) -> float | None:
+        """``time.monotonic()`` when its training started, or None before."""
+        return self._started
+
+    @property
+    def ended_at(self) -> float | None:
+        """``time.monotonic()`` when its training ended, or None before."""
+        return self._ended
+
+    @property
+    def waited_for_other_process(self) -> float | None:
+        """Seconds it waited for another process training the same model (the last poll's
+        count), or None when it never did."""
+        return self._waited_other
+
+    @property
+    def status(self) -> JobStatus:
+        """Its state, place in line and estimates (see :class:`JobStatus`)."""
+        if self._queue is not None and not self.done:
+            return self._queue.status_of(self)
+        return self._own_status()
+
+    def _own_status(self) -> JobStatus:
+        now = time.monotonic()
+        if self.done:
+            state = DONE if self._error is None else FAILED
+            return JobStatus(state, 0, 0, None, None, self._ended - self._started, self._progress)
+        if self._started is None:
+            return JobStatus(QUEUED, 1, 0, None, None, now - self._asked, self._progress)
+        if self._waiting_since is not None:
+            return JobStatus(WAITING, 0, 0, None, None, now - self._waiting_since, None)
+        return JobStatus(TRAINING, 0, 0, None, None, now - self._started, self._progress)
 
     @property
     def done(self) -> bool:
@@ -99,8 +207,91 @@ class TrainingJob:
         return self._result
 
 
+class TrainingQueue:
+    """First come, first served: one training at a time in one worker thread.
+
+    The worker starts when a job is added to an empty queue and ends when the queue is empty.
+    Estimates come from the seconds of trainings of the same model that this queue has seen
+    (:meth:`observe`): the last one, by model.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: deque[TrainingJob] = deque()
+        self._running: TrainingJob | None = None
+        self._seconds: dict[str, float] = {}
+
+    def add(self, job: TrainingJob) -> None:
+        """Put ``job`` at the end of the line."""
+        with self._lock:
+            job._queue = self
+            self._waiting.append(job)
+            if self._running is None and len(self._waiting) == 1:
+                self._running = self._waiting.popleft()
+                threading.Thread(target=self._work, name="training-queue", daemon=True).start()
+
+    def observe(self, model: str, seconds: float) -> None:
+        """Remember that a training of ``model`` took ``seconds`` (for the estimates)."""
+        if seconds > 0:
+            with self._lock:
+                self._seconds[model] = float(seconds)
+
+    def _work(self) -> None:
+        while True:
+            job = self._running
+            job.run()
+            if job.succeeded:
+                self.observe(job.model, getattr(job.result(), "seconds", 0.0))
+            with self._lock:
+                self._running = self._waiting.popleft() if self._waiting else None
+                if self._running is None:
+                    return
+
+    def _remaining(self, job: TrainingJob, now: float) -> float | None:
+        """Estimated seconds until the running ``job`` ends."""
+        known = self._seconds.get(job.model)
+        progress = job.progress
+        elapsed = 0.0 if job._started is None else now - job._started
+        if known is None and progress is not None and progress.fraction > 0:
+            known = progress.elapsed / progress.fraction  # extrapolated from the fits done
+        return None if known is None else max(known - elapsed, 0.0)
+
+    def status_of(self, job: TrainingJob) -> JobStatus:
+        """``job``'s status with its place in this line and the estimates."""
+        now = time.monotonic()
+        with self._lock:
+            running = self._running
+            waiting = list(self._waiting)
+            seconds = dict(self._seconds)
+        if job not in waiting:
+            own = job._own_status()
+            if own.state in (QUEUED, DONE, FAILED):  # between two steps of the worker
+                return own
+            remaining = self._remaining(job, now) if own.state == TRAINING else None
+            return JobStatus(own.state, 0, 0, None, remaining, own.waited, own.progress)
+        place = waiting.index(job) + 1
+        ahead = waiting[: place - 1]
+        starts_in = 0.0 if running is None else self._remaining(running, now)
+        for other in ahead:
+            if starts_in is None or other.model not in seconds:
+                starts_in = None
+                break
+            starts_in += seconds[other.model]
+        own_seconds = seconds.get(job.model)
+        ready_in = None if starts_in is None or own_seconds is None else starts_in + own_seconds
+        return JobStatus(
+            QUEUED,
+            place,
+            len(ahead) + (running is not None),
+            starts_in,
+            ready_in,
+            now - job._asked,
+            None,
+        )
+
+
 class JobRegistry:
-    """Process-wide, thread-safe trainings: one job per (dataset, digit, model).
+    """Process-wide, thread-safe trainings: one job per (dataset, digit, model), one queue.
 
     Parameters
     ----------
@@ -110,48 +301,81 @@ class JobRegistry:
     Notes
     -----
     A job stays registered after it finished, so every page asking for the same key sees the
-    same result; a failed one is replaced by a new job when asked again (a retry).
+    same result; a failed one is replaced by a new job, at the end of the line, when asked
+    again (a retry).
     """
 
     def __init__(self, *, cache_dir=None) -> None:
         self._cache_dir = cache_dir
         self._jobs: dict[tuple, TrainingJob] = {}
         self._lock = threading.Lock()
+        self._queue = TrainingQueue()
 
-    def _train(self, dataset: Dataset, digit: int, model: str, progress):
+    def _train(self, dataset: Dataset, digit: int, model: str, progress, waiting):
         if model == SGD:
             return train_detector(
-                dataset, digit=digit, cache_dir=self._cache_dir, progress=progress
+                dataset, digit=digit, cache_dir=self._cache_dir, progress=progress, waiting=waiting
             )
         return train_model(
-            dataset, digit=digit, model=model, cache_dir=self._cache_dir, progress=progress
+            dataset,
+            digit=digit,
+            model=model,
+            cache_dir=self._cache_dir,
+            progress=progress,
+            waiting=waiting,
         )
 
     def _load(self, dataset: Dataset, digit: int, model: str):
-        if model == SGD:
-            return load_detector(dataset, digit=digit, cache_dir=self._cache_dir)
-        return load_model(dataset, digit=digit, model=model, cache_dir=self._cache_dir)
+        result = (
+            load_detector(dataset, digit=digit, cache_dir=self._cache_dir)
+            if model == SGD
+            else load_model(dataset, digit=digit, model=model, cache_dir=self._cache_dir)
+        )
+        if result is not None:  # its cold training time is the best estimate of the next
+            self._queue.observe(model, result.seconds)
+        return result
+
+    def _key(self, dataset: Dataset, digit, model) -> tuple:
+        return (dataset.fingerprint, check_digit(digit), model_spec(model).key)
 
     def job(self, dataset: Dataset, *, digit: int, model: str = SGD) -> TrainingJob:
-        """The job training ``model`` for ``digit``, started in a daemon thread if new (or if
-        the last one failed)."""
-        digit = check_digit(digit)
-        model = model_spec(model).key
-        key = (dataset.fingerprint, digit, model)
+        """The job of ``model`` for ``digit``: the one asked for before, a finished one when the
+        disk cache has the result, else a new one at the end of the line (also when the last
+        one failed)."""
+        key = self._key(dataset, digit, model)
+        _, digit, model = key
         with self._lock:
             job = self._jobs.get(key)
-            if job is None or (job.done and job.error is not None):
-                job = self._jobs[key] = TrainingJob(
-                    f"train-{model}-digit-{digit}",
-                    lambda progress: self._train(dataset, digit, model, progress),
-                )
+        if job is not None and not (job.done and job.error is not None):
+            return job
+        cached = self._load(dataset, digit, model)
+        with self._lock:
+            current = self._jobs.get(key)
+            if current is not None and current is not job:  # another caller was quicker
+                return current
+            if cached is not None:
+                job = TrainingJob.finished(f"cached-{model}-digit-{digit}", cached, model=model)
+                self._jobs[key] = job
+                return job
+            job = self._jobs[key] = TrainingJob(
+                f"train-{model}-digit-{digit}",
+                lambda progress, waiting: self._train(dataset, digit, model, progress, waiting),
+                model=model,
+            )
+            self._queue.add(job)
         return job
+
+    def existing(self, dataset: Dataset, *, digit: int, model: str = SGD) -> TrainingJob | None:
+        """The job asked for before (running, queued, finished or failed), or None. Never
+        trains, never reads the disk."""
+        key = self._key(dataset, digit, model)
+        with self._lock:
+            return self._jobs.get(key)
 
     def ready(self, dataset: Dataset, *, digit: int, model: str = SGD):
         """The finished result, from memory or the disk cache; None otherwise. Never trains."""
-        digit = check_digit(digit)
-        model = model_spec(model).key
-        key = (dataset.fingerprint, digit, model)
+        key = self._key(dataset, digit, model)
+        _, digit, model = key
         with self._lock:
             job = self._jobs.get(key)
         if job is None:
@@ -160,6 +384,6 @@ class JobRegistry:
                 return None
             with self._lock:
                 job = self._jobs.setdefault(
-                    key, TrainingJob.finished(f"cached-{model}-digit-{digit}", result)
+                    key, TrainingJob.finished(f"cached-{model}-digit-{digit}", result, model=model)
                 )
         return job.result() if job.succeeded else None

@@ -1,9 +1,10 @@
 """The model comparison as the pages see it: one training per model per server, shared by all.
 
 The process-wide :class:`~core.jobs.JobRegistry` of the other pages (in ``st.cache_resource``)
-runs each model's cross-validation in a background thread; its ``"sgd"`` model is the detector
-of the other pages, the same job, so it is never trained twice. A page polls a job's progress
-and shows it in ``st.status``. Below the table: the compare page's other sections.
+runs each model's cross-validation in its queue, one training at a time; its ``"sgd"`` model is
+the detector of the other pages, the same job, so it is never trained twice. Each model's card
+shows its own job's state (:func:`model_cards`). Below the table: the compare page's other
+sections.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from core.data import Dataset
 from core.formatting import scaled_threshold_text, target_percent
 from core.models import MODEL_KEYS, MODELS
 from core.params import parse_float
-from ui.detector import show_training, training_registry
+from ui.detector import describe_status, failure_text, status_fraction, training_registry
+from ui.entry import guarded
 from ui.params import adopt, publish, raw_param
 
 
@@ -40,16 +42,6 @@ def _as_model_result(result) -> ModelResult | None:
 def ready_model(dataset: Dataset, digit: int, model: str) -> ModelResult | None:
     """The model's result if it is in memory or in the disk cache; never trains."""
     return _as_model_result(training_registry().ready(dataset, digit=digit, model=model))
-
-
-def train_model_with_progress(dataset: Dataset, digit: int, model: str) -> ModelResult | None:
-    """Train ``model`` (or join its training) and show its progress until done.
-
-    Returns None, with the reason shown, when the training failed.
-    """
-    label = MODELS[model].label
-    job = training_registry().job(dataset, digit=digit, model=model)
-    return _as_model_result(show_training(job, label=label, ready_label=f"{label} ready"))
 
 
 def curves_for(result: ModelResult) -> ModelCurves:
@@ -188,8 +180,18 @@ def fallback_note(dataset: Dataset) -> None:
         )
 
 
+CARD_POLL_SECONDS = 0.5  # how often a training card's line is redrawn
+
+
 def model_cards(dataset: Dataset, digit: int) -> dict[str, ModelResult]:
-    """One card per model: ready, or a Train button (and its progress once pressed)."""
+    """One card per model, each with its own state: ready, queued (its place in line),
+    waiting for another process, training (folds done), failed, or a Train button.
+
+    A card whose model trains redraws its own line (a fragment, every
+    :data:`CARD_POLL_SECONDS`) and reruns the page when the training ends, so the rest of the
+    page never waits for it, and pressing another card's button leaves this one as it is.
+    """
+    registry = training_registry()
     results = {}
     for column, key in zip(st.columns(len(MODEL_KEYS)), MODEL_KEYS, strict=True):
         spec = MODELS[key]
@@ -197,25 +199,46 @@ def model_cards(dataset: Dataset, digit: int) -> dict[str, ModelResult]:
             st.markdown(f"**{spec.label}**")
             st.caption(f"{spec.description} Thresholds: its {spec.score_label}.")
             result = ready_model(dataset, digit, key)
-            if result is None:
-                offer = st.empty()
-                pressed = offer.button(
-                    f"Train {spec.label}",
-                    key=f"compare_train_{key}",
-                    icon=":material/play_arrow:",
-                    help=f"Fits {spec.time_covers}: {MNIST_SECONDS[key]} on full MNIST with "
-                    "2 cores.",
-                )
-                if pressed:
-                    offer.empty()
-                    result = train_model_with_progress(dataset, digit, key)
+            job = None if result is not None else registry.existing(dataset, digit=digit, model=key)
+            if job is not None and job.done and job.error is None:
+                result = _as_model_result(job.result())
             if result is not None:
                 results[key] = result
                 st.markdown(
                     f":material/check_circle: Ready: trained in {result.seconds:.1f} s "
                     f"({spec.time_covers})."
                 )
+                continue
+            if job is not None and job.done:
+                st.markdown(f":material/error: {failure_text(job.error)}")
+            if job is None or job.done:
+                offer = st.empty()
+                again = job is not None
+                pressed = offer.button(
+                    f"{'Train again' if again else 'Train'} {spec.label}",
+                    key=f"compare_train_{key}",
+                    icon=":material/play_arrow:",
+                    help=f"Fits {spec.time_covers}: {MNIST_SECONDS[key]} on full MNIST with "
+                    "2 cores, once the trainings asked before it have run.",
+                )
+                if not pressed:
+                    continue
+                offer.empty()
+                registry.job(dataset, digit=digit, model=key)
+            _training_card(dataset, digit, key)
     return results
+
+
+@st.fragment(run_every=CARD_POLL_SECONDS)
+@guarded
+def _training_card(dataset: Dataset, digit: int, key: str) -> None:
+    """A training model's line and bar; the whole page reruns once it has ended."""
+    job = training_registry().existing(dataset, digit=digit, model=key)
+    if job is None or job.done:
+        st.rerun()  # the card shows the result (or the failure), the table and charts follow
+    status = job.status
+    st.markdown(f":material/hourglass_top: {describe_status(status, brief=True)}")
+    st.progress(status_fraction(status))
 
 
 def target_inputs() -> tuple[float, float]:

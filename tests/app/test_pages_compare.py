@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import pandas as pd
 import pytest
@@ -59,13 +61,33 @@ def test_the_fallback_set_gets_its_own_note():
     assert "8×8 fallback digits (1,540 training digits" in notes
 
 
+def trained(app, digits, *models: str) -> None:
+    """Wait for the trainings of ``models`` the page started, then run the page again (the
+    browser's card does so by itself when its training ends)."""
+    from ui.detector import training_registry
+
+    for model in models:
+        job = training_registry().existing(digits, digit=5, model=model)
+        assert job is not None, f"no training of {model} was started"
+        deadline = time.monotonic() + 120
+        while not job.done:
+            assert time.monotonic() < deadline, f"the training of {model} did not end"
+            time.sleep(0.02)
+    app.run()
+    assert not app.exception
+
+
 def test_training_a_model_by_its_button_adds_it_to_the_table_and_charts(digits, cache_dir):
     app = open_page(PAGE)
     app.button(key="compare_train_logistic").click().run()
     assert not app.exception
-    [status] = app.get("status")  # the training's progress, folds counted
-    assert status.label.startswith("Logistic regression ready (trained in")
-    assert status.children[0].value.startswith("Cross-validation folds done: 3 of 3")
+    assert [b.key for b in app.button] == [
+        "compare_train_sgd",
+        "compare_train_sgd_scaled",
+        "compare_train_forest",
+    ]  # the card shows its training, not its button
+    trained(app, digits, "logistic")
+    assert "Ready: trained in" in texts(app)
     frame = table(app)
     assert frame["Model"].tolist() == ["Logistic regression"]
     assert list(cache_dir.glob("compare-logistic-digit5-*.npz"))
@@ -85,6 +107,7 @@ def test_training_a_model_by_its_button_adds_it_to_the_table_and_charts(digits, 
 
     # A second model joins the first; the first is not trained again.
     app.button(key="compare_train_forest").click().run()
+    trained(app, digits, "forest")
     frame = table(app)
     assert frame["Model"].tolist() == ["Logistic regression", "Random forest"]
     assert frame["Threshold for best F1"][1].endswith("(probability)")
@@ -175,7 +198,67 @@ def test_a_failed_training_says_so_without_the_errors_own_text(monkeypatch, capl
     app = open_page(PAGE)
     app.button(key="compare_train_logistic").click().run()
     assert not app.exception
+    from core.data import load_fallback_dataset
+
+    trained(app, load_fallback_dataset(), "logistic")
     shown = texts(app)
     assert "The training failed; the details are in the server's log." in shown
+    assert "Train again Logistic regression" in [b.label for b in app.button]
     assert secret not in shown
     assert any(r.exc_info and str(r.exc_info[1]) == secret for r in caplog.records)
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """Holds every logistic regression's fit until ``gate.set()``."""
+    from sklearn.linear_model import LogisticRegression
+
+    opened = threading.Event()
+    fit = LogisticRegression.fit
+
+    def gated_fit(self, X, y, **kwargs):
+        assert opened.wait(60), "the test never opened the gate"
+        return fit(self, X, y, **kwargs)
+
+    monkeypatch.setattr(LogisticRegression, "fit", gated_fit)
+    yield opened
+    opened.set()
+
+
+def card_lines(app) -> list[str]:
+    return [m.value for m in app.markdown if m.value.startswith(":material/")]
+
+
+def test_each_card_shows_its_own_state_whatever_else_trains(digits, gate):
+    from core.jobs import TRAINING
+    from ui.detector import training_registry
+
+    app = open_page(PAGE)
+    app.button(key="compare_train_logistic").click().run()
+    logistic = training_registry().existing(digits, digit=5, model="logistic")
+    deadline = time.monotonic() + 30
+    while logistic.status.state != TRAINING:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    app.run()
+    [line] = card_lines(app)
+    assert line.startswith(":material/hourglass_top: Cross-validation folds done: 0 of 3")
+
+    # Train a second model while the first trains: the first card keeps its own state (no
+    # Train button again), the second says where it stands in line.
+    app.button(key="compare_train_forest").click().run()
+    assert not app.exception
+    assert [b.key for b in app.button] == ["compare_train_sgd", "compare_train_sgd_scaled"]
+    first, second = card_lines(app)
+    assert first.startswith(":material/hourglass_top: Cross-validation folds done: 0 of 3")
+    queued = ":material/hourglass_top: Queued, 1st in line: 1 training before it"
+    assert second.startswith(queued), second
+    assert second[len(queued) :].startswith((" (waiting ", "; starts in about ")), second
+    assert len(app.get("progress")) == 2
+    assert not app.dataframe  # nothing ready yet
+
+    gate.set()
+    trained(app, digits, "logistic", "forest")
+    lines = card_lines(app)
+    assert len(lines) == 2 and all(":material/check_circle: Ready" in line for line in lines)
+    assert table(app)["Model"].tolist() == ["Logistic regression", "Random forest"]

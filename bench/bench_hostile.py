@@ -1,0 +1,454 @@
+"""Hostile input and heavy load: memory and time of each hostile case, and the training queue.
+
+Every figure comes from a fresh process (its peak RSS from ``wait4``, its wall time from the
+parent), beside a reference measured in the same run:
+
+- ``pictures``: ``python -m core predict`` of each crafted picture (built on the fly by
+  ``tests/support.py``; none is stored) against an ordinary digit photo: the 40,000,000 x 1
+  1-bit PNG, a progressive JPEG of 20,000 scans, a 12 MP phone photo, the largest picture the
+  limits let through (a 16.8 MP RGBA PNG). For the two refused ones, what Pillow alone costs
+  on them (the decoding we no longer do; the JPEG's on 1,000 of its scans, as 20,000 take
+  minutes). Then four threads preparing the largest picture at once against one alone: one
+  decode at a time, so the peak should barely grow.
+- ``models``: ``predict`` with a valid export against one whose ``coef.npy`` header claims
+  shape (1, 10^12), and 300 seeded one-byte flips of the export in one process (how many are
+  refused, whether any escaped ``main``).
+- ``queue`` (needs ``MNIST_DATA``): one lone training of the detector, then six digits asked
+  at once of one :class:`core.jobs.JobRegistry`, as six sessions of one server would: each
+  one's answer time, its place in line when asked, the process's peak RSS (goal under 1 GB),
+  the first answer against the lone training (goal at most 1.3x), and whether anyone waited
+  longer than the trainings before them.
+
+Usage::
+
+    MNIST_DATA=/path/to/mnist python bench/bench_hostile.py [--only pictures|models|queue]
+        [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support import (  # noqa: E402 - after the path set-up above
+    many_scan_jpeg,
+    phone_photo_jpeg,
+    wide_bilevel_png,
+)
+
+QUEUE_DIGITS = (0, 1, 2, 3, 4, 6)
+LONE_DIGIT = 5
+PEAK_GOAL_MB = 1000.0
+FIRST_ANSWER_GOAL = 1.3
+
+
+def run_process(args: list[str], *, env: dict | None = None, timeout: float = 900) -> dict:
+    """Run ``args`` from the project's root: exit status, wall seconds, peak RSS (MB), output.
+
+    The peak is GNU time's (``/usr/bin/time -f %M``): a child forked from this process would
+    inherit this process's high-water mark in its own ``ru_maxrss``.
+    """
+    with tempfile.NamedTemporaryFile(suffix=".time") as peak:
+        start = time.perf_counter()
+        done = subprocess.run(
+            ["/usr/bin/time", "-q", "-f", "%M", "-o", peak.name, *args],
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        seconds = time.perf_counter() - start
+        kib = int(Path(peak.name).read_text().split()[-1])
+    return {
+        "status": done.returncode,
+        "seconds": seconds,
+        "peak_mb": kib * 1024 / 1e6,
+        "stdout": done.stdout,
+        "stderr": done.stderr,
+    }
+
+
+def python(code: str, *args: str, env: dict | None = None, timeout: float = 900) -> dict:
+    return run_process([sys.executable, "-c", code, *args], env=env, timeout=timeout)
+
+
+# --------------------------------------------------------------------------------------------
+# Pictures
+# --------------------------------------------------------------------------------------------
+
+
+def largest_allowed_png() -> bytes:
+    """A 4096 x 4096 RGBA PNG (16.8 MP, the most pixels the limit lets through) of a digit."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGBA", (4096, 4096), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(page)
+    draw.line([(1500, 800), (1200, 2600), (2900, 2600)], (20, 20, 20, 255), 160)
+    draw.line([(2500, 1400), (2500, 3400)], (20, 20, 20, 255), 160)
+    buffer = io.BytesIO()
+    page.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def ordinary_photo() -> bytes:
+    return phone_photo_jpeg(width=1200, height=900)
+
+
+def model_file(directory: Path) -> Path:
+    """An export of the fallback set's 5-detector (trained into a throwaway cache)."""
+    import numpy as np
+
+    from core.data import load_fallback_dataset
+    from core.detector import train_detector
+    from core.export import export_model
+
+    digits = load_fallback_dataset()
+    result = train_detector(digits, digit=5, cache_dir=directory / "cache")
+    path = directory / "detector.zip"
+    threshold = float(np.sort(result.cv_scores)[-200])
+    path.write_bytes(export_model(result, threshold=threshold, dataset=digits))
+    return path
+
+
+PILLOW_ALONE = """
+import sys
+from PIL import Image
+picture = Image.open(sys.argv[1])
+picture.draft("L", (1024, 1024))
+picture.load()
+grey = picture.convert("L")
+scale = 1024 / max(grey.size)
+size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+grey.resize(size, Image.Resampling.BOX)
+"""
+
+FOUR_AT_ONCE = """
+import sys, threading
+from core.digit_image import prepare_digit_image
+data = open(sys.argv[1], "rb").read()
+count = int(sys.argv[2])
+threads = [threading.Thread(target=prepare_digit_image, args=(data,)) for _ in range(count)]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+"""
+
+
+def bench_pictures(directory: Path) -> dict:
+    model = model_file(directory)
+    files = {
+        "ordinary photo (1200x900 JPEG, reference)": ("ordinary.jpg", ordinary_photo()),
+        "12 MP phone photo (4000x3000 JPEG)": ("phone.jpg", phone_photo_jpeg()),
+        "largest allowed (4096x4096 RGBA PNG)": ("largest.png", largest_allowed_png()),
+        "40,000,000 x 1 1-bit PNG": ("wide.png", wide_bilevel_png(40_000_000)),
+        "progressive JPEG of 20,000 scans": ("scans.jpg", many_scan_jpeg(20_000)),
+    }
+    figures = {}
+    for label, (name, data) in files.items():
+        path = directory / name
+        path.write_bytes(data)
+        run = run_process(
+            [sys.executable, "-m", "core", "predict", "--model", str(model), str(path)]
+        )
+        line = (run["stdout"].splitlines()[1:] or run["stderr"].splitlines() or [""])[0]
+        figures[label] = {
+            "bytes": len(data),
+            "seconds": run["seconds"],
+            "peak_mb": run["peak_mb"],
+            "status": run["status"],
+            "line": line,
+        }
+    # What the two refused pictures cost Pillow alone: the decoding we no longer do.
+    (directory / "scans1000.jpg").write_bytes(many_scan_jpeg(1_000))
+    pillow = {}
+    for label, name in (
+        ("40,000,000 x 1 1-bit PNG", "wide.png"),
+        ("progressive JPEG, 1,000 of those scans", "scans1000.jpg"),
+    ):
+        run = python(PILLOW_ALONE, str(directory / name))
+        pillow[label] = {
+            "seconds": run["seconds"],
+            "peak_mb": run["peak_mb"],
+            "ok": not run["status"],
+        }
+    bare = python("import PIL.Image, numpy, scipy.ndimage")
+    at_once = {}
+    for threads in (1, 4):
+        run = python(FOUR_AT_ONCE, str(directory / "largest.png"), str(threads))
+        at_once[threads] = {
+            "seconds": run["seconds"],
+            "peak_mb": run["peak_mb"],
+            "ok": not run["status"],
+        }
+    return {
+        "predict": figures,
+        "pillow_alone": pillow,
+        "imports_only_peak_mb": bare["peak_mb"],
+        "largest_at_once": at_once,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Model files
+# --------------------------------------------------------------------------------------------
+
+FUZZ = """
+import contextlib, io, json, sys
+import numpy as np
+from core.cli import main
+model, image = sys.argv[1], sys.argv[2]
+data = open(model, "rb").read()
+rng = np.random.default_rng(13)
+statuses, escaped = [], 0
+for position in rng.integers(0, len(data), size=300):
+    flipped = bytearray(data)
+    flipped[position] ^= int(rng.integers(1, 256))
+    open(model + ".flipped", "wb").write(bytes(flipped))
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            statuses.append(main(["predict", "--model", model + ".flipped", image]))
+    except BaseException:
+        escaped += 1
+    if "Traceback" in err.getvalue() or "unexpected failure" in err.getvalue():
+        escaped += 1
+print(json.dumps({"refused": statuses.count(2), "scored": statuses.count(0), "escaped": escaped}))
+"""
+
+
+def bench_models(directory: Path) -> dict:
+    import hashlib
+    import struct
+    import zipfile
+
+    model = model_file(directory)
+    image = directory / "ordinary.jpg"
+    image.write_bytes(ordinary_photo())
+    with zipfile.ZipFile(model) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    header = "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1000000000000), }"
+    header = header.ljust(117) + "\n"
+    members["coef.npy"] = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode()
+    card = json.loads(members["model_card.json"])
+    card["files"]["coef.npy"] = hashlib.sha256(members["coef.npy"]).hexdigest()
+    members["model_card.json"] = json.dumps(card).encode()
+    terabyte = directory / "terabyte.zip"
+    with zipfile.ZipFile(terabyte, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    figures = {}
+    for label, path in (
+        ("valid export (reference)", model),
+        ("coef.npy claims (1, 10^12)", terabyte),
+    ):
+        run = run_process(
+            [sys.executable, "-m", "core", "predict", "--model", str(path), str(image)]
+        )
+        line = (run["stderr"].splitlines() or run["stdout"].splitlines()[1:] or [""])[0]
+        figures[label] = {
+            "seconds": run["seconds"],
+            "peak_mb": run["peak_mb"],
+            "status": run["status"],
+            "line": line,
+        }
+    fuzz = python(FUZZ, str(model), str(image))
+    flips = json.loads(fuzz["stdout"]) if fuzz["status"] == 0 else {"error": fuzz["stderr"][-500:]}
+    flips["seconds"] = fuzz["seconds"]
+    return {"predict": figures, "flips": flips}
+
+
+# --------------------------------------------------------------------------------------------
+# The queue
+# --------------------------------------------------------------------------------------------
+
+QUEUE = """
+import json, sys, threading, time
+from core.data import load_dataset
+from core.jobs import JobRegistry, QUEUED
+digits = [int(d) for d in sys.argv[1].split(",")]
+dataset = load_dataset(allow_download=False)
+registry = JobRegistry()
+import core.imports
+core.imports.import_sklearn()  # as a server's first training would have done: not timed
+asked = time.monotonic()
+jobs = [registry.job(dataset, digit=d) for d in digits]
+first = [job.status for job in jobs]
+estimates = {}
+while not all(job.done for job in jobs):
+    for d, job in zip(digits, jobs):
+        status = job.status
+        if status.state == QUEUED and status.starts_in is not None and d not in estimates:
+            estimates[d] = {"starts_in": status.starts_in, "at": time.monotonic() - asked}
+    time.sleep(0.25)
+print(json.dumps({
+    "source": dataset.source,
+    "jobs": [
+        {
+            "digit": d,
+            "failed": job.error is not None,
+            "place_when_asked": s.place,
+            "ahead_when_asked": s.ahead,
+            "started": job.started_at - asked,
+            "answered": job.ended_at - asked,
+            "trained": job.ended_at - job.started_at,
+            "estimate": estimates.get(d),
+        }
+        for d, job, s in zip(digits, jobs, first)
+    ],
+}))
+"""
+
+
+def bench_queue() -> dict:
+    if not os.environ.get("MNIST_DATA"):
+        return {"skipped": "MNIST_DATA is not set"}
+    figures = {}
+    # A lone training before and after the six: the machine's load drifts over minutes.
+    for label, digits in (("lone", (LONE_DIGIT,)), ("six", QUEUE_DIGITS), ("lone_after", (7,))):
+        with tempfile.TemporaryDirectory(prefix="bench-queue-") as cache:
+            run = python(
+                QUEUE,
+                ",".join(map(str, digits)),
+                env={"THRESHOLD_EXPLORER_CACHE": cache},
+                timeout=1800,
+            )
+        if run["status"]:
+            return {"error": run["stderr"][-2000:]}
+        figures[label] = {**json.loads(run["stdout"]), "peak_mb": run["peak_mb"]}
+    lone = (
+        figures["lone"]["jobs"][0]["answered"] + figures["lone_after"]["jobs"][0]["answered"]
+    ) / 2
+    six = figures["six"]["jobs"]
+    in_line = sorted(job["trained"] for job in six)
+    median_in_line = (in_line[2] + in_line[3]) / 2
+    trained_before = 0.0
+    fair = True
+    for job in six:
+        # Nobody waits longer than the trainings before them (and their own), give or take
+        # the 0.25 s polls between two trainings.
+        fair &= job["answered"] <= trained_before + job["trained"] + 1.0
+        trained_before += job["trained"]
+    figures["summary"] = {
+        "lone_seconds": lone,
+        "first_answer_seconds": six[0]["answered"],
+        "first_answer_ratio": six[0]["answered"] / lone,
+        "lone_before_after_seconds": [
+            figures["lone"]["jobs"][0]["answered"],
+            figures["lone_after"]["jobs"][0]["answered"],
+        ],
+        "median_training_in_line_seconds": median_in_line,
+        "first_answer_to_median_in_line": six[0]["answered"] / median_in_line,
+        "last_answer_seconds": six[-1]["answered"],
+        "peak_mb": figures["six"]["peak_mb"],
+        "lone_peak_mb": max(figures["lone"]["peak_mb"], figures["lone_after"]["peak_mb"]),
+        "first_in_first_out": [job["digit"] for job in sorted(six, key=lambda j: j["started"])]
+        == list(QUEUE_DIGITS),
+        "nobody_waits_longer_than_the_trainings_before": fair,
+        "any_failed": any(job["failed"] for job in six),
+    }
+    return figures
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def report(results: dict) -> None:
+    pictures = results.get("pictures")
+    if pictures:
+        print("Pictures: `python -m core predict` in a fresh process each")
+        reference = pictures["predict"]["ordinary photo (1200x900 JPEG, reference)"]
+        for label, f in pictures["predict"].items():
+            print(
+                f"  {label}: {f['bytes'] / 1e3:,.1f} KB, {f['seconds']:.2f} s "
+                f"({f['seconds'] / reference['seconds']:.2f}x), peak {f['peak_mb']:.0f} MB "
+                f"({f['peak_mb'] / reference['peak_mb']:.2f}x), exit {f['status']}: {f['line']}"
+            )
+        for label, f in pictures["pillow_alone"].items():
+            print(f"  Pillow alone, {label}: {f['seconds']:.2f} s, peak {f['peak_mb']:.0f} MB")
+        bare = pictures["imports_only_peak_mb"]
+        print(f"  (a process importing Pillow, NumPy and SciPy only: {bare:.0f} MB)")
+        one, four = pictures["largest_at_once"][1], pictures["largest_at_once"][4]
+        print(
+            f"  largest allowed picture, 4 threads at once: peak {four['peak_mb']:.0f} MB, "
+            f"{four['seconds']:.2f} s; 1 alone: {one['peak_mb']:.0f} MB, {one['seconds']:.2f} s "
+            f"(peak ratio {four['peak_mb'] / one['peak_mb']:.2f}x)"
+        )
+    models = results.get("models")
+    if models:
+        print("Model files: `python -m core predict` in a fresh process each")
+        for label, f in models["predict"].items():
+            print(
+                f"  {label}: {f['seconds']:.2f} s, peak {f['peak_mb']:.0f} MB, exit {f['status']}: "
+                f"{f['line']}"
+            )
+        flips = models["flips"]
+        print(f"  300 seeded one-byte flips in one process: {json.dumps(flips)}")
+    queue = results.get("queue")
+    if queue:
+        print("Queue on MNIST: six digits asked at once of one registry")
+        if "summary" not in queue:
+            print(f"  {queue}")
+            return
+        s = queue["summary"]
+        before, after = s["lone_before_after_seconds"]
+        print(
+            f"  lone training (mean of one before and one after the six): {s['lone_seconds']:.1f} s"
+            f" ({before:.1f} s, {after:.1f} s), peak {s['lone_peak_mb']:.0f} MB"
+        )
+        for job in queue["six"]["jobs"]:
+            estimate = job["estimate"]
+            said = (
+                f", estimate at {estimate['at']:.1f} s: starts in {estimate['starts_in']:.0f} s"
+                if estimate
+                else ""
+            )
+            print(
+                f"  digit {job['digit']}: place {job['place_when_asked']} "
+                f"({job['ahead_when_asked']} ahead) when asked, started {job['started']:.1f} s, "
+                f"answered {job['answered']:.1f} s (trained {job['trained']:.1f} s){said}"
+            )
+        print(
+            f"  first answer {s['first_answer_seconds']:.1f} s = {s['first_answer_ratio']:.2f}x "
+            f"the lone training (goal <= {FIRST_ANSWER_GOAL}x), "
+            f"{s['first_answer_to_median_in_line']:.2f}x the median training in line; "
+            f"last {s['last_answer_seconds']:.1f} s; "
+            f"peak RSS {s['peak_mb']:.0f} MB (goal < {PEAK_GOAL_MB:.0f} MB); first in first out: "
+            f"{s['first_in_first_out']}; nobody waits longer than the trainings before: "
+            f"{s['nobody_waits_longer_than_the_trainings_before']}; any failed: {s['any_failed']}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=("pictures", "models", "queue"))
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
+    args = parser.parse_args(argv)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="bench-hostile-") as temporary:
+        directory = Path(temporary)
+        if args.only in (None, "pictures"):
+            results["pictures"] = bench_pictures(directory)
+        if args.only in (None, "models"):
+            results["models"] = bench_models(directory)
+    if args.only in (None, "queue"):
+        results["queue"] = bench_queue()
+    results["machine"] = {"cpus": os.cpu_count(), "load_average": os.getloadavg()}
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    report(results)
+    print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
