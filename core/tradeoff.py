@@ -224,7 +224,7 @@ def format_tradeoff(summary: dict) -> str:
     """:func:`tradeoff_summary` as text; an undefined figure says why."""
     nothing = "nothing is flagged"
     lines = [
-        f"Detector of digit {summary.get('digit', '?')} at threshold {summary['threshold']!r} "
+        f"Detector of digit {summary.get('digit', '?')} at threshold {summary['threshold']} "
         "(flagged when score >= threshold)",
         f"Cross-validation (3 folds, training prevalence {summary['training_prevalence']:.2%}):",
         f"  TP {summary['tp']:,}  FP {summary['fp']:,}  FN {summary['fn']:,}  TN {summary['tn']:,}"
