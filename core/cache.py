@@ -166,6 +166,16 @@ def load_arrays(path: Path) -> dict[str, np.ndarray] | None:
         return None
 
 
+def _open_lock_file(path: Path):
+    """The lock file at ``path``, opened (created if needed); None, logged, when it cannot be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "a+b")  # noqa: SIM115 - the caller closes it
+    except OSError as exc:
+        log.warning("no lock at %s: %s", path, exc)
+        return None
+
+
 @contextlib.contextmanager
 def file_lock(path: Path) -> Iterator[bool]:
     """Hold an exclusive advisory lock on ``path`` (created if needed) across processes.
@@ -173,12 +183,8 @@ def file_lock(path: Path) -> Iterator[bool]:
     Yields True when locked, False when the lock file cannot be created (unwritable
     directory): the caller then goes on unlocked rather than failing.
     """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "a+b")  # noqa: SIM115 - closed in finally
-    except OSError as exc:
-        log.warning("no lock at %s: %s", path, exc)
+    handle = _open_lock_file(Path(path))
+    if handle is None:
         yield False
         return
     try:
@@ -233,11 +239,8 @@ def _lock_or_landed(lock_path: Path, *, poll: Callable[[float], object | None]) 
     waited)`` about every :data:`POLL_SECONDS`. Yields None once locked, or the first value
     ``poll`` returns that is not None (then without the lock: the other process's result
     landed). An unusable lock file yields None unlocked, as :func:`file_lock` goes on."""
-    try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(lock_path, "a+b")  # noqa: SIM115 - closed in finally
-    except OSError as exc:
-        log.warning("no lock at %s: %s", lock_path, exc)
+    handle = _open_lock_file(lock_path)
+    if handle is None:
         yield None
         return
     locked = False

@@ -6,10 +6,9 @@ and counts ``score >= threshold`` by binary search, as :func:`core.thresholds.me
 does. The curves are only drawn, so they travel thinned (:func:`core.thresholds.thin_curve`);
 every number shown is counted from the full scores.
 
-The curves are the exact ones of :func:`~core.thresholds.precision_recall_curve_exact` and
-:func:`~core.thresholds.roc_curve_exact`, here taken from the score index's own counts in the
-same float operations (tests check them equal), so that the first view of a page waits for no
-scikit-learn import.
+The curves are :func:`~core.thresholds.precision_recall_curve_exact` and
+:func:`~core.thresholds.roc_curve_exact` (computed from the score index's counts, so the first
+view of a page waits for no scikit-learn import).
 
 The payload is one ``bytes`` object, so Streamlit sends it as it is (a ``Uint8Array`` in
 JavaScript) and, being the same message on every rerun, from its cache afterwards:
@@ -92,46 +91,6 @@ def _class_scores(index: ScoreIndex) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-@dataclass(frozen=True, eq=False)
-class _Curves:
-    """The precision-recall and ROC curves of one index, as their ``*_exact`` functions give."""
-
-    thresholds: np.ndarray
-    precision: np.ndarray
-    recall: np.ndarray
-    roc_thresholds: np.ndarray
-    fpr: np.ndarray
-    tpr: np.ndarray
-    average_precision: float
-    auc: float
-
-
-def _curves(index: ScoreIndex) -> _Curves:
-    """scikit-learn's arithmetic on the index's counts: the same numbers, no import of it."""
-    tp, fp = index.tp, index.fp
-    nan = np.full(tp.shape, np.nan)
-    precision = tp / (tp + fp)  # every distinct score flags at least itself: never 0/0
-    recall = tp / index.n_pos if index.n_pos else nan
-    # ROC: "flag nothing" (inf) first, then the scores descending.
-    roc_tp = np.concatenate(([0], tp[::-1]))
-    roc_fp = np.concatenate(([0], fp[::-1]))
-    tpr = roc_tp / index.n_pos if index.n_pos else np.full(roc_tp.shape, np.nan)
-    fpr = roc_fp / index.n_neg if index.n_neg else np.full(roc_fp.shape, np.nan)
-    # average_precision_score: -sum(diff(recall) * precision), recall ending at 0.
-    ap = -float(np.sum(np.diff(np.append(recall, 0.0)) * precision)) if index.n_pos else math.nan
-    auc = float(np.trapezoid(tpr, fpr)) if index.n_pos and index.n_neg else math.nan
-    return _Curves(
-        thresholds=index.thresholds,
-        precision=precision,
-        recall=recall,
-        roc_thresholds=np.concatenate(([np.inf], index.thresholds[::-1])),
-        fpr=fpr,
-        tpr=tpr,
-        average_precision=ap,
-        auc=auc,
-    )
-
-
 def explorer_payload(
     data: TradeoffData, *, digit: int, max_points: int = DRAWN_POINTS
 ) -> ExplorerPayload:
@@ -156,7 +115,7 @@ def explorer_payload(
     """
     if isinstance(digit, bool) or not isinstance(digit, int | np.integer) or not 0 <= digit <= 9:
         raise ValueError(f"digit must be an integer from 0 to 9, got {digit!r}")
-    pr = roc = _curves(data.cv_index)
+    pr, roc = data.pr_curve, data.roc_curve
     vt = thin_curve(
         pr.thresholds, np.column_stack((pr.precision, pr.recall)), max_points=max_points
     )
@@ -175,7 +134,7 @@ def explorer_payload(
         "pr_threshold": pr.thresholds[pr_drawn],
         "pr_recall": pr.recall[pr_drawn],
         "pr_precision": pr.precision[pr_drawn],
-        "roc_threshold": roc.roc_thresholds[roc_drawn],
+        "roc_threshold": roc.thresholds[roc_drawn],
         "roc_fpr": roc.fpr[roc_drawn],
         "roc_tpr": roc.tpr[roc_drawn],
     }

@@ -6,7 +6,8 @@ after that every question about one threshold is a binary search:
 
 - :func:`counts_at` and :func:`metrics_at`: confusion counts and ratios, O(log n).
 - :func:`precision_recall_curve_exact`, :func:`roc_curve_exact`, :func:`average_precision`:
-  whole curves, from scikit-learn's own functions, with the confusion counts alongside.
+  whole curves, in scikit-learn's own float operations on the sorted counts (tested equal to
+  its functions), with the confusion counts alongside.
 - :func:`threshold_for_precision`, :func:`threshold_for_recall`,
   :func:`threshold_for_best_fbeta`, :func:`threshold_for_least_cost`: pick an operating point.
 - :func:`borderline_indices` and :func:`changed_side`: which digits sit at the cut, O(log n + k).
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,7 +28,6 @@ from functools import cached_property
 import numpy as np
 
 from core.formatting import percent, target_percent, threshold_text
-from core.imports import import_sklearn
 from core.validation import (
     check_cost,
     check_fraction,
@@ -436,8 +435,8 @@ def _counts_at_many(index: ScoreIndex, thresholds: np.ndarray) -> tuple[np.ndarr
 def precision_recall_curve_exact(index: ScoreIndex) -> PrecisionRecallCurve:
     """Precision and recall at every distinct score, with confusion counts.
 
-    Uses :func:`sklearn.metrics.precision_recall_curve` (``drop_intermediate=False``), so the
-    thresholds, precisions and recalls are exactly the notebook's arrays minus the final
+    The same numbers as :func:`sklearn.metrics.precision_recall_curve` (``drop_intermediate=
+    False``), computed from the index's counts: exactly the notebook's arrays minus the final
     (precision 1, recall 0) point. When there are no positives, recall is NaN (scikit-learn
     would say 1 with a warning), to agree with :func:`metrics_at`.
 
@@ -449,17 +448,11 @@ def precision_recall_curve_exact(index: ScoreIndex) -> PrecisionRecallCurve:
     -------
     PrecisionRecallCurve
     """
-    import_sklearn()
-    from sklearn.metrics import precision_recall_curve
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        precision, recall, thresholds = precision_recall_curve(
-            _sorted_labels(index), index.sorted_scores, drop_intermediate=False
-        )
-    precision, recall = precision[:-1], recall[:-1]
-    if index.n_pos == 0:
-        recall = np.full_like(recall, np.nan)
+    # scikit-learn's own float operations on the index's counts: the same numbers (tested),
+    # and no import of scikit-learn before a page shows its curves.
+    thresholds = index.thresholds
+    precision = index.tp / (index.tp + index.fp)  # each distinct score flags itself: no 0/0
+    recall = index.tp / index.n_pos if index.n_pos else np.full(thresholds.shape, np.nan)
     tp, fp, fn, tn = _counts_at_many(index, thresholds)
     return PrecisionRecallCurve(
         thresholds=read_only(np.asarray(thresholds, dtype=np.float64)),
@@ -478,7 +471,8 @@ def precision_recall_curve_exact(index: ScoreIndex) -> PrecisionRecallCurve:
 def roc_curve_exact(index: ScoreIndex) -> RocCurve:
     """The ROC curve through every distinct score, with confusion counts and AUC.
 
-    Uses ``sklearn.metrics.roc_curve(..., drop_intermediate=False)`` and ``sklearn.metrics.auc``.
+    The same numbers as ``sklearn.metrics.roc_curve(..., drop_intermediate=False)`` and
+    ``sklearn.metrics.auc``, computed from the index's counts.
     The first point is scikit-learn's threshold ``inf`` (nothing flagged, FPR = TPR = 0).
 
     Parameters
@@ -491,15 +485,14 @@ def roc_curve_exact(index: ScoreIndex) -> RocCurve:
         ``fpr`` is all NaN without negatives, ``tpr`` all NaN without positives, and ``auc``
         is then NaN.
     """
-    import_sklearn()
-    from sklearn.metrics import auc, roc_curve
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fpr, tpr, thresholds = roc_curve(
-            _sorted_labels(index), index.sorted_scores, drop_intermediate=False
-        )
-    area = float(auc(fpr, tpr)) if index.n_pos and index.n_neg else math.nan
+    # scikit-learn's float operations on the index's counts: "flag nothing" (inf) first, then
+    # the distinct scores descending.
+    thresholds = np.concatenate(([np.inf], index.thresholds[::-1]))
+    roc_tp = np.concatenate(([0], index.tp[::-1]))
+    roc_fp = np.concatenate(([0], index.fp[::-1]))
+    tpr = roc_tp / index.n_pos if index.n_pos else np.full(roc_tp.shape, np.nan)
+    fpr = roc_fp / index.n_neg if index.n_neg else np.full(roc_fp.shape, np.nan)
+    area = float(np.trapezoid(tpr, fpr)) if index.n_pos and index.n_neg else math.nan
     tp, fp, fn, tn = _counts_at_many(index, thresholds)
     flagged = tp + fp
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -524,12 +517,12 @@ def average_precision(index: ScoreIndex) -> float:
 
     Returns NaN when there are no positives (scikit-learn warns and returns a number there).
     """
-    import_sklearn()
-    from sklearn.metrics import average_precision_score
-
     if index.n_pos == 0:
         return math.nan
-    return float(average_precision_score(_sorted_labels(index), index.sorted_scores))
+    # average_precision_score's sum: -sum(diff(recall) * precision), recall ending at 0.
+    recall = index.tp / index.n_pos
+    precision = index.tp / (index.tp + index.fp)
+    return -float(np.sum(np.diff(np.append(recall, 0.0)) * precision))
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Everything the trade-off view needs from one trained detector, computed once.
 
 The score indexes and curves come from :mod:`core.thresholds`; this module only gathers
-them for one :class:`~core.detector.DetectorResult` and chooses the slider's range and step.
+them for one :class:`~core.detector.DetectorResult`, and summarises one threshold.
 """
 
 from __future__ import annotations
@@ -48,9 +48,8 @@ class TradeoffData:
         Over each cross-validation fold's held-out scores, in fold order.
     pr_curve : PrecisionRecallCurve
     roc_curve : RocCurve
-        Exact curves of the cross-validated scores, one point per distinct score. Computed on
-        first use (they need scikit-learn, whose import costs about a second), so a page can
-        show the numbers, which need only the indexes, before it draws any curve.
+        Exact curves of the cross-validated scores, one point per distinct score, computed on
+        first use.
     slider_min, slider_max : float
         The real score range, widened outward to whole multiples of ``slider_step``.
     slider_step : float
