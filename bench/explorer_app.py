@@ -59,6 +59,7 @@ threshold_explorer(
     payload_id=payload_id,
     threshold=st.session_state.threshold,
     position=st.session_state.position,
+    settings={"prevalence": None, "fpCost": 1.0, "fnCost": 5.0},
     key="explorer",
     on_release=released,
 )

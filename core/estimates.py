@@ -50,7 +50,8 @@ def check_prevalence(value) -> float:
     return p
 
 
-def _z(confidence: float) -> float:
+def wilson_z(confidence: float) -> float:
+    """The normal quantile of a two-sided ``confidence`` interval (1.96 for 0.95)."""
     return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
@@ -81,7 +82,7 @@ def wilson_interval(successes, trials, *, confidence: float = CONFIDENCE):
     n = np.asarray(trials, dtype=np.float64)
     if np.any(k < 0) or np.any(n < 0) or np.any(k > n):
         raise ValueError(f"need 0 <= successes <= trials, got {successes!r} of {trials!r}")
-    z = _z(float(confidence))
+    z = wilson_z(float(confidence))
     with np.errstate(invalid="ignore", divide="ignore"):
         p = k / n
         denominator = 2 * (n + z**2)

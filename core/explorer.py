@@ -1,10 +1,15 @@
 """What the live threshold explorer needs from one detector, packed once as bytes.
 
 The explorer (``ui/components/threshold_explorer/``) counts in the browser: it gets the
-cross-validated and the held-out scores of the positives and of the negatives, each sorted,
-and counts ``score >= threshold`` by binary search, as :func:`core.thresholds.metrics_at`
-does. The curves are only drawn, so they travel thinned (:func:`core.thresholds.thin_curve`);
-every number shown is counted from the full scores.
+cross-validated scores of each fold and the held-out scores, of the positives and of the
+negatives, each sorted, and counts ``score >= threshold`` by binary search, as
+:func:`core.thresholds.metrics_at` does. It merges the folds into the pooled scores itself, so
+the pooled scores do not travel twice. The curves are only drawn, so they travel thinned
+(:func:`core.thresholds.thin_curve`); every number shown is counted from the full scores.
+
+:func:`estimates_fixture` holds what :mod:`core.estimates` and :mod:`core.thresholds` say of
+intervals, prevalence and cost, for the browser's own formulas (``estimates.js``) to be tested
+against.
 
 The curves are :func:`~core.thresholds.precision_recall_curve_exact` and
 :func:`~core.thresholds.roc_curve_exact` (computed from the score index's counts, so the first
@@ -29,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.estimates import CONFIDENCE, wilson_z
 from core.thresholds import ScoreIndex, thin_curve
 from core.tradeoff import TradeoffData
 
@@ -36,10 +42,8 @@ MAGIC = b"TXP1"
 FORMAT = "threshold-explorer/1"
 DRAWN_POINTS = 400  # per curve; drawn as one SVG path, so more than the charts' 200 markers
 
-# The arrays of a payload, in their order in the bytes.
-ARRAY_NAMES = (
-    "cv_positive",
-    "cv_negative",
+# The arrays of a payload after each fold's scores, in their order in the bytes.
+CURVE_ARRAYS = (
     "test_positive",
     "test_negative",
     "vt_threshold",
@@ -52,6 +56,13 @@ ARRAY_NAMES = (
     "roc_fpr",
     "roc_tpr",
 )
+ESTIMATES_FIXTURE_FORMAT = "threshold-explorer-estimates/1"
+
+
+def array_names(n_folds: int) -> tuple[str, ...]:
+    """The names of a payload's arrays, in their order in the bytes, for ``n_folds`` folds."""
+    folds = [f"fold{k}_{kind}" for k in range(n_folds) for kind in ("positive", "negative")]
+    return (*folds, *CURVE_ARRAYS)
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,24 +74,32 @@ class ExplorerPayload:
     digit : int
         The detected digit.
     arrays : dict of str to ndarray
-        float64 arrays named by :data:`ARRAY_NAMES`: ``cv_positive`` / ``cv_negative`` are the
-        cross-validated scores of the positives / negatives, ascending; ``test_*`` the same for
-        the held-out scores; ``vt_*`` the drawn points of precision and recall against the
-        threshold; ``pr_*`` of the precision-recall curve; ``roc_*`` of the ROC curve (its first
-        threshold is ``inf``, flag nothing).
+        float64 arrays named by :func:`array_names`: ``fold{k}_positive`` /
+        ``fold{k}_negative`` are the cross-validated scores of fold ``k``'s positives /
+        negatives, ascending; ``test_*`` the same for the held-out scores; ``vt_*`` the drawn
+        points of precision and recall against the threshold; ``pr_*`` of the
+        precision-recall curve; ``roc_*`` of the ROC curve (its first threshold is ``inf``,
+        flag nothing).
     auc, average_precision : float
         Of the cross-validated scores; NaN when a class is missing.
+    n_folds : int
+        Number of cross-validation folds, >= 1.
     """
 
     digit: int
     arrays: dict
     auc: float
     average_precision: float
+    n_folds: int
 
     @property
     def n_scores(self) -> int:
         """Number of cross-validated scores."""
-        return int(self.arrays["cv_positive"].size + self.arrays["cv_negative"].size)
+        return sum(
+            int(self.arrays[f"fold{k}_{c}"].size)
+            for k in range(self.n_folds)
+            for c in ("positive", "negative")
+        )
 
 
 def _class_scores(index: ScoreIndex) -> tuple[np.ndarray, np.ndarray]:
@@ -121,11 +140,13 @@ def explorer_payload(
     )
     pr_drawn = thin_curve(pr.recall, pr.precision, max_points=max_points)
     roc_drawn = thin_curve(roc.fpr, roc.tpr, max_points=max_points)
-    cv_positive, cv_negative = _class_scores(data.cv_index)
+    if not data.folds:
+        raise ValueError("the detector has no cross-validation folds")
     test_positive, test_negative = _class_scores(data.test_index)
-    arrays = {
-        "cv_positive": cv_positive,
-        "cv_negative": cv_negative,
+    arrays = {}
+    for k, fold in enumerate(data.folds):
+        arrays[f"fold{k}_positive"], arrays[f"fold{k}_negative"] = _class_scores(fold)
+    arrays |= {
         "test_positive": test_positive,
         "test_negative": test_negative,
         "vt_threshold": pr.thresholds[vt],
@@ -138,12 +159,14 @@ def explorer_payload(
         "roc_fpr": roc.fpr[roc_drawn],
         "roc_tpr": roc.tpr[roc_drawn],
     }
-    arrays = {name: np.ascontiguousarray(arrays[name], dtype="<f8") for name in ARRAY_NAMES}
+    names = array_names(len(data.folds))
+    arrays = {name: np.ascontiguousarray(arrays[name], dtype="<f8") for name in names}
     return ExplorerPayload(
         digit=int(digit),
         arrays=arrays,
         auc=float(roc.auc),
         average_precision=float(pr.average_precision),
+        n_folds=len(data.folds),
     )
 
 
@@ -159,7 +182,8 @@ def encode_payload(payload: ExplorerPayload) -> bytes:
     """
     digest = hashlib.sha256()
     entries, offset = [], 0
-    for name in ARRAY_NAMES:
+    names = array_names(payload.n_folds)
+    for name in names:
         array = payload.arrays[name]
         digest.update(name.encode())
         digest.update(array.tobytes())
@@ -171,6 +195,9 @@ def encode_payload(payload: ExplorerPayload) -> bytes:
         "digit": payload.digit,
         "auc": _json_float(payload.auc),
         "average_precision": _json_float(payload.average_precision),
+        "folds": payload.n_folds,
+        "confidence": CONFIDENCE,
+        "z": wilson_z(CONFIDENCE),
         "arrays": entries,
     }
     # Where the arrays start depends on the header's length, which depends on the offsets.
@@ -186,12 +213,15 @@ def encode_payload(payload: ExplorerPayload) -> bytes:
         start = needed
     text = text.ljust(start - 8, b" ")
     parts = [MAGIC, struct.pack("<I", len(text)), text]
-    parts += [payload.arrays[name].tobytes() for name in ARRAY_NAMES]
+    parts += [payload.arrays[name].tobytes() for name in names]
     return b"".join(parts)
 
 
 def decode_payload(blob: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     """Read :func:`encode_payload`'s bytes back: the header and the arrays (for tests, tools).
+
+    Besides the arrays in the bytes, ``cv_positive`` and ``cv_negative`` are the pooled
+    cross-validated scores, merged from the folds as the browser merges them.
 
     Raises
     ------
@@ -208,6 +238,9 @@ def decode_payload(blob: bytes) -> tuple[dict, dict[str, np.ndarray]]:
         )
         for entry in header["arrays"]
     }
+    for kind in ("positive", "negative"):
+        folds = [arrays[f"fold{k}_{kind}"] for k in range(header["folds"])]
+        arrays[f"cv_{kind}"] = np.sort(np.concatenate(folds), kind="stable")
     return header, arrays
 
 
@@ -239,3 +272,119 @@ def write_payload_fixture(*, path) -> None:
         test_scores=scores + 0.5,
     )
     Path(path).write_bytes(encode_payload(explorer_payload(tradeoff_data(result), digit=5)))
+
+
+def estimates_fixture() -> dict:
+    """Cases and expected answers for the explorer's own formulas (``estimates.js``).
+
+    - ``wilson``: :func:`core.estimates.wilson_interval` for many ``(k, n)``, ``k = 0``,
+      ``k = n`` and ``n = 0`` (null) among them;
+    - ``prevalence``: :func:`core.estimates.at_prevalence` for pairs of rates and shares;
+    - ``cost``: per case of :func:`core.thresholds.counting_fixture` with both classes and per
+      pair of costs and prevalence (null: the sample's own), the weights of
+      :func:`core.thresholds.cost_weights`, the threshold
+      :func:`core.thresholds.threshold_for_least_cost` picks (``"Infinity"``: flag nothing)
+      and :func:`core.estimates.expected_cost_per_1000` at each distinct score (the case's
+      scores are in the counting fixture, by name).
+
+    Returns
+    -------
+    dict
+        JSON-ready (no inf or NaN numbers).
+    """
+    from core.estimates import at_prevalence, expected_cost_per_1000, wilson_interval
+    from core.thresholds import (
+        build_score_index,
+        cost_weights,
+        counting_fixture,
+        metrics_at,
+        threshold_for_least_cost,
+    )
+
+    def number(value):
+        value = float(value)
+        if math.isnan(value):
+            return None
+        return value if math.isfinite(value) else ("Infinity" if value > 0 else "-Infinity")
+
+    wilson = []
+    for n in (0, 1, 2, 3, 5, 10, 37, 100, 1000, 2891, 5421, 60000):
+        for k in sorted({0, 1, n // 7, n // 3, n // 2, n - 1, n} - {-1}):
+            if 0 <= k <= n:
+                low, high = wilson_interval(k, n)
+                wilson.append({"k": k, "n": n, "low": number(low), "high": number(high)})
+    prevalence = []
+    for recall, fpr in ((0.48, 0.0053), (1.0, 1.0), (0.0, 0.0), (0.0, 0.2), (0.9, 0.0)):
+        for p in (0.0001, 0.01, 0.09035, 0.2, 0.5, 0.9999):
+            shifted = at_prevalence(recall=recall, false_positive_rate=fpr, prevalence=p)
+            prevalence.append(
+                {
+                    "recall": recall,
+                    "false_positive_rate": fpr,
+                    "prevalence": p,
+                    "precision": number(shifted.precision),
+                    "f1": number(shifted.f1),
+                    "accuracy": number(shifted.accuracy),
+                }
+            )
+    cost = []
+    for case in counting_fixture()["cases"]:
+        if not case["positives"] or not case["negatives"]:
+            continue
+        scores = case["positives"] + case["negatives"]
+        labels = [True] * len(case["positives"]) + [False] * len(case["negatives"])
+        index = build_score_index(y_true=np.array(labels), scores=np.array(scores))
+        share = index.n_pos / index.n_samples
+        for fp_cost, fn_cost in ((1.0, 5.0), (1.0, 1.0), (0.0, 1.0), (3.0, 0.0), (2.5, 0.1)):
+            for p in (None, 0.01, 0.3, 0.9):
+                weights = cost_weights(
+                    index, false_positive_cost=fp_cost, false_negative_cost=fn_cost, prevalence=p
+                )
+                choice = threshold_for_least_cost(
+                    index, false_positive_cost=fp_cost, false_negative_cost=fn_cost, prevalence=p
+                )
+                per_1000 = []
+                for t in index.thresholds:
+                    m = metrics_at(index, threshold=t)
+                    per_1000.append(
+                        expected_cost_per_1000(
+                            recall=m.recall,
+                            false_positive_rate=m.false_positive_rate,
+                            prevalence=share if p is None else p,
+                            false_positive_cost=fp_cost,
+                            false_negative_cost=fn_cost,
+                        )
+                    )
+                cost.append(
+                    {
+                        "case": case["name"],
+                        "false_positive_cost": fp_cost,
+                        "false_negative_cost": fn_cost,
+                        "prevalence": p,
+                        "weights": list(weights),
+                        "least_cost_threshold": number(choice.threshold),
+                        "cost_per_1000": per_1000,
+                    }
+                )
+    return {
+        "format": ESTIMATES_FIXTURE_FORMAT,
+        "confidence": CONFIDENCE,
+        "z": wilson_z(CONFIDENCE),
+        "wilson": wilson,
+        "prevalence": prevalence,
+        "cost": cost,
+    }
+
+
+def write_estimates_fixture(*, path) -> None:
+    """Write :func:`estimates_fixture` as JSON to ``path`` (``tests/js/fixtures/estimates.json``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write; its directory must exist.
+    """
+    from pathlib import Path
+
+    text = json.dumps(estimates_fixture(), indent=1, allow_nan=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")

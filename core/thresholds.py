@@ -9,7 +9,8 @@ after that every question about one threshold is a binary search:
   whole curves, in scikit-learn's own float operations on the sorted counts (tested equal to
   its functions), with the confusion counts alongside.
 - :func:`threshold_for_precision`, :func:`threshold_for_recall`,
-  :func:`threshold_for_best_fbeta`, :func:`threshold_for_least_cost`: pick an operating point.
+  :func:`threshold_for_best_fbeta`, :func:`threshold_for_least_cost` (with
+  :func:`cost_weights`): pick an operating point.
 - :func:`borderline_indices` and :func:`changed_side`: which digits sit at the cut, O(log n + k).
 - :func:`thin_curve`: which curve points to *draw*; the numbers are never thinned.
 
@@ -33,6 +34,7 @@ from core.validation import (
     check_fraction,
     check_optional_count,
     check_positive,
+    check_prevalence,
     check_threshold,
     read_only,
 )
@@ -670,12 +672,62 @@ def fbeta_scores(index: ScoreIndex, *, beta: float = 1.0) -> np.ndarray:
     return np.where(denominator == 0, 0.0, fbeta)
 
 
+def cost_weights(
+    index: ScoreIndex,
+    *,
+    false_positive_cost: float,
+    false_negative_cost: float,
+    prevalence: float | None = None,
+) -> tuple[float, float]:
+    """What one false positive and one false negative of ``index`` weigh in the total cost.
+
+    Without ``prevalence`` they weigh their costs: the total is the cost of the sample's own
+    errors. With it, each error is reweighted to a population where the digit has that share,
+    so the total is the expected cost per digit there:
+    ``FPR (1 - p) A + (1 - TPR) p B`` = ``fp (1 - p) A / n_neg + fn p B / n_pos``.
+
+    Parameters
+    ----------
+    index : ScoreIndex
+    false_positive_cost, false_negative_cost : float
+        Cost of one false positive and one false negative; finite, >= 0, not both 0.
+    prevalence : float, optional
+        The digit's share where the detector will be used, in (0, 1).
+
+    Returns
+    -------
+    (false_positive_weight, false_negative_weight) : floats
+
+    Raises
+    ------
+    ValueError
+        When a cost is negative or not finite, both are 0, ``prevalence`` is not in (0, 1),
+        or ``prevalence`` is given and a class is missing (its rate is undefined).
+    """
+    fp_cost = check_cost(false_positive_cost, "false_positive_cost")
+    fn_cost = check_cost(false_negative_cost, "false_negative_cost")
+    if fp_cost == 0 and fn_cost == 0:
+        raise ValueError("false_positive_cost and false_negative_cost must not both be 0")
+    if prevalence is None:
+        return fp_cost, fn_cost
+    p = check_prevalence(prevalence)
+    if index.n_pos == 0 or index.n_neg == 0:
+        raise ValueError("a prevalence needs both positive and negative samples")
+    return fp_cost * (1 - p) / index.n_neg, fn_cost * p / index.n_pos
+
+
 def threshold_for_least_cost(
-    index: ScoreIndex, *, false_positive_cost: float, false_negative_cost: float
+    index: ScoreIndex,
+    *,
+    false_positive_cost: float,
+    false_negative_cost: float,
+    prevalence: float | None = None,
 ) -> ThresholdChoice:
     """The threshold with the least total cost of its errors.
 
-    The cost is ``fp * false_positive_cost + fn * false_negative_cost``.
+    The cost is ``fp * w_fp + fn * w_fn`` with the weights of :func:`cost_weights`: the costs
+    themselves, or, at a ``prevalence``, the expected cost per digit where the digit has that
+    share. The explorer's cost curve (``estimates.js``) does the same float operations.
 
     Candidates are every distinct score plus "flag nothing", represented by ``threshold = inf``
     (then ``fp = 0`` and ``fn`` = all positives). Ties go to the highest threshold (fewest
@@ -686,26 +738,38 @@ def threshold_for_least_cost(
     index : ScoreIndex
     false_positive_cost, false_negative_cost : float
         Cost of one false positive and one false negative; finite, >= 0, not both 0.
+    prevalence : float, optional
+        In (0, 1); see :func:`cost_weights`.
 
     Returns
     -------
     ThresholdChoice
         Always ``reached``.
     """
-    fp_cost = check_cost(false_positive_cost, "false_positive_cost")
-    fn_cost = check_cost(false_negative_cost, "false_negative_cost")
-    if fp_cost == 0 and fn_cost == 0:
-        raise ValueError("false_positive_cost and false_negative_cost must not both be 0")
+    fp_weight, fn_weight = cost_weights(
+        index,
+        false_positive_cost=false_positive_cost,
+        false_negative_cost=false_negative_cost,
+        prevalence=prevalence,
+    )
     fp = np.append(index.fp, 0)
     fn = np.append(index.n_pos - index.tp, index.n_pos)
-    cost = fp_cost * fp + fn_cost * fn
+    cost = fp_weight * fp + fn_weight * fn
     best = cost.size - 1 - int(np.argmin(cost[::-1]))
     threshold = float(index.thresholds[best]) if best < index.thresholds.size else math.inf
-    reason = (
-        f"Least total cost {cost[best]:,.6g} at threshold {threshold_text(threshold)}: "
-        f"{int(fp[best]):,} false positives x {fp_cost:g} + "
-        f"{int(fn[best]):,} false negatives x {fn_cost:g}"
-    )
+    fp_cost, fn_cost = float(false_positive_cost), float(false_negative_cost)
+    if prevalence is None:
+        reason = (
+            f"Least total cost {cost[best]:,.6g} at threshold {threshold_text(threshold)}: "
+            f"{int(fp[best]):,} false positives x {fp_cost:g} + "
+            f"{int(fn[best]):,} false negatives x {fn_cost:g}"
+        )
+    else:
+        reason = (
+            f"Least expected cost where {target_percent(prevalence)} of the digits are "
+            f"positive: {1000 * cost[best]:,.4g} per 1,000 digits (a FP costs {fp_cost:g}, a "
+            f"FN {fn_cost:g}), at threshold {threshold_text(threshold)}"
+        )
     return _choice(index, threshold, True, reason)
 
 

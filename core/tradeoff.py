@@ -12,10 +12,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from core.estimates import (
+    BootstrapChoice,
     at_prevalence,
+    bootstrap_threshold,
     check_prevalence,
     expected_cost_per_1000,
     fold_indexes,
+    fold_thresholds,
     intervals_at,
 )
 from core.formatting import json_number
@@ -104,6 +107,52 @@ def tradeoff_data(result: DetectorResult) -> TradeoffData:
         slider_min=math.floor(low / step) * step,
         slider_max=math.ceil(high / step) * step,
         slider_step=step,
+    )
+
+
+@dataclass(frozen=True)
+class GoalSpread:
+    """How firmly a goal (a target precision or recall) fixes its threshold.
+
+    Attributes
+    ----------
+    kind : {"precision", "recall"}
+    target : float
+    fold_thresholds : tuple of float
+        The threshold each fold alone picks, in fold order; NaN where the fold never reaches
+        the target.
+    bootstrap : BootstrapChoice
+        The spread of the picked threshold, and of the other figure there, over resamples of
+        the cross-validated scores.
+    """
+
+    kind: str
+    target: float
+    fold_thresholds: tuple[float, ...]
+    bootstrap: BootstrapChoice
+
+
+def goal_spread(data: TradeoffData, *, kind: str, target: float) -> GoalSpread:
+    """The threshold each fold picks for the goal, and a seeded bootstrap of the pooled pick.
+
+    Parameters
+    ----------
+    data : TradeoffData
+    kind : {"precision", "recall"}
+    target : float
+        In (0, 1].
+
+    Raises
+    ------
+    ValueError
+        When ``kind`` or ``target`` is not one of those.
+    """
+    bootstrap = bootstrap_threshold(data.cv_index, kind=kind, target=target)
+    return GoalSpread(
+        kind=kind,
+        target=bootstrap.target,
+        fold_thresholds=fold_thresholds(data.folds, kind=kind, target=target),
+        bootstrap=bootstrap,
     )
 
 

@@ -42,6 +42,14 @@ def check_fraction(value, name: str) -> float:
     return number
 
 
+def check_prevalence(value, name: str = "prevalence") -> float:
+    """A share of the positive class: a number in (0, 1)."""
+    p = check_fraction(value, name)
+    if p == 1.0:
+        raise ValueError(f"{name} must be below 1, got 1")
+    return p
+
+
 def check_cost(cost, name: str) -> float:
     """A finite number >= 0."""
     if isinstance(cost, bool) or not isinstance(cost, numbers.Real):

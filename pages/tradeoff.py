@@ -11,7 +11,7 @@ from ui.entry import ensure_entry_point, guarded, show_callback_failure
 from ui.own_digit import own_digit_line, own_digit_section
 from ui.params import show_notes
 
-KNOWN_PARAMS = ("digit", "threshold")
+KNOWN_PARAMS = ("digit", "threshold", "prevalence")
 
 ensure_entry_point()
 st.title("Precision/recall trade-off")
@@ -22,7 +22,10 @@ if result is None:
     show_notes([digit_note], known=KNOWN_PARAMS)
     st.stop()
 data = tradeoff_for(result.fingerprint, digit, result)
-show_notes([digit_note, tradeoff.threshold_from_link(data)], known=KNOWN_PARAMS)
+show_notes(
+    [digit_note, tradeoff.threshold_from_link(data), tradeoff.prevalence_from_link(data)],
+    known=KNOWN_PARAMS,
+)
 
 
 @st.fragment
@@ -33,7 +36,7 @@ def threshold_panel() -> None:
     threshold, previous = tradeoff.current_threshold(data)
     tradeoff.explorer(data, fingerprint=result.fingerprint, digit=digit, threshold=threshold)
     tradeoff.controls(data, digit=digit, threshold=threshold)
-    tradeoff.goal_pickers(data)
+    tradeoff.goal_pickers(data, fingerprint=result.fingerprint, digit=digit)
     own_digit_line(digit=digit, threshold=threshold)
     tradeoff.export_button(result, dataset, digit=digit, threshold=threshold)
     tradeoff.digits_at_the_cut(dataset, result, data, digit=digit, threshold=threshold)

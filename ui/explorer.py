@@ -8,7 +8,8 @@ here, the way Streamlit's own manifest scan would.
 
 A page mounts it with :func:`threshold_explorer`: the detector's payload once (bytes that never
 change, so Streamlit's message cache serves every rerun after the first), and the server's
-threshold beside it in a second, tiny mount. The component calls ``on_release`` only when a
+threshold and the settings the figures rest on (prevalence, costs) beside it in a second, tiny
+mount. The component calls ``on_release`` only when a
 drag, a key burst or a click ends; the value is then in ``st.session_state[key]["release"]``.
 """
 
@@ -75,6 +76,7 @@ def threshold_explorer(
     payload_id: str,
     threshold: float,
     position: int,
+    settings: dict,
     key: str,
     on_release: Callable[[], None],
 ) -> None:
@@ -92,6 +94,10 @@ def threshold_explorer(
         Raised whenever the server moves the threshold itself (picker, number, link, digit);
         a rerun with the same ``position`` never moves the explorer, so a release answered
         late cannot pull back a threshold the user is already dragging elsewhere.
+    settings : dict
+        ``prevalence`` (the digit's share where the detector will be used, or None for the
+        training share), ``fpCost`` and ``fnCost`` (None: no cost curve). Applied whenever
+        they change, without moving the threshold.
     key : str
         The component's key; the position's mount uses ``key + "_position"``.
     on_release : callable
@@ -110,7 +116,14 @@ def threshold_explorer(
     with st.container(gap=None):
         mount(
             key=f"{key}_position",
-            data={"position": {"id": payload_id, "threshold": threshold, "seq": position}},
+            data={
+                "position": {
+                    "id": payload_id,
+                    "threshold": threshold,
+                    "seq": position,
+                    "settings": settings,
+                }
+            },
         )
         mount(key=key, data=payload, on_release_change=on_release)
 
@@ -129,7 +142,14 @@ def explorer_payload_for(fingerprint: str, digit: int, _data) -> tuple[bytes, st
 
 
 def explorer_section(
-    data, *, fingerprint: str, digit: int, threshold: float, key: str, on_release
+    data,
+    *,
+    fingerprint: str,
+    digit: int,
+    threshold: float,
+    settings: dict,
+    key: str,
+    on_release,
 ) -> None:
     """Mount the explorer at ``threshold``, telling it only when the server moved it.
 
@@ -148,6 +168,7 @@ def explorer_section(
         payload_id=payload_id,
         threshold=threshold,
         position=st.session_state[position],
+        settings=settings,
         key=key,
         on_release=on_release,
     )

@@ -53,6 +53,13 @@ def publish(key: str, name: str, value: object) -> None:
         del ours[:-_REMEMBERED]
 
 
+def unpublish(key: str, name: str) -> None:
+    """Take ``name`` out of the URL (its widget is at its default), as a change of ours."""
+    if name in st.query_params:
+        del st.query_params[name]
+    st.session_state[f"_url_seen_{key}"] = None
+
+
 def show_notes(notes: Sequence[str | None], *, known: Sequence[str]) -> None:
     """Show correction notes, and a note for link parameters the page does not use."""
     extra = unknown_params(list(st.query_params.keys()), known=known)

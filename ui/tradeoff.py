@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from core import thresholds
-from core.params import parse_float
+from core import thresholds, tradeoff
+from core.formatting import percent, threshold_text
+from core.params import Parsed, parse_float
 from ui.digits import show_gallery
 from ui.entry import guarded_callback
 from ui.explorer import explorer_section, note_release
-from ui.params import adopt, publish, raw_param
+from ui.params import adopt, publish, raw_param, unpublish
 
 if TYPE_CHECKING:
     from core.data import Dataset
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 
 PER_GALLERY = 12
 EXPLORER = "tradeoff_explorer"
+DEFAULT_FP_COST = 1.0
+DEFAULT_FN_COST = 5.0
+PREVALENCE_KEY = "prevalence_percent"  # the widget holds a percentage; links and core a share
+LOWEST_PREVALENCE, HIGHEST_PREVALENCE = 0.0001, 0.9999
 
 
 def threshold_from_link(data: TradeoffData) -> str | None:
@@ -44,6 +49,46 @@ def threshold_from_link(data: TradeoffData) -> str | None:
             maximum=data.slider_max,
         ),
     )
+
+
+def training_prevalence(data: TradeoffData) -> float:
+    """The digit's share among the training digits (the cross-validated scores)."""
+    index = data.cv_index
+    return index.n_pos / index.n_samples if index.n_samples else math.nan
+
+
+def _training_percent(data: TradeoffData) -> float:
+    """The training share as the prevalence input shows it (two decimals)."""
+    share = training_prevalence(data)
+    return round(100 * share, 2) if 0 < share < 1 else 50.0
+
+
+def prevalence_from_link(data: TradeoffData) -> str | None:
+    """Put ``?prevalence=`` (a share in (0, 1)) into the prevalence input; the correction note."""
+    share = parse_float(
+        raw_param("prevalence"),
+        name="prevalence",
+        default=_training_percent(data) / 100,
+        minimum=LOWEST_PREVALENCE,
+        maximum=HIGHEST_PREVALENCE,
+    )
+    return adopt(PREVALENCE_KEY, "prevalence", Parsed(100 * share.value, share.note))
+
+
+def chosen_prevalence(data: TradeoffData) -> float | None:
+    """The share the user chose for the digit, or None for the training share (the default)."""
+    shown = st.session_state.get(PREVALENCE_KEY)
+    share = training_prevalence(data)
+    if shown is None or not 0 < share < 1 or shown == _training_percent(data):
+        return None
+    return min(max(shown / 100, LOWEST_PREVALENCE), HIGHEST_PREVALENCE)
+
+
+def explorer_settings(data: TradeoffData) -> dict:
+    """What the explorer's figures rest on: the chosen prevalence and the two costs."""
+    fp_cost = st.session_state.get("pick_fp_cost", DEFAULT_FP_COST)
+    fn_cost = st.session_state.get("pick_fn_cost", DEFAULT_FN_COST)
+    return {"prevalence": chosen_prevalence(data), "fpCost": fp_cost, "fnCost": fn_cost}
 
 
 def _clamped(data: TradeoffData, threshold: float) -> float:
@@ -99,12 +144,15 @@ def _from_picker(data: TradeoffData, picker, **goal) -> None:
 @guarded_callback
 def _pick_precision(data: TradeoffData) -> None:
     target = st.session_state.pick_precision / 100
+    st.session_state.picked_goal = ("precision", target)
     _from_picker(data, thresholds.threshold_for_precision, target=target)
 
 
 @guarded_callback
 def _pick_recall(data: TradeoffData) -> None:
-    _from_picker(data, thresholds.threshold_for_recall, target=st.session_state.pick_recall / 100)
+    target = st.session_state.pick_recall / 100
+    st.session_state.picked_goal = ("recall", target)
+    _from_picker(data, thresholds.threshold_for_recall, target=target)
 
 
 @guarded_callback
@@ -119,24 +167,27 @@ def _pick_cost(data: TradeoffData) -> None:
         thresholds.threshold_for_least_cost,
         false_positive_cost=st.session_state.pick_fp_cost,
         false_negative_cost=st.session_state.pick_fn_cost,
+        prevalence=chosen_prevalence(data),
     )
 
 
 def explorer(data: TradeoffData, *, fingerprint: str, digit: int, threshold: float) -> None:
-    """The live explorer: the threshold plot, the PR and ROC curves, every rate and count."""
+    """The live explorer: the threshold plot, the PR, ROC and cost curves, every rate and count,
+    each fold's and the test set's figures."""
     explorer_section(
         data,
         fingerprint=fingerprint,
         digit=digit,
         threshold=threshold,
+        settings=explorer_settings(data),
         key=EXPLORER,
         on_release=partial(_from_explorer, data),
     )
 
 
 def controls(data: TradeoffData, *, digit: int, threshold: float) -> None:
-    """The exact number and the link to this view."""
-    number, _ = st.columns([1, 3])
+    """The exact number, the prevalence where the detector will be used, and the link."""
+    number, where = st.columns([1, 2], gap="large")
     # A form, so only "Set" moves the threshold: an input with on_change, replaced as the
     # threshold moves, committed stale values in the browser and undid key presses.
     with number.form("exact_threshold", border=False):
@@ -145,16 +196,87 @@ def controls(data: TradeoffData, *, digit: int, threshold: float) -> None:
             "Exact threshold", value=threshold, step=data.slider_step, format="%.4f", key=number_key
         )
         st.form_submit_button("Set", on_click=_from_number, args=(data, number_key))
+    with where:
+        prevalence = prevalence_input(data, digit=digit)
     reason = st.session_state.get("picker_reason")
     if reason and st.session_state.get("picker_reason_for") == threshold:
         st.caption(reason)
     # Streamlit 1.67 shows a fragment run's URL change only at the next interaction, so the
     # address bar can trail by one move; this line is always exact.
     publish("threshold", "threshold", repr(threshold))
-    st.caption(f"Link to this view: `/tradeoff?digit={digit}&threshold={threshold!r}`")
+    link = f"/tradeoff?digit={digit}&threshold={threshold!r}"
+    if prevalence is None:
+        unpublish(PREVALENCE_KEY, "prevalence")
+    else:
+        publish(PREVALENCE_KEY, "prevalence", repr(prevalence))
+        link += f"&prevalence={prevalence!r}"
+    st.caption(f"Link to this view: `{link}`")
 
 
-def goal_pickers(data: TradeoffData) -> None:
+def prevalence_input(data: TradeoffData, *, digit: int) -> float | None:
+    """The share of the digit where the detector will be used; None when it is the training one."""
+    training = _training_percent(data)
+    st.session_state.setdefault(PREVALENCE_KEY, training)
+    st.number_input(
+        f"Share of {digit}s where the detector will be used (%)",
+        min_value=100 * LOWEST_PREVALENCE,
+        max_value=100 * HIGHEST_PREVALENCE,
+        step=0.5,
+        format="%.2f",
+        key=PREVALENCE_KEY,
+        help=f"{training:.2f}% in training. Precision, F1, accuracy, the PR curve and the "
+        "expected cost follow it; recall and the false-positive rate are shares within one "
+        "class, so they do not change.",
+    )
+    prevalence = chosen_prevalence(data)
+    if prevalence is None:
+        st.caption(f"The training share: {digit}s are {training:.2f}% of the training digits.")
+    else:
+        st.caption(
+            f"Precision, F1, accuracy, the PR curve and the cost are where {digit}s are "
+            f"{percent(prevalence, decimals=2)} of all digits; recall and the false-positive "
+            "rate do not depend on it."
+        )
+    return prevalence
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _goal_spread_for(fingerprint: str, digit: int, kind: str, target: float, _data):
+    """:func:`core.tradeoff.goal_spread`, once per detector and goal."""
+    return tradeoff.goal_spread(_data, kind=kind, target=target)
+
+
+def goal_spread_caption(data: TradeoffData, *, fingerprint: str, digit: int, kind: str) -> None:
+    """Under a goal's button, once it was used: each fold's pick and the bootstrap spread."""
+    target = st.session_state.get(f"pick_{kind}", 0) / 100
+    if st.session_state.get("picked_goal") != (kind, target):
+        return
+    with st.spinner("Resampling the scores 1,000 times…"):
+        spread = _goal_spread_for(fingerprint, digit, kind, target, data)
+    st.caption(goal_spread_text(spread))
+
+
+def goal_spread_text(spread) -> str:
+    """One paragraph: each fold's threshold, and the bootstrap's 95% ranges."""
+    other = "recall" if spread.kind == "precision" else "precision"
+    folds = " · ".join(
+        threshold_text(t) if math.isfinite(t) else "not reached" for t in spread.fold_thresholds
+    )
+    boot = spread.bootstrap
+    text = f"Each fold alone would pick {folds}."
+    if boot.reached > 0:
+        low, high = boot.threshold
+        text += (
+            f" Over {boot.n_resamples:,} resamples of the scores (seed {boot.seed}), 95% of the "
+            f"picks lie in {threshold_text(low)} to {threshold_text(high)}, with {other} "
+            f"{percent(boot.other[0])} to {percent(boot.other[1])} there."
+        )
+    if boot.reached < 1:
+        text += f" {percent(1 - boot.reached)} of the resamples never reach the target."
+    return text
+
+
+def goal_pickers(data: TradeoffData, *, fingerprint: str, digit: int) -> None:
     """Set the threshold by a goal: a precision, a recall, the best F-β or the least cost."""
     with st.expander("Pick the threshold by a goal", expanded=True, icon=":material/target:"):
         goals = st.columns(4)
@@ -166,6 +288,7 @@ def goal_pickers(data: TradeoffData) -> None:
                 args=(data,),
                 key="go_precision",
             )
+            goal_spread_caption(data, fingerprint=fingerprint, digit=digit, kind="precision")
         with goals[1]:
             st.number_input("Target recall (%)", 1.0, 100.0, 90.0, 1.0, key="pick_recall")
             st.button(
@@ -174,6 +297,7 @@ def goal_pickers(data: TradeoffData) -> None:
                 args=(data,),
                 key="go_recall",
             )
+            goal_spread_caption(data, fingerprint=fingerprint, digit=digit, kind="recall")
         with goals[2]:
             st.number_input(
                 "β (recall counts β times as much)", 0.1, 10.0, 1.0, 0.1, key="pick_beta"
@@ -181,9 +305,13 @@ def goal_pickers(data: TradeoffData) -> None:
             st.button("Best F-β", on_click=_pick_fbeta, args=(data,), key="go_fbeta")
         with goals[3]:
             cost = st.columns(2)
-            cost[0].number_input("Cost of a FP", 0.0, 1e6, 1.0, 1.0, key="pick_fp_cost")
-            cost[1].number_input("Cost of a FN", 0.0, 1e6, 5.0, 1.0, key="pick_fn_cost")
+            cost[0].number_input("Cost of a FP", 0.0, 1e6, DEFAULT_FP_COST, 1.0, key="pick_fp_cost")
+            cost[1].number_input("Cost of a FN", 0.0, 1e6, DEFAULT_FN_COST, 1.0, key="pick_fn_cost")
             st.button("Least total cost", on_click=_pick_cost, args=(data,), key="go_cost")
+            st.caption(
+                "Sets the explorer's cost curve too"
+                + ("." if chosen_prevalence(data) is None else ", at the share chosen above.")
+            )
 
 
 def export_button(

@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 
 from core.explorer import decode_payload
-from core.thresholds import borderline_indices, metrics_at, threshold_for_precision
+from core.thresholds import (
+    borderline_indices,
+    metrics_at,
+    threshold_for_least_cost,
+    threshold_for_precision,
+)
 from tests.support import explorer_mounts, open_page, release_explorer, texts
 
 
@@ -35,7 +40,13 @@ def test_the_page_mounts_the_explorer_with_the_detectors_scores_and_no_plotly(sm
     app, _, result, data = small
     position, blob, _ = explorer_mounts(app)
     header, arrays = decode_payload(blob)
-    assert position == {"id": header["id"], "threshold": 0.0, "seq": position["seq"]}
+    assert position == {
+        "id": header["id"],
+        "threshold": 0.0,
+        "seq": position["seq"],
+        # The training share and the goal pickers' default costs.
+        "settings": {"prevalence": None, "fpCost": 1.0, "fnCost": 5.0},
+    }
     positive = np.sort(result.cv_scores[result.y_train])
     np.testing.assert_array_equal(arrays["cv_positive"], positive)
     negative = np.sort(result.cv_scores[~result.y_train])
@@ -112,3 +123,84 @@ def test_every_digit_mounts_its_own_scores(fallback_app, cache_dir, digit):
     result = train_detector(load_fallback_dataset(), digit=digit, cache_dir=cache_dir)
     m = metrics_at(tradeoff_data(result).cv_index, threshold=position["threshold"])
     assert counts(arrays, position["threshold"]) == (m.tp, m.fp, m.fn, m.tn)
+
+
+def prevalence_input(app):
+    return next(n for n in app.number_input if n.label.startswith("Share of 5s"))
+
+
+def test_the_prevalence_goes_to_the_explorer_and_the_link_and_back_to_the_training_share(small):
+    app, _, _, data = small
+    training = round(100 * data.cv_index.n_pos / data.cv_index.n_samples, 2)
+    assert prevalence_input(app).value == training
+    assert any(f"{training:.2f}% of the training digits" in c.value for c in app.caption)
+    prevalence_input(app).set_value(20.0).run()
+    position, _, _ = explorer_mounts(app)
+    assert position["settings"]["prevalence"] == 0.2
+    assert app.query_params["prevalence"] == "0.2"
+    assert "&prevalence=0.2`" in texts(app)
+    assert any("recall and the false-positive rate do not depend" in c.value for c in app.caption)
+    before = position["seq"]
+    prevalence_input(app).set_value(training).run()
+    position, _, _ = explorer_mounts(app)
+    assert position["settings"]["prevalence"] is None and position["seq"] == before  # not moved
+    assert "prevalence" not in app.query_params
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown", "note"),
+    [
+        ("0.2", 20.0, None),
+        ("0.5", 50.0, None),
+        ("abc", None, "is not a number"),
+        ("1.5", 99.99, "is outside"),
+        ("0", 0.01, "is outside"),
+    ],
+)
+def test_a_link_sets_the_prevalence_and_a_bad_one_says_what_is_shown(
+    fallback_app, raw, shown, note
+):
+    app = open_page("pages/tradeoff.py", query={"threshold": "0", "prevalence": raw})
+    value = prevalence_input(app).value
+    if shown is None:  # the training share
+        assert explorer_mounts(app)[0]["settings"]["prevalence"] is None
+    else:
+        assert value == pytest.approx(shown)
+        assert explorer_mounts(app)[0]["settings"]["prevalence"] == pytest.approx(shown / 100)
+    notes = [i.value for i in app.info]
+    assert any(note in n for n in notes) if note else not any("prevalence" in n for n in notes)
+    assert not app.exception
+
+
+def test_the_costs_reach_the_explorer_and_the_least_cost_picker_uses_the_prevalence(small):
+    app, _, _, data = small
+    next(n for n in app.number_input if n.label == "Cost of a FP").set_value(2.0).run()
+    assert explorer_mounts(app)[0]["settings"]["fpCost"] == 2.0
+    prevalence_input(app).set_value(0.5).run()
+    app.button(key="go_cost").click().run()
+    expected = threshold_for_least_cost(
+        data.cv_index, false_positive_cost=2.0, false_negative_cost=5.0, prevalence=0.005
+    )
+    assert explorer_mounts(app)[0]["threshold"] == expected.threshold
+    assert any("Least expected cost where 0.5%" in c.value for c in app.caption)
+    at_training = threshold_for_least_cost(
+        data.cv_index, false_positive_cost=2.0, false_negative_cost=5.0
+    )
+    assert at_training.threshold != expected.threshold  # the share made the difference
+
+
+@pytest.mark.parametrize("kind", ["precision", "recall"])
+def test_a_goal_shows_each_folds_pick_and_the_bootstrap_spread(small, kind):
+    from core.tradeoff import goal_spread
+    from ui.tradeoff import goal_spread_text
+
+    app, _, _, data = small
+    assert not any("Each fold alone" in c.value for c in app.caption)  # only once used
+    app.button(key=f"go_{kind}").click().run()
+    spread = goal_spread(data, kind=kind, target=0.9)
+    shown = [c.value for c in app.caption if c.value.startswith("Each fold alone")]
+    assert shown == [goal_spread_text(spread)]
+    assert len(spread.fold_thresholds) == 3 and "1,000 resamples" in shown[0]
+    other = next(n for n in app.number_input if n.label == f"Target {kind} (%)")
+    other.set_value(80.0).run()  # another target: that spread is not the one shown
+    assert not any(c.value.startswith("Each fold alone") for c in app.caption)

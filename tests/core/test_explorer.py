@@ -9,7 +9,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from core.explorer import ARRAY_NAMES, decode_payload, encode_payload, explorer_payload
+from core.explorer import (
+    array_names,
+    decode_payload,
+    encode_payload,
+    estimates_fixture,
+    explorer_payload,
+    write_estimates_fixture,
+)
 from core.thresholds import counting_fixture, metrics_at, write_counting_fixture
 from core.tradeoff import tradeoff_data
 from tests.support import ROOT
@@ -47,11 +54,13 @@ def test_the_payload_round_trips_and_counts_like_metrics_at():
     payload = explorer_payload(data, digit=5)
     blob = encode_payload(payload)
     header, arrays = decode_payload(blob)
-    assert header["digit"] == 5 and [a["name"] for a in header["arrays"]] == list(ARRAY_NAMES)
+    names = array_names(3)
+    assert header["digit"] == 5 and [a["name"] for a in header["arrays"]] == list(names)
+    assert header["folds"] == 3 and header["z"] == pytest.approx(1.959964, abs=1e-6)
     assert all(a["offset"] % 8 == 0 for a in header["arrays"])  # Float64Array views need it
-    for name in ARRAY_NAMES:
+    for name in names:
         np.testing.assert_array_equal(arrays[name], payload.arrays[name])
-    for prefix in ("cv", "test"):
+    for prefix in ("cv", "test", "fold0", "fold1", "fold2"):
         for kind in ("positive", "negative"):
             assert np.all(np.diff(arrays[f"{prefix}_{kind}"]) >= 0)  # sorted
     assert payload.n_scores == data.cv_index.n_samples
@@ -61,6 +70,36 @@ def test_the_payload_round_trips_and_counts_like_metrics_at():
         assert counts_from_payload(arrays, "cv", threshold) == (m.tp, m.fp, m.fn, m.tn)
         t = metrics_at(data.test_index, threshold=threshold)
         assert counts_from_payload(arrays, "test", threshold) == (t.tp, t.fp, t.fn, t.tn)
+        for k, fold in enumerate(data.folds):
+            f = metrics_at(fold, threshold=threshold)
+            assert counts_from_payload(arrays, f"fold{k}", threshold) == (f.tp, f.fp, f.fn, f.tn)
+
+
+def test_the_folds_travel_once_and_pool_to_the_cross_validated_scores():
+    data = tradeoff_data(detector())
+    blob = encode_payload(explorer_payload(data, digit=5))
+    _, arrays = decode_payload(blob)
+    scores = data.cv_index.sorted_scores
+    np.testing.assert_array_equal(arrays["cv_positive"], scores[data.cv_index.positive_ranks])
+    np.testing.assert_array_equal(arrays["cv_negative"], scores[data.cv_index.negative_ranks])
+    # The pooled scores are not in the bytes a second time: about 8 bytes per score, once.
+    arrays_bytes = sum(a.nbytes for name, a in arrays.items() if not name.startswith("cv_"))
+    assert len(blob) < arrays_bytes + 2000
+    assert sum(arrays[f"fold{k}_positive"].size for k in range(3)) == data.cv_index.n_pos
+
+
+def test_a_detector_without_folds_is_refused():
+    data = tradeoff_data(detector())
+    bare = type(data)(
+        cv_index=data.cv_index,
+        test_index=data.test_index,
+        folds=(),
+        slider_min=data.slider_min,
+        slider_max=data.slider_max,
+        slider_step=data.slider_step,
+    )
+    with pytest.raises(ValueError, match="folds"):
+        explorer_payload(bare, digit=5)
 
 
 def test_curves_are_thinned_for_drawing_but_keep_their_exact_thresholds():
@@ -122,6 +161,29 @@ def test_the_fixture_covers_the_cases_the_browser_must_get_right():
     ties = next(case for case in fixture["cases"] if case["name"] == "ties")
     beyond = {q["threshold"] for q in ties["queries"]}
     assert {"Infinity", "-Infinity", min(ties["distinct_scores"]) - 1} <= beyond
+
+
+def test_the_javascript_estimates_fixture_is_what_core_writes_now(tmp_path):
+    written = tmp_path / "estimates.json"
+    write_estimates_fixture(path=written)
+    assert written.read_text() == (FIXTURE.parent / "estimates.json").read_text(), (
+        "tests/js/fixtures/estimates.json is stale: rewrite it with "
+        "core.explorer.write_estimates_fixture(path=...)"
+    )
+
+
+def test_the_estimates_fixture_holds_the_edge_cases():
+    fixture = estimates_fixture()
+    json.dumps(fixture, allow_nan=False)
+    pairs = {(w["k"], w["n"]) for w in fixture["wilson"]}
+    assert {(0, 0), (0, 1), (1, 1), (0, 60000), (60000, 60000)} <= pairs
+    assert next(w for w in fixture["wilson"] if w["n"] == 0)["low"] is None
+    assert any(c["precision"] is None for c in fixture["prevalence"])  # nothing flagged
+    ties = [c for c in fixture["cost"] if c["case"] == "ties"]
+    assert {c["prevalence"] for c in ties} == {None, 0.01, 0.3, 0.9}
+    # Somewhere flagging nothing is cheapest, somewhere a real score is.
+    picks = {c["least_cost_threshold"] for c in fixture["cost"]}
+    assert "Infinity" in picks and any(isinstance(t, float) for t in picks)
 
 
 def test_the_javascript_payload_fixture_is_what_core_explorer_writes_now(tmp_path):

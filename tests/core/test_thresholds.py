@@ -20,12 +20,14 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from core.formatting import target_percent
 from core.thresholds import (
     BORDERLINE_KINDS,
     average_precision,
     borderline_indices,
     build_score_index,
     changed_side,
+    cost_weights,
     counts_at,
     metrics_at,
     precision_recall_curve_exact,
@@ -367,6 +369,69 @@ def test_least_cost_picker_matches_brute_force(seed, costs):
     assert fp_cost * choice.metrics.fp + fn_cost * choice.metrics.fn == totals.min()
     if fn_cost == 0:  # false negatives are free: flag nothing
         assert choice.threshold == math.inf and "flag nothing" in choice.reason
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("prevalence", [0.01, 0.3, 0.75])
+def test_least_cost_at_a_prevalence_is_the_least_expected_cost_of_a_reweighted_population(
+    seed, prevalence
+):
+    """Brute force: weight each positive p / n_pos and each negative (1 - p) / n_neg (the
+    population where the digit has share p), and total the costs of the errors."""
+    fp_cost, fn_cost = 1.0, 5.0
+    y_true, scores = make_case(seed, 300, ties=True)
+    index = build_score_index(y_true=y_true, scores=scores)
+    weight = np.where(y_true, prevalence / y_true.sum(), (1 - prevalence) / (~y_true).sum())
+    candidates = [*np.unique(scores), math.inf]
+    expected_cost = []
+    for threshold in candidates:
+        flagged = scores >= threshold
+        cost = fp_cost * weight[flagged & ~y_true].sum() + fn_cost * weight[~flagged & y_true].sum()
+        expected_cost.append(cost)
+    expected_cost = np.array(expected_cost)
+    choice = threshold_for_least_cost(
+        index, false_positive_cost=fp_cost, false_negative_cost=fn_cost, prevalence=prevalence
+    )
+    at = candidates.index(choice.threshold)
+    assert expected_cost[at] == pytest.approx(expected_cost.min(), rel=1e-12, abs=1e-15)
+    tied = [
+        t for t, c in zip(candidates, expected_cost, strict=True) if c - expected_cost.min() < 1e-12
+    ]
+    assert choice.threshold == max(tied)  # ties go to the highest threshold
+    assert "per 1,000 digits" in choice.reason and target_percent(prevalence) in choice.reason
+    weights = cost_weights(
+        index, false_positive_cost=fp_cost, false_negative_cost=fn_cost, prevalence=prevalence
+    )
+    assert weights == pytest.approx(
+        (fp_cost * (1 - prevalence) / index.n_neg, fn_cost * prevalence / index.n_pos)
+    )
+
+
+def test_a_rarer_digit_moves_the_least_cost_threshold_up():
+    y_true, scores = make_case(1, 2000)
+    index = build_score_index(y_true=y_true, scores=scores)
+    costs = {"false_positive_cost": 1.0, "false_negative_cost": 5.0}
+    rare = threshold_for_least_cost(index, **costs, prevalence=0.01).threshold
+    common = threshold_for_least_cost(index, **costs, prevalence=0.6).threshold
+    assert rare > common  # a false positive is the likelier error where positives are rare
+
+
+@pytest.mark.parametrize(
+    ("prevalence", "labels", "message"),
+    [
+        (1.0, [0, 1], "below 1"),
+        (0.0, [0, 1], "prevalence"),
+        (math.nan, [0, 1], "prevalence"),
+        ("0.2", [0, 1], "prevalence"),
+        (0.2, [1, 1], "both positive and negative"),
+    ],
+)
+def test_a_bad_prevalence_is_named(prevalence, labels, message):
+    index = build_score_index(y_true=labels, scores=[0.0, 1.0])
+    with pytest.raises(ValueError, match=message):
+        threshold_for_least_cost(
+            index, false_positive_cost=1, false_negative_cost=1, prevalence=prevalence
+        )
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { decodePayload, pointsChange, readHeader } from "../../ui/components/threshold_explorer/explorer.js";
+import { agreement, decodePayload, pointsChange, readHeader } from "../../ui/components/threshold_explorer/explorer.js";
 
 const fixture = (name) => new URL(`./fixtures/${name}`, import.meta.url);
 const counting = JSON.parse(readFileSync(fixture("counting.json"), "utf8"));
@@ -40,4 +40,12 @@ test("changes in points never read as zero, and nothing is said when undefined o
   assert.equal(pointsChange(0.5004, 0.5), "+0.04 pts");
   assert.equal(pointsChange(null, 0.5), "");
   assert.equal(pointsChange(0.5, 0.5), "");
+});
+
+test("the test set agrees when its figures fall inside the cross-validated intervals, and says which do not", () => {
+  const ci = { precision: [0.88, 0.91], recall: [0.46, 0.49] };
+  assert.equal(agreement({ precision: 0.9, recall: 0.47 }, ci), "Inside the cross-validated 95% intervals: the test agrees.");
+  assert.equal(agreement({ precision: 0.93, recall: 0.47 }, ci), "The test's precision is outside the cross-validated 95% interval.");
+  assert.equal(agreement({ precision: 0.93, recall: 0.59 }, ci), "The test's precision and recall are outside the cross-validated 95% intervals.");
+  assert.equal(agreement({ precision: null, recall: null }, ci), "");
 });

@@ -4,8 +4,10 @@
 // - the explorer itself gets the detector's payload (bytes, core/explorer.py) once; it
 //   counts and redraws in the browser on every pointer move, and tells the server only when
 //   the threshold is released (trigger "release");
-// - the position (small JSON: {position: {id, threshold, seq}}) carries the threshold the
-//   server chose (a goal picker, the exact number, a link). Kept apart so that the payload
+// - the position (small JSON: {position: {id, threshold, seq, settings}}) carries the threshold
+//   the server chose (a goal picker, the exact number, a link) and the settings the figures
+//   rest on: the prevalence where the detector will be used (null: the training share) and
+//   the costs of a false positive and a false negative. Kept apart so that the payload
 //   message never changes and Streamlit serves it from its cache on every rerun.
 //
 // Drawn by hand in SVG. Everything is laid out once per size; a threshold change only moves
@@ -19,6 +21,15 @@ import {
   previousScore,
   stepByRank,
 } from "./counting.js";
+import {
+  atPrevalence,
+  costOf,
+  costWeights,
+  intervalsFromCounts,
+  leastCost,
+  mergeSorted,
+  precisionBoundsAt,
+} from "./estimates.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const KEY_RELEASE_MS = 400; // a pause after the last key counts as a release
@@ -33,7 +44,11 @@ const instances = new WeakMap(); // parentElement -> Explorer
 const percent = new Intl.NumberFormat("en-US", { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 const score = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const share = new Intl.NumberFormat("en-US", { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const costFormat = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 4 });
 const pct = (value) => (value === null ? "—" : percent.format(value));
+/** "88.9–91.0%": an interval, or "" when undefined. */
+const range = (pair) => (pair ? `${(pair[0] * 100).toFixed(1)}–${(pair[1] * 100).toFixed(1)}%` : "");
 const count = (value) => integer.format(value);
 const thresholdText = (t) => (Number.isFinite(t) ? score.format(t) : "+∞ (flag nothing)");
 
@@ -84,12 +99,18 @@ export function readHeader(bytes) {
   return JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
 }
 
-/** The header and float64 arrays of core/explorer.py's payload. */
+/**
+ * The header and float64 arrays of core/explorer.py's payload, and the pooled cross-validated
+ * scores (cv_positive, cv_negative) merged from the folds'.
+ */
 export function decodePayload(bytes) {
   const own = bytes.slice(); // its own buffer, so the float64 views are aligned
   const header = readHeader(own);
   const arrays = {};
   for (const { name, offset, length: n } of header.arrays) arrays[name] = new Float64Array(own.buffer, offset, n);
+  for (const kind of ["positive", "negative"]) {
+    arrays[`cv_${kind}`] = mergeSorted(Array.from({ length: header.folds }, (_, k) => arrays[`fold${k}_${kind}`]));
+  }
   return { header, arrays };
 }
 
@@ -149,7 +170,7 @@ class Plot {
   }
 
   /** Size, scales, grid and labels; returns false when the plot has no room yet. */
-  layout(xDomain, yDomain, { xFormat, yFormat, bottom = MARGIN.bottom }) {
+  layout(xDomain, yDomain, { xFormat, yFormat, bottom = MARGIN.bottom, unit = true }) {
     const width = this.svg.clientWidth;
     const height = this.svg.clientHeight;
     if (!width || !height) return false;
@@ -159,7 +180,7 @@ class Plot {
     this.sx = linear(xDomain[0], xDomain[1], MARGIN.left, width - MARGIN.right);
     this.sy = linear(yDomain[0], yDomain[1], this.plotBottom, MARGIN.top);
     this.grid.replaceChildren();
-    const yTicks = ticks(Math.max(0, yDomain[0]), Math.min(1, yDomain[1]), 4);
+    const yTicks = unit ? ticks(Math.max(0, yDomain[0]), Math.min(1, yDomain[1]), 4) : ticks(0, yDomain[1], 3);
     for (const v of yTicks) {
       const y = this.sy(v).toFixed(1);
       el("svg:line", "tx-gridline", this.grid, { x1: MARGIN.left, x2: width - MARGIN.right, y1: y, y2: y });
@@ -188,6 +209,13 @@ class Explorer {
     this.send = send;
     this.positive = a.cv_positive;
     this.negative = a.cv_negative;
+    this.z = payload.header.z;
+    this.folds = Array.from({ length: payload.header.folds }, (_, k) => ({
+      positive: a[`fold${k}_positive`],
+      negative: a[`fold${k}_negative`],
+    }));
+    this.settings = { prevalence: null, fpCost: null, fnCost: null };
+    this.curves = this.computeCurves();
     this.nScores = this.positive.length + this.negative.length;
     const lows = [this.positive[0], this.negative[0]].filter(Number.isFinite);
     const highs = [this.positive.at(-1), this.negative.at(-1)].filter(Number.isFinite);
@@ -236,6 +264,12 @@ class Explorer {
       className: "tx-roc",
     });
     const vt = this.vt.layers;
+    // Each fold's curves, faint, behind the pooled ones.
+    this.foldPaths = this.folds.map(() => ({
+      precision: el("svg:path", "tx-curve tx-fold tx-precision", vt),
+      recall: el("svg:path", "tx-curve tx-fold tx-recall", vt),
+      pr: el("svg:path", "tx-curve tx-fold tx-main", this.pr.layers),
+    }));
     this.precisionPath = el("svg:path", "tx-curve tx-precision", vt);
     this.recallPath = el("svg:path", "tx-curve tx-recall", vt);
     this.hoverLine = el("svg:line", "tx-hover-line", vt, { visibility: "hidden" });
@@ -263,6 +297,7 @@ class Explorer {
     });
 
     const readout = el("div", "tx-readout", layout);
+    this.basis = el("p", "tx-basis", readout);
     const now = el("div", "tx-now", readout);
     el("span", "tx-label", now).textContent = "Threshold";
     this.thresholdOut = el("output", "tx-threshold", now);
@@ -281,7 +316,10 @@ class Explorer {
       const tile = el("div", `tx-tile tx-${name}`, tiles);
       el("dt", "", tile).textContent = label;
       this.out[name] = el("dd", "", tile);
-      this.out[`${name}Change`] = el("span", "tx-change", this.out[name].parentNode);
+      if (["precision", "recall", "falsePositiveRate"].includes(name)) {
+        this.out[`${name}Interval`] = el("span", "tx-ci", tile);
+      }
+      this.out[`${name}Change`] = el("span", "tx-change", tile);
     }
     const table = el("table", "tx-counts", readout);
     const head = el("tr", "", el("thead", "", table));
@@ -298,7 +336,7 @@ class Explorer {
         this.out[cell] = el("td", `tx-cell tx-${cell}`, row, { title: cellTitle(cell, digit) });
       }
     }
-    this.heldOut = el("p", "tx-held-out", readout);
+    this.buildLower(el("div", "tx-lower", layout));
     this.tip = el("div", "tx-tip", root, { role: "status", hidden: "" });
 
     // Streamlit keeps the stylesheet's <link> in the same parent: replace only our own root.
@@ -312,7 +350,7 @@ class Explorer {
 
   layout() {
     // Only a new size lays the plots out again: never a change of the numbers.
-    const size = [this.vt, this.pr, this.roc].map((p) => `${p.svg.clientWidth}x${p.svg.clientHeight}`).join();
+    const size = [this.vt, this.pr, this.roc, this.cost].map((p) => `${p.svg.clientWidth}x${p.svg.clientHeight}`).join();
     if (size === this.size) return;
     this.size = size;
     const a = this.a;
@@ -327,42 +365,223 @@ class Explorer {
     });
     const prReady = this.pr.layout([-0.02, 1.02], unit, { xFormat: percentTick, yFormat: percentTick });
     const rocReady = this.roc.layout([-0.02, 1.02], unit, { xFormat: percentTick, yFormat: percentTick });
-    if (!(vtReady && prReady && rocReady)) return;
-    const { sx, sy } = this.vt;
-    this.precisionPath.setAttribute("d", pathThrough(a.vt_threshold, a.vt_precision, sx, sy));
-    this.recallPath.setAttribute("d", pathThrough(a.vt_threshold, a.vt_recall, sx, sy));
+    this.laidOut = vtReady && prReady && rocReady;
+    if (!this.laidOut) return;
     this.cursorLine.setAttribute("y1", MARGIN.top);
     this.cursorLine.setAttribute("y2", this.vt.plotBottom + HANDLE);
     const b = this.vt.plotBottom + HANDLE + 2;
     this.handle.setAttribute("d", `M0,${b - 14} L-7,${b} L7,${b} Z`);
     this.hoverLine.setAttribute("y1", MARGIN.top);
     this.hoverLine.setAttribute("y2", this.vt.plotBottom);
-    this.prPath.setAttribute("d", pathThrough(a.pr_recall, a.pr_precision, this.pr.sx, this.pr.sy));
     this.rocPath.setAttribute("d", pathThrough(a.roc_fpr, a.roc_tpr, this.roc.sx, this.roc.sy));
     const { sx: rx, sy: ry } = this.roc;
     for (const [name, value] of [["x1", rx(0)], ["y1", ry(0)], ["x2", rx(1)], ["y2", ry(1)]]) this.chance.setAttribute(name, value);
-    // Screen positions of the drawn points, for hover and click.
-    this.prPoints = screenPoints(a.pr_recall, a.pr_precision, this.pr);
+    // Screen positions of the drawn points, for hover and click (the PR curve's in drawCurves).
     this.rocPoints = screenPoints(a.roc_fpr, a.roc_tpr, this.roc);
     this.rects = null;
+    this.drawCurves();
     this.texts.clear(); // sizes changed: write everything again
     if (this.threshold !== null) this.show(this.threshold, true);
   }
 
+  // --- what the figures rest on: prevalence and costs ----------------------------------------
+
+  /** The server's settings: the prevalence (null: the training share) and the two costs. */
+  configure(settings) {
+    if (!settings) return;
+    const next = {
+      prevalence: Number.isFinite(settings.prevalence) ? settings.prevalence : null,
+      fpCost: Number.isFinite(settings.fpCost) ? settings.fpCost : null,
+      fnCost: Number.isFinite(settings.fnCost) ? settings.fnCost : null,
+    };
+    const now = this.settings;
+    if (next.prevalence === now.prevalence && next.fpCost === now.fpCost && next.fnCost === now.fnCost) return;
+    this.settings = next;
+    this.curves = this.computeCurves();
+    this.anchor = null;
+    this.drawCurves();
+    if (this.threshold !== null) this.show(this.threshold, true);
+  }
+
+  /** The cost weights of the settings, or null when no cost is set. */
+  weights() {
+    const { fpCost, fnCost, prevalence } = this.settings;
+    if (fpCost === null || fnCost === null || (fpCost === 0 && fnCost === 0)) return null;
+    if (!this.positive.length || !this.negative.length) return null;
+    return costWeights({ nPositive: this.positive.length, nNegative: this.negative.length, fpCost, fnCost, prevalence });
+  }
+
+  /** Precision and recall at each of `thresholds` (NaN where undefined), at the prevalence. */
+  ratesAt(positives, negatives, thresholds) {
+    const p = this.settings.prevalence;
+    const precision = new Float64Array(thresholds.length);
+    const recall = new Float64Array(thresholds.length);
+    thresholds.forEach((t, i) => {
+      const m = metricsFromCounts(countsAt(positives, negatives, t));
+      const shown = p === null ? m.precision : atPrevalence(m.recall, m.falsePositiveRate, p).precision;
+      precision[i] = shown ?? NaN;
+      recall[i] = m.recall ?? NaN;
+    });
+    return { precision, recall };
+  }
+
+  /** The curves to draw at the current settings: pooled, each fold's, and the cost. */
+  computeCurves() {
+    const a = this.a;
+    const atShare = this.settings.prevalence !== null;
+    const vt = atShare
+      ? this.ratesAt(this.positive, this.negative, a.vt_threshold)
+      : { precision: a.vt_precision, recall: a.vt_recall };
+    const pr = atShare
+      ? this.ratesAt(this.positive, this.negative, a.pr_threshold)
+      : { precision: a.pr_precision, recall: a.pr_recall };
+    const folds = this.folds.map((f) => ({
+      vt: this.ratesAt(f.positive, f.negative, a.vt_threshold),
+      pr: this.ratesAt(f.positive, f.negative, a.pr_threshold),
+    }));
+    const weights = this.weights();
+    let cost = null;
+    if (weights) {
+      const values = a.vt_threshold.map((t) => costOf(countsAt(this.positive, this.negative, t), weights) * weights.perThousand);
+      cost = { weights, values, least: leastCost(this.positive, this.negative, weights) };
+    }
+    return { vt, pr, folds, cost };
+  }
+
+  /** Draw the curves of the settings (layout first: the cost plot's scale follows its curve). */
+  drawCurves() {
+    if (!this.laidOut) return;
+    const a = this.a;
+    const { vt, pr, folds, cost } = this.curves;
+    const { sx, sy } = this.vt;
+    this.precisionPath.setAttribute("d", pathThrough(a.vt_threshold, vt.precision, sx, sy));
+    this.recallPath.setAttribute("d", pathThrough(a.vt_threshold, vt.recall, sx, sy));
+    this.prPath.setAttribute("d", pathThrough(pr.recall, pr.precision, this.pr.sx, this.pr.sy));
+    folds.forEach((fold, k) => {
+      const paths = this.foldPaths[k];
+      paths.precision.setAttribute("d", pathThrough(a.vt_threshold, fold.vt.precision, sx, sy));
+      paths.recall.setAttribute("d", pathThrough(a.vt_threshold, fold.vt.recall, sx, sy));
+      paths.pr.setAttribute("d", pathThrough(fold.pr.recall, fold.pr.precision, this.pr.sx, this.pr.sy));
+    });
+    this.prPoints = screenPoints(pr.recall, pr.precision, this.pr);
+    this.drawCost();
+  }
+
+  drawCost() {
+    const cost = this.curves.cost;
+    const plot = this.cost;
+    this.costNote.hidden = cost !== null;
+    plot.svg.style.visibility = cost ? "visible" : "hidden";
+    if (!cost) return;
+    const top = Math.max(...cost.values.filter(Number.isFinite), cost.least.cost, 1e-9) * 1.08;
+    const pad = (this.high - this.low) * 0.02 || 1;
+    const ready = plot.layout([this.low - pad, this.high + pad], [0, top], {
+      xFormat: (v) => integer.format(v),
+      yFormat: (v) => costFormat.format(v),
+      unit: false,
+    });
+    if (!ready) return;
+    this.costPath.setAttribute("d", pathThrough(this.a.vt_threshold, cost.values, plot.sx, plot.sy));
+    this.costCursor.setAttribute("y1", MARGIN.top);
+    this.costCursor.setAttribute("y2", plot.plotBottom);
+    const least = cost.least;
+    const x = Number.isFinite(least.threshold) ? plot.sx(least.threshold) : plot.width - MARGIN.right;
+    place(this.costLeast, x, plot.sy(least.cost));
+    const where = Number.isFinite(least.threshold) ? `at ${thresholdText(least.threshold)}` : "flagging nothing";
+    this.costLeastText = `least ${costFormat.format(least.cost)} ${where}`;
+  }
+
+  /** The cost plot, each fold's figures and the test set's, under the numbers. */
+  buildLower(lower) {
+    const digit = this.header.digit;
+    this.cost = new Plot(lower, {
+      title: "Expected cost per 1,000 digits",
+      xLabel: "threshold",
+      yLabel: "cost per 1,000",
+      className: "tx-cost",
+    });
+    this.costNote = el("p", "tx-cost-note", this.cost.box);
+    this.costNote.textContent = "Give a cost to a false positive and a false negative (under the goals) to see it.";
+    const layers = this.cost.layers;
+    this.costPath = el("svg:path", "tx-curve tx-cost-curve", layers);
+    this.costCursor = el("svg:line", "tx-cursor-line", layers);
+    this.costLeast = el("svg:circle", "tx-dot tx-least", layers, { r: 5 });
+    this.costDot = el("svg:circle", "tx-dot tx-current", layers, { r: 5 });
+
+    const folds = el("figure", "tx-folds", lower);
+    el("figcaption", "tx-plot-title", folds).textContent = "The same threshold on each fold alone";
+    const table = el("table", "tx-fold-table", folds);
+    const head = el("tr", "", el("thead", "", table));
+    for (const text of ["", "digits", "precision", "recall"]) el("th", "", head).textContent = text;
+    const body = el("tbody", "", table);
+    this.foldOut = this.folds.map((fold, k) => {
+      const row = el("tr", "", body);
+      el("th", "", row, { scope: "row" }).textContent = `fold ${k + 1}`;
+      el("td", "", row).textContent = count(fold.positive.length + fold.negative.length);
+      return { precision: el("td", "", row), recall: el("td", "", row) };
+    });
+    this.foldNote = el("p", "tx-small", folds);
+
+    const test = el("figure", "tx-test", lower);
+    const nTest = this.a.test_positive.length + this.a.test_negative.length;
+    const testShare = nTest ? this.a.test_positive.length / nTest : null;
+    el("figcaption", "tx-plot-title", test).textContent = "Held-out test set, same threshold";
+    el("p", "tx-small", test).textContent =
+      `${count(nTest)} test digits scored by the final model; ${digit}s are ${testShare === null ? "—" : share.format(testShare)} of them.`;
+    const list = el("dl", "tx-test-figures", test);
+    this.testOut = {};
+    for (const [name, label] of [["precision", "Precision"], ["recall", "Recall"]]) {
+      const item = el("div", "", list);
+      el("dt", "", item).textContent = label;
+      this.testOut[name] = el("dd", "", item);
+      this.testOut[`${name}Interval`] = el("span", "tx-ci", item);
+    }
+    this.testNote = el("p", "tx-small", test);
+  }
+
+  /** The sentence on what the numbers rest on, for the current settings. */
+  basisText() {
+    const digit = this.header.digit;
+    const n = this.nScores;
+    const training = n ? this.positive.length / n : null;
+    const base = `Cross-validated: each of ${count(n)} training digits scored by a model that did not see it (${this.folds.length} folds)`;
+    const p = this.settings.prevalence;
+    if (p === null) {
+      return `${base}. ${digit}s are ${training === null ? "—" : share.format(training)} of them (the training share), and so in these figures. 95% Wilson intervals.`;
+    }
+    return (
+      `${base}. Precision, F1, accuracy and the cost are where ${digit}s are ${share.format(p)} of all digits (chosen; ` +
+      `${training === null ? "—" : share.format(training)} in training). Recall and the false-positive rate are shares within one class, so they do not change with it.`
+    );
+  }
+
   // --- one threshold ----------------------------------------------------------------------
+
+  /** Counts at `t` and every figure shown from them, at the settings' prevalence. */
+  figures(t) {
+    const m = metricsFromCounts(countsAt(this.positive, this.negative, t));
+    const p = this.settings.prevalence;
+    if (p === null) return m;
+    return { ...m, ...atPrevalence(m.recall, m.falsePositiveRate, p) };
+  }
 
   /** Count at `t` and redraw what changed. */
   show(t, force = false) {
     if (t === this.threshold && !force) return;
     this.threshold = t;
-    const m = metricsFromCounts(countsAt(this.positive, this.negative, t));
-    const held = metricsFromCounts(countsAt(this.a.test_positive, this.a.test_negative, t));
+    const m = this.figures(t);
+    const p = this.settings.prevalence;
+    const ci = intervalsFromCounts(m, this.z);
     const root = this.root;
     root.dataset.threshold = String(t);
     root.dataset.tp = m.tp;
     root.dataset.fp = m.fp;
     root.dataset.fn = m.fn;
     root.dataset.tn = m.tn;
+    root.dataset.precision = String(m.precision);
+    root.dataset.recall = String(m.recall);
+    const cost = this.curves.cost;
+    const costNow = cost ? costOf(m, cost.weights) * cost.weights.perThousand : null;
     if (this.vt.sx) {
       const { sx, sy } = this.vt;
       const x = Math.min(Math.max(sx(t), MARGIN.left), this.vt.width - MARGIN.right);
@@ -371,23 +590,30 @@ class Explorer {
       place(this.recallDot, x, m.recall === null ? null : sy(m.recall));
       place(this.prDot, m.recall === null ? null : this.pr.sx(m.recall), m.precision === null ? null : this.pr.sy(m.precision));
       place(this.rocDot, m.falsePositiveRate === null ? null : this.roc.sx(m.falsePositiveRate), m.recall === null ? null : this.roc.sy(m.recall));
+      if (cost && this.cost.sx) {
+        const cx = Math.min(Math.max(this.cost.sx(t), MARGIN.left), this.cost.width - MARGIN.right);
+        this.costCursor.setAttribute("x1", cx.toFixed(1));
+        this.costCursor.setAttribute("x2", cx.toFixed(1));
+        place(this.costDot, cx, this.cost.sy(costNow));
+      }
     }
     const shown = thresholdText(t);
     this.text(this.thresholdOut, shown);
+    this.text(this.basis, this.basisText());
     // Changes are since the threshold the server has: the last release, pick or link.
     const before = this.committedMetrics();
     for (const name of ["precision", "recall", "f1", "accuracy", "falsePositiveRate", "specificity"]) {
       this.text(this.out[name], pct(m[name]));
       this.text(this.out[`${name}Change`], before ? pointsChange(m[name], before[name]) : "");
     }
+    const precisionRange = p === null ? ci.precision : precisionBoundsAt(ci.recall, ci.falsePositiveRate, p);
+    this.text(this.out.precisionInterval, precisionRange ? `${p === null ? "95%" : "from the rates"}: ${range(precisionRange)}` : "");
+    this.text(this.out.recallInterval, ci.recall ? `95%: ${range(ci.recall)}` : "");
+    this.text(this.out.falsePositiveRateInterval, ci.falsePositiveRate ? `95%: ${range(ci.falsePositiveRate)}` : "");
     this.text(this.out.flagged, count(m.flagged));
     this.text(this.out.kept, count(m.fn + m.tn));
     for (const cell of ["tp", "fp", "fn", "tn"]) this.text(this.out[cell], count(m[cell]));
-    const nTest = this.a.test_positive.length + this.a.test_negative.length;
-    this.text(
-      this.heldOut,
-      `Held-out check, ${count(nTest)} test digits, same threshold: precision ${pct(held.precision)}, recall ${pct(held.recall)}`,
-    );
+    this.showLower(t, costNow, ci);
     this.slider.setAttribute("aria-valuenow", String(t));
     this.slider.setAttribute(
       "aria-valuetext",
@@ -395,11 +621,51 @@ class Explorer {
     );
   }
 
+  /** The cost, each fold's figures and the test set's at `t` (`ci`: the pooled intervals). */
+  showLower(t, costNow, ci) {
+    const p = this.settings.prevalence;
+    const cost = this.curves.cost;
+    if (cost) {
+      const { fpCost, fnCost } = this.settings;
+      const at = p === null ? "the training share" : share.format(p);
+      this.text(
+        this.cost.title,
+        `Expected cost per 1,000 digits: ${costFormat.format(costNow)} here, ${this.costLeastText ?? ""} (FP ${fpCost}, FN ${fnCost}; ${this.header.digit}s at ${at})`,
+      );
+    } else {
+      this.text(this.cost.title, "Expected cost per 1,000 digits");
+    }
+    this.folds.forEach((fold, k) => {
+      const fm = metricsFromCounts(countsAt(fold.positive, fold.negative, t));
+      const precision = p === null ? fm.precision : atPrevalence(fm.recall, fm.falsePositiveRate, p).precision;
+      this.text(this.foldOut[k].precision, pct(precision));
+      this.text(this.foldOut[k].recall, pct(fm.recall));
+    });
+    this.text(
+      this.foldNote,
+      p === null
+        ? "Each fold's held-out digits, counted alone: how much the figures move from sample to sample."
+        : `Precision where ${this.header.digit}s are ${share.format(p)}; recall as counted.`,
+    );
+    const held = metricsFromCounts(countsAt(this.a.test_positive, this.a.test_negative, t));
+    const heldCi = intervalsFromCounts(held, this.z);
+    this.text(this.testOut.precision, pct(held.precision));
+    this.text(this.testOut.precisionInterval, heldCi.precision ? `95%: ${range(heldCi.precision)}` : "");
+    this.text(this.testOut.recall, pct(held.recall));
+    this.text(this.testOut.recallInterval, heldCi.recall ? `95%: ${range(heldCi.recall)}` : "");
+    const shifted = p === null ? null : atPrevalence(held.recall, held.falsePositiveRate, p).precision;
+    this.text(
+      this.testNote,
+      p === null
+        ? agreement(held, ci)
+        : `Where ${this.header.digit}s are ${share.format(p)}: precision ${pct(shifted)}.`,
+    );
+  }
+
   committedMetrics() {
     if (this.committed === null) return null;
     if (this.anchor?.threshold !== this.committed) {
-      const m = metricsFromCounts(countsAt(this.positive, this.negative, this.committed));
-      this.anchor = { threshold: this.committed, metrics: m };
+      this.anchor = { threshold: this.committed, metrics: this.figures(this.committed) };
     }
     return this.anchor.metrics;
   }
@@ -413,6 +679,7 @@ class Explorer {
 
   /** The server's threshold (a picker, the exact number, a link), unless the user holds it. */
   follow(position) {
+    this.configure(position.settings);
     if (position.seq === this.seq) return;
     this.seq = position.seq;
     this.committed = position.threshold;
@@ -575,7 +842,7 @@ class Explorer {
   }
 
   showTip(t, svg, x, y) {
-    const m = metricsFromCounts(countsAt(this.positive, this.negative, t));
+    const m = this.figures(t);
     const lines = Number.isFinite(t)
       ? [
           `Threshold ${thresholdText(t)}`,
@@ -606,6 +873,19 @@ class Explorer {
     clearTimeout(this.keyTimer);
     registry.explorers.get(this.id)?.delete(this);
   }
+}
+
+/** Whether the test set's precision and recall fall inside the cross-validated intervals. */
+export function agreement(held, ci) {
+  const inside = (value, pair) => value !== null && pair !== null && pair[0] <= value && value <= pair[1];
+  const verdicts = [
+    ["precision", held.precision, ci.precision],
+    ["recall", held.recall, ci.recall],
+  ].filter(([, value, pair]) => value !== null && pair !== null);
+  if (!verdicts.length) return "";
+  const outside = verdicts.filter(([, value, pair]) => !inside(value, pair)).map(([name]) => name);
+  if (!outside.length) return "Inside the cross-validated 95% intervals: the test agrees.";
+  return `The test's ${outside.join(" and ")} ${outside.length > 1 ? "are" : "is"} outside the cross-validated 95% interval${outside.length > 1 ? "s" : ""}.`;
 }
 
 function cellTitle(cell, digit) {

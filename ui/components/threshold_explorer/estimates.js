@@ -1,0 +1,105 @@
+// How sure a figure is, what it becomes at another prevalence, and what it costs: the browser's
+// copies of core/estimates.py and core/thresholds.py's cost, in the same float operations
+// (tests/js/estimates.test.mjs checks them against fixtures written by Python).
+
+/** The Wilson score interval of k successes in n trials: [low, high], or null when n is 0. */
+export function wilsonInterval(k, n, z) {
+  if (!n) return null;
+  const p = k / n;
+  const denominator = 2 * (n + z ** 2);
+  const center = (2 * n * p + z ** 2) / denominator;
+  const half = (z * Math.sqrt(z ** 2 + 4 * n * p * (1 - p))) / denominator;
+  const clip = (v) => Math.min(Math.max(v, 0), 1);
+  return [k === 0 ? 0 : clip(center - half), k === n ? 1 : clip(center + half)];
+}
+
+/** The intervals of precision, recall and false-positive rate of one threshold's counts. */
+export function intervalsFromCounts({ tp, fp, fn, tn }, z) {
+  return {
+    precision: wilsonInterval(tp, tp + fp, z),
+    recall: wilsonInterval(tp, tp + fn, z),
+    falsePositiveRate: wilsonInterval(fp, fp + tn, z),
+  };
+}
+
+/**
+ * Precision, F1 and accuracy where the positives have share `p`, from the two rates (recall
+ * and the false-positive rate do not depend on it). Undefined values are null.
+ */
+export function atPrevalence(recall, falsePositiveRate, p) {
+  if (recall === null || falsePositiveRate === null) return { precision: null, f1: null, accuracy: null };
+  const flagged = recall * p + falsePositiveRate * (1 - p);
+  const precision = flagged ? (recall * p) / flagged : null;
+  let f1 = null;
+  if (precision !== null) f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : null;
+  return { precision, f1, accuracy: recall * p + (1 - falsePositiveRate) * (1 - p) };
+}
+
+/**
+ * A precision interval at share `p` from the recall and false-positive-rate intervals: the
+ * precision is highest with the highest recall and the lowest rate, lowest the other way round.
+ */
+export function precisionBoundsAt(recallInterval, rateInterval, p) {
+  if (!recallInterval || !rateInterval) return null;
+  const low = atPrevalence(recallInterval[0], rateInterval[1], p).precision;
+  const high = atPrevalence(recallInterval[1], rateInterval[0], p).precision;
+  return low === null || high === null ? null : [low, high];
+}
+
+/**
+ * What one false positive and one false negative weigh (core.thresholds.cost_weights): their
+ * costs on the sample as it is (prevalence null), or the expected cost per digit where the
+ * positives have share `prevalence`. `perThousand` turns a total into a cost per 1,000 digits.
+ */
+export function costWeights({ nPositive, nNegative, fpCost, fnCost, prevalence }) {
+  if (prevalence === null) {
+    return { fp: fpCost, fn: fnCost, perThousand: 1000 / (nPositive + nNegative) };
+  }
+  return { fp: (fpCost * (1 - prevalence)) / nNegative, fn: (fnCost * prevalence) / nPositive, perThousand: 1000 };
+}
+
+/** The total of one threshold's errors under `weights` (same operations as Python's). */
+export function costOf({ fp, fn }, weights) {
+  return weights.fp * fp + weights.fn * fn;
+}
+
+/**
+ * The least-cost threshold over every distinct score and "flag nothing" (Infinity), ties to the
+ * highest threshold, as core.thresholds.threshold_for_least_cost picks it: one pass down the
+ * sorted scores. Returns {threshold, cost} (cost per 1,000 digits).
+ */
+export function leastCost(positives, negatives, weights) {
+  let i = positives.length - 1;
+  let j = negatives.length - 1;
+  let fp = 0;
+  let fn = positives.length;
+  let best = { threshold: Infinity, total: costOf({ fp, fn }, weights) };
+  while (i >= 0 || j >= 0) {
+    const t = Math.max(i >= 0 ? positives[i] : -Infinity, j >= 0 ? negatives[j] : -Infinity);
+    while (i >= 0 && positives[i] === t) {
+      fn -= 1;
+      i -= 1;
+    }
+    while (j >= 0 && negatives[j] === t) {
+      fp += 1;
+      j -= 1;
+    }
+    const total = costOf({ fp, fn }, weights);
+    if (total < best.total) best = { threshold: t, total };
+  }
+  return { threshold: best.threshold, cost: best.total * weights.perThousand };
+}
+
+/** One ascending Float64Array of several ascending ones (the folds' scores, pooled). */
+export function mergeSorted(arrays) {
+  const merged = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
+  const at = arrays.map(() => 0);
+  for (let out = 0; out < merged.length; out++) {
+    let pick = -1;
+    for (let k = 0; k < arrays.length; k++) {
+      if (at[k] < arrays[k].length && (pick < 0 || arrays[k][at[k]] < arrays[pick][at[pick]])) pick = k;
+    }
+    merged[out] = arrays[pick][at[pick]++];
+  }
+  return merged;
+}
