@@ -532,9 +532,39 @@ def average_precision(index: ScoreIndex) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-def _precisions(index: ScoreIndex) -> np.ndarray:
-    # Same float operation as scikit-learn (tp / (tp + fp)), so comparisons agree bit for bit.
-    return index.tp / (index.tp + index.fp)
+def precisions_at_prevalence(index: ScoreIndex, *, prevalence: float | None = None) -> np.ndarray:
+    """Precision at each distinct threshold, where the positives have share ``prevalence``.
+
+    Without ``prevalence``, the counted precision ``tp / (tp + fp)`` (scikit-learn's float
+    operation, so comparisons agree bit for bit). With it,
+    ``TPR p / (TPR p + FPR (1 - p))``, in the operations of
+    :func:`core.estimates.at_prevalence` and the explorer's ``estimates.js``.
+
+    Returns
+    -------
+    ndarray of shape (n_thresholds,)
+
+    Raises
+    ------
+    ValueError
+        When ``prevalence`` is not in (0, 1), or is given and a class is missing.
+    """
+    if prevalence is None:
+        return index.tp / (index.tp + index.fp)
+    p = check_prevalence(prevalence)
+    if index.n_pos == 0 or index.n_neg == 0:
+        raise ValueError("a prevalence needs both positive and negative samples")
+    tpr = index.tp / index.n_pos
+    fpr = index.fp / index.n_neg
+    # Every distinct threshold flags its own score, so tp or fp is positive: no 0/0.
+    return tpr * p / (tpr * p + fpr * (1 - p))
+
+
+def _where(prevalence: float | None) -> str:
+    """How a reason names the share its precision is at ("" for the sample's own)."""
+    if prevalence is None:
+        return ""
+    return f" where {target_percent(prevalence)} of the digits are positive"
 
 
 def _choice(index: ScoreIndex, threshold: float, reached: bool, reason: str) -> ThresholdChoice:
@@ -551,7 +581,9 @@ def _summary(metrics: ThresholdMetrics) -> str:
     return f"precision {precision}, recall {percent(metrics.recall, missing='n/a')}"
 
 
-def threshold_for_precision(index: ScoreIndex, *, target: float) -> ThresholdChoice:
+def threshold_for_precision(
+    index: ScoreIndex, *, target: float, prevalence: float | None = None
+) -> ThresholdChoice:
     """The lowest threshold, among the scores, whose precision is at least ``target``.
 
     Equals the notebook's ``thresholds[np.argmax(precisions >= target)]`` whenever a threshold
@@ -563,27 +595,36 @@ def threshold_for_precision(index: ScoreIndex, *, target: float) -> ThresholdCho
     index : ScoreIndex
     target : float
         Wanted precision, in (0, 1].
+    prevalence : float, optional
+        Reach the precision where the positives have this share (in (0, 1)) instead of the
+        sample's own: see :func:`precisions_at_prevalence`.
 
     Returns
     -------
     ThresholdChoice
+        Its ``metrics`` are the sample's counts and ratios at the threshold.
     """
     target = check_fraction(target, "target")
-    precision = _precisions(index)
+    precision = precisions_at_prevalence(index, prevalence=prevalence)
     meets = precision >= target
+    where = _where(prevalence)
     if meets.any():
-        threshold = float(index.thresholds[int(np.argmax(meets))])
+        at = int(np.argmax(meets))
+        threshold = float(index.thresholds[at])
         metrics = metrics_at(index, threshold=threshold)
+        summary = _summary(metrics)
+        if prevalence is not None:
+            summary = f"precision {precision[at]:.1%}, recall {percent(metrics.recall)}"
         reason = (
-            f"Lowest threshold with precision >= {target_percent(target)}: "
-            f"{threshold_text(threshold)} ({_summary(metrics)})"
+            f"Lowest threshold with precision >= {target_percent(target)}{where}: "
+            f"{threshold_text(threshold)} ({summary})"
         )
         return ThresholdChoice(threshold, True, reason, metrics)
     best = int(np.argmax(precision))
     threshold = float(index.thresholds[best])
     reason = (
-        f"No threshold reaches precision >= {target_percent(target)}; the highest achievable is "
-        f"{precision[best]:.1%}, at threshold {threshold_text(threshold)}"
+        f"No threshold reaches precision >= {target_percent(target)}{where}; the highest "
+        f"achievable is {precision[best]:.1%}, at threshold {threshold_text(threshold)}"
     )
     return _choice(index, threshold, False, reason)
 
@@ -621,7 +662,9 @@ def threshold_for_recall(index: ScoreIndex, *, target: float) -> ThresholdChoice
     return ThresholdChoice(threshold, True, reason, metrics)
 
 
-def threshold_for_best_fbeta(index: ScoreIndex, *, beta: float = 1.0) -> ThresholdChoice:
+def threshold_for_best_fbeta(
+    index: ScoreIndex, *, beta: float = 1.0, prevalence: float | None = None
+) -> ThresholdChoice:
     """The threshold, among the scores, that maximises F-beta.
 
     F-beta is ``(1 + beta**2) * p * r / (beta**2 * p + r)`` (0 when ``p = r = 0``); with
@@ -634,6 +677,8 @@ def threshold_for_best_fbeta(index: ScoreIndex, *, beta: float = 1.0) -> Thresho
     index : ScoreIndex
     beta : float
         Weight of recall relative to precision; > 0.
+    prevalence : float, optional
+        Take the precision where the positives have this share (in (0, 1)).
 
     Returns
     -------
@@ -645,26 +690,35 @@ def threshold_for_best_fbeta(index: ScoreIndex, *, beta: float = 1.0) -> Thresho
         threshold = float(index.thresholds[-1])
         reason = f"{name} is undefined: there are no positive samples."
         return _choice(index, threshold, False, reason)
-    fbeta = fbeta_scores(index, beta=beta)
+    fbeta = fbeta_scores(index, beta=beta, prevalence=prevalence)
     best = fbeta.size - 1 - int(np.argmax(fbeta[::-1] == fbeta.max()))
     threshold = float(index.thresholds[best])
     metrics = metrics_at(index, threshold=threshold)
+    summary = _summary(metrics)
+    if prevalence is not None:
+        shifted = precisions_at_prevalence(index, prevalence=prevalence)[best]
+        summary = f"precision {shifted:.1%}, recall {percent(metrics.recall)}"
     reason = (
-        f"Best {name} ({fbeta[best]:.3f}) at threshold {threshold_text(threshold)} "
-        f"({_summary(metrics)})"
+        f"Best {name}{_where(prevalence)} ({fbeta[best]:.3f}) at threshold "
+        f"{threshold_text(threshold)} ({summary})"
     )
     return ThresholdChoice(threshold, True, reason, metrics)
 
 
-def fbeta_scores(index: ScoreIndex, *, beta: float = 1.0) -> np.ndarray:
+def fbeta_scores(
+    index: ScoreIndex, *, beta: float = 1.0, prevalence: float | None = None
+) -> np.ndarray:
     """F-beta at each distinct threshold of ``index``, shape (n_thresholds,).
 
     NaN everywhere when there are no positives; 0 where precision and recall are both 0.
+    With ``prevalence``, the precision is :func:`precisions_at_prevalence`'s.
 
     Computed in the same float operations as :func:`metrics_at`'s F1 when ``beta == 1``.
     """
     beta2 = float(beta) ** 2
-    precision = _precisions(index)
+    if index.n_pos == 0:
+        return np.full(index.tp.shape, np.nan)
+    precision = precisions_at_prevalence(index, prevalence=prevalence)
     recall = index.tp / index.n_pos if index.n_pos else np.full(index.tp.shape, np.nan)
     denominator = beta2 * precision + recall
     with np.errstate(invalid="ignore", divide="ignore"):

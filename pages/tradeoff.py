@@ -38,7 +38,7 @@ def threshold_panel() -> None:
     tradeoff.controls(data, digit=digit, threshold=threshold)
     tradeoff.goal_pickers(data, fingerprint=result.fingerprint, digit=digit)
     own_digit_line(digit=digit, threshold=threshold)
-    tradeoff.export_button(result, dataset, digit=digit, threshold=threshold)
+    tradeoff.export_button(result, dataset, data, digit=digit, threshold=threshold)
     tradeoff.digits_at_the_cut(dataset, result, data, digit=digit, threshold=threshold)
     tradeoff.changed_side(dataset, data, previous=previous, threshold=threshold)
 

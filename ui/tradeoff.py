@@ -145,7 +145,12 @@ def _from_picker(data: TradeoffData, picker, **goal) -> None:
 def _pick_precision(data: TradeoffData) -> None:
     target = st.session_state.pick_precision / 100
     st.session_state.picked_goal = ("precision", target)
-    _from_picker(data, thresholds.threshold_for_precision, target=target)
+    _from_picker(
+        data,
+        thresholds.threshold_for_precision,
+        target=target,
+        prevalence=chosen_prevalence(data),
+    )
 
 
 @guarded_callback
@@ -157,7 +162,12 @@ def _pick_recall(data: TradeoffData) -> None:
 
 @guarded_callback
 def _pick_fbeta(data: TradeoffData) -> None:
-    _from_picker(data, thresholds.threshold_for_best_fbeta, beta=st.session_state.pick_beta)
+    _from_picker(
+        data,
+        thresholds.threshold_for_best_fbeta,
+        beta=st.session_state.pick_beta,
+        prevalence=chosen_prevalence(data),
+    )
 
 
 @guarded_callback
@@ -307,22 +317,34 @@ def goal_pickers(data: TradeoffData, *, fingerprint: str, digit: int) -> None:
             cost = st.columns(2)
             cost[0].number_input("Cost of a FP", 0.0, 1e6, DEFAULT_FP_COST, 1.0, key="pick_fp_cost")
             cost[1].number_input("Cost of a FN", 0.0, 1e6, DEFAULT_FN_COST, 1.0, key="pick_fn_cost")
-            st.button("Least total cost", on_click=_pick_cost, args=(data,), key="go_cost")
+            st.button("Least cost", on_click=_pick_cost, args=(data,), key="go_cost")
+            st.caption("These costs draw the explorer's cost curve too.")
+        if chosen_prevalence(data) is not None:
             st.caption(
-                "Sets the explorer's cost curve too"
-                + ("." if chosen_prevalence(data) is None else ", at the share chosen above.")
+                "Precision, F-β and the cost are taken where the digit has the share chosen "
+                "above; recall does not depend on it."
             )
 
 
 def export_button(
-    result: DetectorResult, dataset: Dataset, *, digit: int, threshold: float
+    result: DetectorResult, dataset: Dataset, data: TradeoffData, *, digit: int, threshold: float
 ) -> None:
-    """Download the detector at this exact threshold; the file is built only when clicked."""
+    """Download the detector at this exact threshold, with the prevalence and costs the page
+    assumes in its card; the file is built only when clicked."""
     from core.export import export_file_name, export_model  # scikit-learn: after the numbers
 
+    settings = explorer_settings(data)
     st.download_button(
         "Download this detector (.zip)",
-        data=partial(export_model, result, threshold=threshold, dataset=dataset),
+        data=partial(
+            export_model,
+            result,
+            threshold=threshold,
+            dataset=dataset,
+            prevalence=settings["prevalence"],
+            false_positive_cost=settings["fpCost"],
+            false_negative_cost=settings["fnCost"],
+        ),
         file_name=export_file_name(digit=digit, threshold=threshold),
         mime="application/zip",
         on_click="ignore",
@@ -330,7 +352,8 @@ def export_button(
         icon=":material/download:",
         help="scikit-learn's FixedThresholdClassifier around the fitted model at this exact "
         "threshold, its plain parameters, and model_card.json (cross-validated and test "
-        "precision/recall, data fingerprint, library versions). On the command line: "
+        "precision/recall with 95% intervals, each fold, the prevalence and costs assumed, "
+        "data fingerprint, library versions). On the command line: "
         "python -m core predict --model FILE IMAGE...",
     )
 

@@ -132,6 +132,9 @@ def test_upload_a_digit_and_download_the_tuned_detector(
     model = load_model(saved)
     assert model.digit == 5 and model.threshold == float(threshold)
     assert model.card["cross_validated"]["precision"] == pytest.approx(0.9000345901072293)
+    estimates = model.card["estimates"]  # what the page assumed: the training share, costs 1 and 5
+    assert "prevalence" not in estimates and estimates["false_negative_cost"] == 5.0
+    assert estimates["precision_ci"][0] < 0.9000345901072293 < estimates["precision_ci"][1]
 
     # The command line scores the same picture as the page did, with the downloaded file.
     done = subprocess.run(

@@ -201,6 +201,74 @@ def test_a_goal_picker_moves_the_explorer(page, app_url, cv_index):
     assert_exact(cv_index, shown(page))
 
 
+def test_the_prevalence_moves_precision_and_the_pr_curve_while_recall_stays(
+    page, app_url, cv_index, mnist_dir, shared_cache_dir, tmp_path
+):
+    from core.data import load_idx_dataset
+    from core.detector import train_detector
+    from core.estimates import at_prevalence
+    from core.thresholds import metrics_at
+    from core.tradeoff import tradeoff_data
+
+    open_explorer(page, app_url, threshold=NOTEBOOK_THRESHOLD)
+    threshold = float(NOTEBOOK_THRESHOLD)
+    m = metrics_at(cv_index, threshold=threshold)
+    before = shown(page)
+    assert float(before["precision"]) == m.precision and float(before["recall"]) == m.recall
+    explorer = page.locator(EXPLORER).first
+    assert "95%: 88.9–91.0%" in explorer.locator(".tx-precision .tx-ci").inner_text()
+    assert "training share" in explorer.locator(".tx-basis").inner_text()
+    # Each fold alone, at the same threshold, as core counts it.
+    data = tradeoff_data(
+        train_detector(load_idx_dataset(mnist_dir), digit=5, cache_dir=shared_cache_dir)
+    )
+    rows = explorer.locator(".tx-fold-table tbody tr").all_inner_texts()
+    for row, fold in zip(rows, data.folds, strict=True):
+        f = metrics_at(fold, threshold=threshold)
+        assert f"{f.precision:.1%}" in row and f"{f.recall:.1%}" in row, row
+    pr_before = explorer.locator(".tx-pr .tx-main").first.get_attribute("d")
+
+    share = page.get_by_role("spinbutton", name="Share of 5s where the detector will be used")
+    share.fill("50")
+    share.press("Enter")
+    page.wait_for_function(
+        "(p) => { const r = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]"
+        ".map(h => h.shadowRoot && h.shadowRoot.querySelector('.tx')).find(r => r && r.dataset.tp);"
+        " return r && r.dataset.precision !== p; }",
+        arg=before["precision"],
+        timeout=30_000,
+    )
+    after = shown(page)
+    expected = at_prevalence(
+        recall=m.recall, false_positive_rate=m.false_positive_rate, prevalence=0.5
+    )
+    assert float(after["precision"]) == pytest.approx(expected.precision, rel=1e-12)
+    assert after["recall"] == before["recall"] and after["threshold"] == before["threshold"]
+    assert (after["tp"], after["fp"]) == (before["tp"], before["fp"])  # the counts are the sample's
+    assert f"{expected.precision:.1%}" == explorer.locator(".tx-precision dd").inner_text()
+    assert f"{m.recall:.1%}" == explorer.locator(".tx-recall dd").inner_text()
+    assert "50.00%" in explorer.locator(".tx-basis").inner_text()
+    assert "do not change" in explorer.locator(".tx-basis").inner_text()
+    assert explorer.locator(".tx-pr .tx-main").first.get_attribute("d") != pr_before
+    assert "5s at 50.00%" in explorer.locator(".tx-cost .tx-plot-title").inner_text()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('code')]"
+        ".some(c => c.innerText.includes('prevalence=0.5'))",
+        timeout=30_000,
+    )
+    screenshot(page, "tradeoff-prevalence-50")
+    # The downloaded detector's card carries the share the page assumed.
+    from core.export import load_model
+
+    with page.expect_download(timeout=60_000) as event:
+        page.get_by_role("button", name="Download this detector").click()
+    saved = tmp_path / "detector.zip"
+    event.value.save_as(saved)
+    estimates = load_model(saved).card["estimates"]
+    assert estimates["prevalence"] == 0.5
+    assert estimates["precision_at_prevalence"] == pytest.approx(expected.precision, rel=1e-12)
+
+
 @pytest.fixture(params=["light", "dark"])
 def themed_app_url(request, mnist_dir, shared_cache_dir, app_url):
     """The app in a theme: the light one is the shared server, the dark one a server of its own."""
@@ -228,8 +296,9 @@ def test_the_explorer_fits_and_works_on_a_laptop_and_a_phone(
     page = context.new_page()
     open_explorer(page, url, threshold=NOTEBOOK_THRESHOLD)
     root = page.locator(EXPLORER).first.bounding_box()
-    if width >= 1000:  # the whole explorer in one screen: control, three curves, numbers
-        assert root["y"] >= 0 and root["y"] + root["height"] <= height, root
+    if width >= 1000:  # control, three curves and the numbers in one screen; cost and folds below
+        numbers = page.locator(".tx-readout").first.bounding_box()
+        assert root["y"] >= 0 and numbers["y"] + numbers["height"] <= height, numbers
     else:  # stacked: the threshold plot, its numbers, then the two curves side by side
         pr = page.locator(".tx-pr").first.bounding_box()
         numbers = page.locator(".tx-readout").first.bounding_box()

@@ -31,6 +31,7 @@ from core.thresholds import (
     counts_at,
     metrics_at,
     precision_recall_curve_exact,
+    precisions_at_prevalence,
     roc_curve_exact,
     thin_curve,
     threshold_for_best_fbeta,
@@ -405,6 +406,37 @@ def test_least_cost_at_a_prevalence_is_the_least_expected_cost_of_a_reweighted_p
     assert weights == pytest.approx(
         (fp_cost * (1 - prevalence) / index.n_neg, fn_cost * prevalence / index.n_pos)
     )
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("prevalence", [0.02, 0.3, 0.8])
+def test_precision_targets_and_fbeta_at_a_prevalence_match_a_reweighted_population(
+    seed, prevalence
+):
+    y_true, scores = make_case(seed, 300, ties=True)
+    index = build_score_index(y_true=y_true, scores=scores)
+    weight = np.where(y_true, prevalence / y_true.sum(), (1 - prevalence) / (~y_true).sum())
+    distinct = np.unique(scores)
+    precision, recall = [], []
+    for threshold in distinct:
+        flagged = scores >= threshold
+        precision.append(weight[flagged & y_true].sum() / weight[flagged].sum())
+        recall.append((flagged & y_true).sum() / y_true.sum())
+    precision, recall = np.array(precision), np.array(recall)
+    np.testing.assert_allclose(
+        precisions_at_prevalence(index, prevalence=prevalence), precision, rtol=1e-12
+    )
+    for target in (0.5, 0.8, 0.95):
+        choice = threshold_for_precision(index, target=target, prevalence=prevalence)
+        meets = precision >= target - 1e-12
+        if choice.reached:
+            assert choice.threshold == distinct[np.argmax(meets)]
+            assert target_percent(prevalence) in choice.reason
+        else:
+            assert not meets.any()
+    f1 = 2 * precision * recall / (precision + recall)
+    best = threshold_for_best_fbeta(index, beta=1.0, prevalence=prevalence)
+    assert f1[distinct.searchsorted(best.threshold)] == pytest.approx(f1.max(), rel=1e-12)
 
 
 def test_a_rarer_digit_moves_the_least_cost_threshold_up():

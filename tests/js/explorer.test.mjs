@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { agreement, decodePayload, pointsChange, readHeader } from "../../ui/components/threshold_explorer/explorer.js";
+import { agreement, decodePayload, pointsChange, range, readHeader } from "../../ui/components/threshold_explorer/explorer.js";
 
 const fixture = (name) => new URL(`./fixtures/${name}`, import.meta.url);
 const counting = JSON.parse(readFileSync(fixture("counting.json"), "utf8"));
@@ -48,4 +48,10 @@ test("the test set agrees when its figures fall inside the cross-validated inter
   assert.equal(agreement({ precision: 0.93, recall: 0.47 }, ci), "The test's precision is outside the cross-validated 95% interval.");
   assert.equal(agreement({ precision: 0.93, recall: 0.59 }, ci), "The test's precision and recall are outside the cross-validated 95% intervals.");
   assert.equal(agreement({ precision: null, recall: null }, ci), "");
+});
+
+test("an interval reads as a range of percentages, with two decimals for small rates", () => {
+  assert.equal(range([0.8886, 0.9104]), "88.9–91.0%");
+  assert.equal(range([0.00469, 0.00594]), "0.47–0.59%");
+  assert.equal(range(null), "");
 });

@@ -47,8 +47,12 @@ const score = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximum
 const share = new Intl.NumberFormat("en-US", { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const costFormat = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 4 });
 const pct = (value) => (value === null ? "—" : percent.format(value));
-/** "88.9–91.0%": an interval, or "" when undefined. */
-const range = (pair) => (pair ? `${(pair[0] * 100).toFixed(1)}–${(pair[1] * 100).toFixed(1)}%` : "");
+/** "88.9–91.0%" (two decimals below 5%: "0.47–0.59%"), or "" when undefined. */
+export function range(pair) {
+  if (!pair) return "";
+  const decimals = pair[1] < 0.05 ? 2 : 1;
+  return `${(pair[0] * 100).toFixed(decimals)}–${(pair[1] * 100).toFixed(decimals)}%`;
+}
 const count = (value) => integer.format(value);
 const thresholdText = (t) => (Number.isFinite(t) ? score.format(t) : "+∞ (flag nothing)");
 
