@@ -30,6 +30,7 @@ from core.thresholds import (
     metrics_at,
     precision_recall_curve_exact,
     roc_curve_exact,
+    threshold_for_least_cost,
 )
 from core.validation import check_cost, check_threshold
 
@@ -181,7 +182,8 @@ def tradeoff_summary(
         Default: the training share, which the summary gives as ``training_prevalence``.
     false_positive_cost, false_negative_cost : float, optional
         Both or neither, finite and >= 0: adds ``expected_cost_per_1000`` (at ``prevalence``,
-        or the training share).
+        or the training share), and ``least_cost_threshold`` with its
+        ``least_cost_per_1000`` (null when both costs are 0: every threshold costs nothing).
 
     Returns
     -------
@@ -245,15 +247,33 @@ def tradeoff_summary(
     if false_positive_cost is not None:
         summary["false_positive_cost"] = check_cost(false_positive_cost, "false_positive_cost")
         summary["false_negative_cost"] = check_cost(false_negative_cost, "false_negative_cost")
+        costs = {
+            "prevalence": used,
+            "false_positive_cost": false_positive_cost,
+            "false_negative_cost": false_negative_cost,
+        }
         summary["expected_cost_per_1000"] = json_number(
             expected_cost_per_1000(
-                recall=cv.recall,
-                false_positive_rate=cv.false_positive_rate,
-                prevalence=used,
-                false_positive_cost=false_positive_cost,
-                false_negative_cost=false_negative_cost,
+                recall=cv.recall, false_positive_rate=cv.false_positive_rate, **costs
             )
         )
+        summary["least_cost_threshold"] = summary["least_cost_per_1000"] = None
+        if false_positive_cost or false_negative_cost:
+            least = threshold_for_least_cost(
+                data.cv_index,
+                false_positive_cost=false_positive_cost,
+                false_negative_cost=false_negative_cost,
+                prevalence=prevalence,
+            )
+            m = least.metrics
+            summary["least_cost_threshold"] = (
+                json_number(least.threshold) if math.isfinite(least.threshold) else "inf"
+            )
+            summary["least_cost_per_1000"] = json_number(
+                expected_cost_per_1000(
+                    recall=m.recall, false_positive_rate=m.false_positive_rate, **costs
+                )
+            )
     return summary
 
 
@@ -310,4 +330,9 @@ def format_tradeoff(summary: dict) -> str:
             f"{summary['false_negative_cost']:g}, prevalence {at:.2%}): "
             + _text(summary["expected_cost_per_1000"], as_percent=False, why="a rate undefined")
         )
+        if summary["least_cost_threshold"] is not None:
+            lines.append(
+                f"  least at threshold {summary['least_cost_threshold']}: "
+                + _text(summary["least_cost_per_1000"], as_percent=False, why="a rate undefined")
+            )
     return "\n".join(lines)
