@@ -38,7 +38,7 @@ from core.validation import check_cost, check_count, check_fraction
 CONFIDENCE = 0.95
 N_RESAMPLES = 1000
 BOOTSTRAP_SEED = 42
-BATCH = 50  # resamples drawn at once: 50 x n counts in memory
+NEGATIVE_BLOCK = 1024  # negatives per block of a resample (see _Resample)
 TARGET_KINDS = ("precision", "recall")
 
 
@@ -234,6 +234,188 @@ class BootstrapChoice:
     seed: int
 
 
+def _fewest_hits(n: int, target: float) -> np.ndarray:
+    """``hits[f]``: the fewest ``k`` with ``k / f >= target`` in float64, for ``f = 0 .. n``.
+
+    The same float division as :func:`core.thresholds.threshold_for_precision` (and recall's
+    ``tp / n_pos``), so comparing counts against this table picks bit for bit what comparing the
+    ratios would. ``hits[0]`` is ``n + 1``: 0 of 0 is undefined and reaches nothing.
+    """
+    f = np.arange(1, n + 1, dtype=np.float64)
+    k = np.minimum(np.ceil(target * f), f)
+    for _ in range(4):  # ceil(target * f) is off by at most one either way
+        k = np.where(k / f < target, k + 1, k)
+        k = np.where((k > 0) & ((k - 1) / f >= target), k - 1, k)
+    return np.concatenate(([n + 1], k.astype(np.int64)))
+
+
+class _Resample:
+    """One bootstrap resample of the ``n = n_pos + n_neg`` scored digits, drawn lazily.
+
+    Drawing ``n`` sorted positions uniformly with replacement is, in distribution, drawing how
+    many are positive (binomial), that many positives uniformly, how many of the rest fall in
+    each block of ``block`` consecutive negatives (multinomial), and each block's negatives
+    uniformly within it. The resample's own generator is consumed in exactly that order, the
+    blocks from the highest scores down, so a block drawn is the same block however many
+    below it are ever drawn: a pick near the top never draws the bulk of the negatives.
+
+    Attributes
+    ----------
+    k : int
+        Positives drawn.
+    positives : ndarray of int64
+        Their indexes among the positives (0 = the lowest-scored positive).
+    per_block : ndarray of int64
+        Negatives drawn in each block, lowest block first.
+    lowest : int
+        Blocks ``lowest`` and up are drawn; :attr:`negatives` holds their draws.
+    """
+
+    def __init__(self, rng: np.random.Generator, *, n_pos: int, edges: np.ndarray):
+        n_neg = int(edges[-1])
+        n = n_pos + n_neg
+        self._rng = rng
+        self._edges = edges
+        self.k = int(rng.binomial(n, n_pos / n))
+        self.positives = rng.integers(0, max(n_pos, 1), size=self.k)
+        sizes = np.diff(edges)
+        self.per_block = rng.multinomial(n - self.k, sizes / n_neg) if n_neg else sizes
+        self.lowest = sizes.size
+        self._drawn: list[np.ndarray] = []
+
+    def draw_down_to(self, block: int) -> None:
+        """Draw the negatives of every block from the top down to ``block``."""
+        while self.lowest > block:
+            self.lowest -= 1
+            low, high = int(self._edges[self.lowest]), int(self._edges[self.lowest + 1])
+            self._drawn.append(self._rng.integers(low, high, size=self.per_block[self.lowest]))
+
+    def lowest_block(self) -> np.ndarray:
+        """The negatives drawn in block :attr:`lowest`."""
+        return self._drawn[-1]
+
+    @property
+    def negatives(self) -> np.ndarray:
+        """Indexes among the negatives (0 = the lowest-scored) drawn in blocks ``lowest`` up."""
+        return np.concatenate(self._drawn) if self._drawn else np.zeros(0, dtype=np.int64)
+
+
+def _negative_blocks(n_neg: int, block: int) -> np.ndarray:
+    """Edges of the blocks of negatives: 0, block, 2 block, ..., n_neg."""
+    return np.append(np.arange(0, n_neg, block), n_neg)
+
+
+def _resamples(seed: int, n_resamples: int, *, n_pos: int, edges: np.ndarray):
+    """The resamples of ``seed``: resample ``b`` draws from the ``b``-th child of its
+    ``SeedSequence``, so it is the same whatever is asked of it or of the others."""
+    for child in np.random.SeedSequence(seed).spawn(n_resamples):
+        yield _Resample(np.random.Generator(np.random.PCG64(child)), n_pos=n_pos, edges=edges)
+
+
+def _pick_by_recall(index, resample, counts, hits, edges, start_of_rank):
+    """The highest threshold whose recall reaches the target, and the precision there."""
+    k = resample.k
+    at_or_below = np.cumsum(counts)  # positives drawn at or below each positive
+    # At least hits[k] positives at or above it: the score of the hits[k]-th highest positive
+    # drawn (drawn, so a threshold of the resample).
+    rank = int(index.positive_ranks[np.searchsorted(at_or_below, k - hits[k], side="right")])
+    first = int(start_of_rank[rank])
+    p = int(np.searchsorted(index.positive_ranks, first))
+    tp = k - (int(at_or_below[p - 1]) if p else 0)
+    q = int(np.searchsorted(index.negative_ranks, first))  # negatives below the threshold
+    fp = 0
+    if q < index.n_neg:
+        block = int(np.searchsorted(edges, q, side="right")) - 1
+        resample.draw_down_to(block)
+        fp = int(resample.per_block[block + 1 :].sum())
+        fp += int(np.count_nonzero(resample.lowest_block() >= q))
+    return float(index.sorted_scores[rank]), tp / (tp + fp)
+
+
+def _pick_by_precision(index, resample, counts, hits, edges, starts):
+    """The lowest threshold whose precision reaches the target, and the recall there; None
+    when none does."""
+    k = resample.k
+    n = index.n_samples
+    positive_ranks, negative_ranks = index.positive_ranks, index.negative_ranks
+    # k positives at best: precision >= target needs at most `most` flagged, so only the top of
+    # the order can reach it. Draw blocks of negatives down until more than that are flagged.
+    most = int(np.searchsorted(hits[1:], k, side="right"))
+    above = np.cumsum(counts[::-1])[::-1]  # positives drawn at or above each positive
+    flagged_negatives = 0
+    top = n
+    while resample.lowest > 0:
+        resample.draw_down_to(resample.lowest - 1)
+        flagged_negatives += int(resample.per_block[resample.lowest])
+        top = int(negative_ranks[edges[resample.lowest]]) if resample.lowest else 0
+        p = int(np.searchsorted(positive_ranks, top))
+        if flagged_negatives + (int(above[p]) if p < above.size else 0) > most:
+            break
+    else:
+        top = 0
+    # The counts at every threshold from `top` up, by cumulative sums over the window.
+    size = n - top
+    p = int(np.searchsorted(positive_ranks, top))
+    q = int(edges[resample.lowest])
+    positive = np.zeros(size, dtype=np.int64)
+    positive[positive_ranks[p:] - top] = counts[p:]
+    weights = np.zeros(size, dtype=np.int64)
+    weights[negative_ranks[q:] - top] = np.bincount(
+        resample.negatives - q, minlength=index.n_neg - q
+    )
+    weights += positive
+    below = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(weights, out=below[1:])
+    positives_below = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(positive, out=positives_below[1:])
+    firsts = starts[np.searchsorted(starts, top) :] - top
+    tp = positives_below[-1] - positives_below[firsts]
+    meets = tp >= hits[below[-1] - below[firsts]]
+    at = int(np.argmax(meets)) if meets.size else 0
+    if not meets.size or not meets[at]:
+        return None
+    # An undrawn score has the counts of the next drawn one above it, which is the pick.
+    first = int(firsts[at])
+    rank = top + first + int(np.argmax(weights[first:] > 0))
+    return float(index.sorted_scores[rank]), int(tp[at]) / k
+
+
+def _resample_picks(
+    index: ScoreIndex,
+    *,
+    kind: str,
+    target: float,
+    n_resamples: int,
+    seed: int,
+    block: int = NEGATIVE_BLOCK,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each resample's picked threshold and the other figure there (NaN where none reaches).
+
+    Resample ``b`` is the ``b``-th of :func:`_resamples`. Its counts per sorted position
+    (bincounts) give its confusion counts at every distinct score by cumulative sums; only the
+    scores drawn into it are its thresholds.
+    """
+    hits = _fewest_hits(index.n_samples, target)
+    edges = _negative_blocks(index.n_neg, block)
+    starts = np.concatenate(([0], np.cumsum(index.threshold_sizes[:-1])))  # first rank of each
+    start_of_rank = np.repeat(starts, index.threshold_sizes)
+    picked = np.full(n_resamples, np.nan)
+    other = np.full(n_resamples, np.nan)
+    for b, resample in enumerate(_resamples(seed, n_resamples, n_pos=index.n_pos, edges=edges)):
+        if resample.k == 0:  # no positive drawn: precision 0 and recall undefined everywhere
+            continue
+        counts = np.bincount(resample.positives, minlength=index.n_pos)
+        if kind == "recall":
+            picked[b], other[b] = _pick_by_recall(
+                index, resample, counts, hits, edges, start_of_rank
+            )
+        else:
+            found = _pick_by_precision(index, resample, counts, hits, edges, starts)
+            if found is not None:
+                picked[b], other[b] = found
+    return picked, other
+
+
 def bootstrap_threshold(
     index: ScoreIndex,
     *,
@@ -246,8 +428,24 @@ def bootstrap_threshold(
     recall, as :func:`core.thresholds.threshold_for_precision` / ``..._for_recall`` pick it).
 
     Each resample draws ``n`` digits with replacement as counts per sorted position (one
-    multinomial draw), so its confusion counts at every distinct threshold are cumulative sums
-    over the sorted order: nothing is sorted again. The thresholds stay the distinct scores.
+    bincount of ``n`` drawn positions), so its confusion counts at every distinct threshold are
+    cumulative sums over the sorted order: nothing is sorted again. Only the scores drawn into
+    a resample are its thresholds.
+
+    Parameters
+    ----------
+    index : ScoreIndex
+    kind : {"precision", "recall"}
+    target : float
+        In (0, 1].
+    n_resamples : int, default 1000
+    seed : int, default 42
+        The same seed gives the same resamples, whatever the kind and target.
+
+    Returns
+    -------
+    BootstrapChoice
+        Percentiles 2.5 and 97.5 over the resamples that reach the target (NaN when none does).
 
     Raises
     ------
@@ -259,39 +457,10 @@ def bootstrap_threshold(
         raise ValueError(f"kind must be one of {', '.join(TARGET_KINDS)}; got {kind!r}")
     target = check_fraction(target, "target")
     n_resamples = check_count(n_resamples, "n_resamples", minimum=1)
-    rng = np.random.default_rng(check_count(seed, "seed"))
-    n = index.n_samples
-    is_positive = np.zeros(n, dtype=bool)
-    is_positive[index.positive_ranks] = True
-    starts = np.cumsum(np.concatenate(([0], index.threshold_sizes[:-1])))
-    picked = np.full(n_resamples, np.nan)
-    other = np.full(n_resamples, np.nan)
-    for first in range(0, n_resamples, BATCH):
-        rows = min(BATCH, n_resamples - first)
-        # n draws with replacement per resample, as counts per sorted position.
-        draws = rng.integers(0, n, size=(rows, n)) + (np.arange(rows) * n)[:, np.newaxis]
-        weights = np.bincount(draws.ravel(), minlength=rows * n).reshape(rows, n)
-        positives = np.where(is_positive, weights, 0)
-        # Flagged at each distinct threshold: every digit at or above its first rank.
-        tp = np.cumsum(positives[:, ::-1], axis=1)[:, ::-1][:, starts]
-        flagged = np.cumsum(weights[:, ::-1], axis=1)[:, ::-1][:, starts]
-        # Only the scores drawn into the resample are its thresholds.
-        present = flagged > np.concatenate((flagged[:, 1:], np.zeros((rows, 1))), axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            precision = tp / flagged
-            recall = tp / tp[:, :1]
-        if kind == "precision":
-            meets = (precision >= target) & present
-            at = np.argmax(meets, axis=1)
-        else:
-            meets = (recall >= target) & present
-            at = meets.shape[1] - 1 - np.argmax(meets[:, ::-1], axis=1)
-        reached = meets[np.arange(rows), at]
-        chosen = np.arange(first, first + rows)[reached]
-        picked[chosen] = index.thresholds[at[reached]]
-        figure = recall if kind == "precision" else precision
-        other[chosen] = figure[np.arange(rows)[reached], at[reached]]
-    found = ~np.isnan(picked)
+    seed = check_count(seed, "seed")
+    picked, other = _resample_picks(
+        index, kind=kind, target=target, n_resamples=n_resamples, seed=seed
+    )
 
     def spread(values: np.ndarray) -> tuple[float, float]:
         kept = values[~np.isnan(values)]
@@ -305,9 +474,9 @@ def bootstrap_threshold(
         target=target,
         threshold=spread(picked),
         other=spread(other),
-        reached=float(found.mean()),
+        reached=float(np.mean(~np.isnan(picked))),
         n_resamples=n_resamples,
-        seed=int(seed),
+        seed=seed,
     )
 
 
