@@ -38,7 +38,7 @@ from core.validation import check_cost, check_count, check_fraction
 CONFIDENCE = 0.95
 N_RESAMPLES = 1000
 BOOTSTRAP_SEED = 42
-NEGATIVE_BLOCK = 1024  # negatives per block of a resample (see _Resample)
+NEGATIVE_BLOCK = 2048  # negatives in the top block of a resample (see _negative_blocks)
 TARGET_KINDS = ("precision", "recall")
 
 
@@ -249,15 +249,28 @@ def _fewest_hits(n: int, target: float) -> np.ndarray:
     return np.concatenate(([n + 1], k.astype(np.int64)))
 
 
+def _negative_blocks(n_neg: int, block: int) -> np.ndarray:
+    """Edges of the blocks of negatives from the highest scores down: ``n_neg``, then ``block``
+    below it, then blocks twice as large as the one above (so a deep pick draws few blocks),
+    down to 0. Block ``i`` holds negatives ``edges[i + 1]`` up to ``edges[i]``."""
+    edges = [n_neg]
+    size = block
+    while edges[-1] > 0:
+        edges.append(max(0, edges[-1] - size))
+        size = block if len(edges) <= 2 else 2 * size
+    return np.array(edges, dtype=np.int64)
+
+
 class _Resample:
     """One bootstrap resample of the ``n = n_pos + n_neg`` scored digits, drawn lazily.
 
     Drawing ``n`` sorted positions uniformly with replacement is, in distribution, drawing how
-    many are positive (binomial), that many positives uniformly, how many of the rest fall in
-    each block of ``block`` consecutive negatives (multinomial), and each block's negatives
-    uniformly within it. The resample's own generator is consumed in exactly that order, the
-    blocks from the highest scores down, so a block drawn is the same block however many
-    below it are ever drawn: a pick near the top never draws the bulk of the negatives.
+    many are positive (binomial), that many positives uniformly, then, block by block of
+    negatives from the highest scores down (:func:`_negative_blocks`), how many of the
+    remaining draws fall in the block (binomial, by its share of the negatives not yet passed)
+    and those uniformly within it. The resample's own generator is consumed in exactly that
+    order, so a block drawn is the same however many below it are ever drawn: a pick near the
+    top never draws the bulk of the negatives.
 
     Attributes
     ----------
@@ -265,44 +278,48 @@ class _Resample:
         Positives drawn.
     positives : ndarray of int64
         Their indexes among the positives (0 = the lowest-scored positive).
-    per_block : ndarray of int64
-        Negatives drawn in each block, lowest block first.
-    lowest : int
-        Blocks ``lowest`` and up are drawn; :attr:`negatives` holds their draws.
+    drawn_blocks : int
+        Blocks ``0 .. drawn_blocks - 1`` are drawn: negatives ``edges[drawn_blocks]`` and up.
+    flagged : int
+        Negatives drawn in them.
     """
 
     def __init__(self, rng: np.random.Generator, *, n_pos: int, edges: np.ndarray):
-        n_neg = int(edges[-1])
-        n = n_pos + n_neg
+        n = n_pos + int(edges[0])
         self._rng = rng
         self._edges = edges
         self.k = int(rng.binomial(n, n_pos / n))
         self.positives = rng.integers(0, max(n_pos, 1), size=self.k)
-        sizes = np.diff(edges)
-        self.per_block = rng.multinomial(n - self.k, sizes / n_neg) if n_neg else sizes
-        self.lowest = sizes.size
+        self._left = n - self.k  # negatives drawn below the drawn blocks
+        self.drawn_blocks = 0
+        self.flagged = 0
         self._drawn: list[np.ndarray] = []
 
-    def draw_down_to(self, block: int) -> None:
-        """Draw the negatives of every block from the top down to ``block``."""
-        while self.lowest > block:
-            self.lowest -= 1
-            low, high = int(self._edges[self.lowest]), int(self._edges[self.lowest + 1])
-            self._drawn.append(self._rng.integers(low, high, size=self.per_block[self.lowest]))
+    @property
+    def lowest(self) -> int:
+        """The lowest negative index the drawn blocks cover."""
+        return int(self._edges[self.drawn_blocks])
 
-    def lowest_block(self) -> np.ndarray:
-        """The negatives drawn in block :attr:`lowest`."""
-        return self._drawn[-1]
+    @property
+    def done(self) -> bool:
+        """Every block is drawn."""
+        return self.drawn_blocks == self._edges.size - 1
+
+    def draw_block(self) -> np.ndarray:
+        """Draw the next block down; its negatives' indexes."""
+        high, low = int(self._edges[self.drawn_blocks]), int(self._edges[self.drawn_blocks + 1])
+        count = self._left if low == 0 else int(self._rng.binomial(self._left, (high - low) / high))
+        drawn = self._rng.integers(low, high, size=count)
+        self.drawn_blocks += 1
+        self._left -= count
+        self.flagged += count
+        self._drawn.append(drawn)
+        return drawn
 
     @property
     def negatives(self) -> np.ndarray:
-        """Indexes among the negatives (0 = the lowest-scored) drawn in blocks ``lowest`` up."""
+        """Indexes among the negatives (0 = the lowest-scored) drawn so far."""
         return np.concatenate(self._drawn) if self._drawn else np.zeros(0, dtype=np.int64)
-
-
-def _negative_blocks(n_neg: int, block: int) -> np.ndarray:
-    """Edges of the blocks of negatives: 0, block, 2 block, ..., n_neg."""
-    return np.append(np.arange(0, n_neg, block), n_neg)
 
 
 def _resamples(seed: int, n_resamples: int, *, n_pos: int, edges: np.ndarray):
@@ -312,72 +329,81 @@ def _resamples(seed: int, n_resamples: int, *, n_pos: int, edges: np.ndarray):
         yield _Resample(np.random.Generator(np.random.PCG64(child)), n_pos=n_pos, edges=edges)
 
 
-def _pick_by_recall(index, resample, counts, hits, edges, start_of_rank):
-    """The highest threshold whose recall reaches the target, and the precision there."""
-    k = resample.k
-    at_or_below = np.cumsum(counts)  # positives drawn at or below each positive
-    # At least hits[k] positives at or above it: the score of the hits[k]-th highest positive
-    # drawn (drawn, so a threshold of the resample).
-    rank = int(index.positive_ranks[np.searchsorted(at_or_below, k - hits[k], side="right")])
-    first = int(start_of_rank[rank])
-    p = int(np.searchsorted(index.positive_ranks, first))
-    tp = k - (int(at_or_below[p - 1]) if p else 0)
-    q = int(np.searchsorted(index.negative_ranks, first))  # negatives below the threshold
-    fp = 0
-    if q < index.n_neg:
-        block = int(np.searchsorted(edges, q, side="right")) - 1
-        resample.draw_down_to(block)
-        fp = int(resample.per_block[block + 1 :].sum())
-        fp += int(np.count_nonzero(resample.lowest_block() >= q))
-    return float(index.sorted_scores[rank]), tp / (tp + fp)
+class _Picker:
+    """What every resample's pick reads of the sorted scores, computed once."""
 
+    def __init__(self, index: ScoreIndex, *, target: float, block: int):
+        self.index = index
+        self.edges = _negative_blocks(index.n_neg, block)
+        self.hits = _fewest_hits(index.n_samples, target)
+        sizes = index.threshold_sizes
+        starts = np.concatenate(([0], np.cumsum(sizes[:-1])))  # first rank of each threshold
+        self.threshold_of_rank = np.repeat(np.arange(sizes.size), sizes)
+        # Positives and negatives below each threshold.
+        self.positives_below = np.searchsorted(index.positive_ranks, starts)
+        self.negatives_below = starts - self.positives_below
+        # The first threshold at or above the lowest negative of each block's lower edge.
+        lowest_ranks = np.append(index.negative_ranks, index.n_samples)[self.edges]
+        self.first_of_edge = np.searchsorted(starts, lowest_ranks)
+        self.positives_below_edge = np.searchsorted(index.positive_ranks, lowest_ranks)
 
-def _pick_by_precision(index, resample, counts, hits, edges, starts):
-    """The lowest threshold whose precision reaches the target, and the recall there; None
-    when none does."""
-    k = resample.k
-    n = index.n_samples
-    positive_ranks, negative_ranks = index.positive_ranks, index.negative_ranks
-    # k positives at best: precision >= target needs at most `most` flagged, so only the top of
-    # the order can reach it. Draw blocks of negatives down until more than that are flagged.
-    most = int(np.searchsorted(hits[1:], k, side="right"))
-    above = np.cumsum(counts[::-1])[::-1]  # positives drawn at or above each positive
-    flagged_negatives = 0
-    top = n
-    while resample.lowest > 0:
-        resample.draw_down_to(resample.lowest - 1)
-        flagged_negatives += int(resample.per_block[resample.lowest])
-        top = int(negative_ranks[edges[resample.lowest]]) if resample.lowest else 0
-        p = int(np.searchsorted(positive_ranks, top))
-        if flagged_negatives + (int(above[p]) if p < above.size else 0) > most:
-            break
-    else:
-        top = 0
-    # The counts at every threshold from `top` up, by cumulative sums over the window.
-    size = n - top
-    p = int(np.searchsorted(positive_ranks, top))
-    q = int(edges[resample.lowest])
-    positive = np.zeros(size, dtype=np.int64)
-    positive[positive_ranks[p:] - top] = counts[p:]
-    weights = np.zeros(size, dtype=np.int64)
-    weights[negative_ranks[q:] - top] = np.bincount(
-        resample.negatives - q, minlength=index.n_neg - q
-    )
-    weights += positive
-    below = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(weights, out=below[1:])
-    positives_below = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(positive, out=positives_below[1:])
-    firsts = starts[np.searchsorted(starts, top) :] - top
-    tp = positives_below[-1] - positives_below[firsts]
-    meets = tp >= hits[below[-1] - below[firsts]]
-    at = int(np.argmax(meets)) if meets.size else 0
-    if not meets.size or not meets[at]:
-        return None
-    # An undrawn score has the counts of the next drawn one above it, which is the pick.
-    first = int(firsts[at])
-    rank = top + first + int(np.argmax(weights[first:] > 0))
-    return float(index.sorted_scores[rank]), int(tp[at]) / k
+    def by_recall(self, resample: _Resample, below: np.ndarray) -> tuple[float, float]:
+        """The highest threshold whose recall reaches the target, and the precision there.
+
+        ``below[p]``: positives drawn among the positives below ``p``.
+        """
+        index, k = self.index, resample.k
+        # At least hits[k] positives at or above it: the score of the hits[k]-th highest
+        # positive drawn (drawn, so a threshold of the resample).
+        rank = int(index.positive_ranks[np.searchsorted(below, k - self.hits[k], side="right") - 1])
+        j = int(self.threshold_of_rank[rank])
+        tp = k - int(below[self.positives_below[j]])
+        q = int(self.negatives_below[j])
+        if q < index.n_neg:
+            while resample.lowest > q:
+                drawn = resample.draw_block()
+            # Flagged negatives: the blocks above q's, and its own from q up.
+            fp = resample.flagged - drawn.size + int(np.count_nonzero(drawn >= q))
+        else:
+            fp = 0
+        return float(index.sorted_scores[rank]), tp / (tp + fp)
+
+    def by_precision(
+        self, resample: _Resample, counts: np.ndarray, below: np.ndarray
+    ) -> tuple[float, float] | None:
+        """The lowest threshold whose precision reaches the target, and the recall there; None
+        when none does."""
+        index, k, hits = self.index, resample.k, self.hits
+        # k positives at best: precision >= target needs at most `most` flagged, so only the
+        # top of the order can reach it. Draw blocks of negatives down until more are flagged.
+        most = int(np.searchsorted(hits[1:], k, side="right"))
+        j0 = 0
+        while not resample.done:
+            resample.draw_block()
+            b = resample.drawn_blocks
+            if resample.flagged + k - int(below[self.positives_below_edge[b]]) > most:
+                j0 = int(self.first_of_edge[b])
+                break
+        # Counts at every threshold from j0 up, by cumulative sums over each class.
+        q = resample.lowest
+        negatives = np.bincount(resample.negatives - q, minlength=index.n_neg - q)
+        negatives_below = np.zeros(negatives.size + 1, dtype=np.int64)
+        np.cumsum(negatives, out=negatives_below[1:])
+        p_below = self.positives_below[j0:]
+        n_below = self.negatives_below[j0:] - q
+        tp = k - below[p_below]
+        meets = tp >= hits[tp + (negatives_below[-1] - negatives_below[n_below])]
+        at = int(np.argmax(meets)) if meets.size else 0
+        if not meets.size or not meets[at]:
+            return None
+        # An undrawn score has the counts of the next drawn one above it, which is the pick.
+        p, m = int(p_below[at]), int(n_below[at])
+        ranks = []
+        if counts[p:].any():
+            ranks.append(index.positive_ranks[p + int(np.argmax(counts[p:] > 0))])
+        if negatives[m:].any():
+            ranks.append(index.negative_ranks[q + m + int(np.argmax(negatives[m:] > 0))])
+        return float(index.sorted_scores[min(ranks)]), int(tp[at]) / k
 
 
 def _resample_picks(
@@ -395,22 +421,20 @@ def _resample_picks(
     (bincounts) give its confusion counts at every distinct score by cumulative sums; only the
     scores drawn into it are its thresholds.
     """
-    hits = _fewest_hits(index.n_samples, target)
-    edges = _negative_blocks(index.n_neg, block)
-    starts = np.concatenate(([0], np.cumsum(index.threshold_sizes[:-1])))  # first rank of each
-    start_of_rank = np.repeat(starts, index.threshold_sizes)
+    picker = _Picker(index, target=target, block=block)
     picked = np.full(n_resamples, np.nan)
     other = np.full(n_resamples, np.nan)
-    for b, resample in enumerate(_resamples(seed, n_resamples, n_pos=index.n_pos, edges=edges)):
+    below = np.zeros(index.n_pos + 1, dtype=np.int64)
+    resamples = _resamples(seed, n_resamples, n_pos=index.n_pos, edges=picker.edges)
+    for b, resample in enumerate(resamples):
         if resample.k == 0:  # no positive drawn: precision 0 and recall undefined everywhere
             continue
         counts = np.bincount(resample.positives, minlength=index.n_pos)
+        np.cumsum(counts, out=below[1:])
         if kind == "recall":
-            picked[b], other[b] = _pick_by_recall(
-                index, resample, counts, hits, edges, start_of_rank
-            )
+            picked[b], other[b] = picker.by_recall(resample, below)
         else:
-            found = _pick_by_precision(index, resample, counts, hits, edges, starts)
+            found = picker.by_precision(resample, counts, below)
             if found is not None:
                 picked[b], other[b] = found
     return picked, other

@@ -137,22 +137,22 @@ def test_bootstrap_is_reproducible_from_its_seed_and_brackets_the_pick():
 
 def _drawn_by_index(index, *, seed, n_resamples, block):
     """Every resample in full, the documented way: binomial positives, positives uniformly,
-    multinomial negatives per block, each block uniformly from the highest down; as sample
-    indexes of the original arrays."""
-    edges = np.append(np.arange(0, index.n_neg, block), index.n_neg)
+    then from the highest block of negatives down (``block``, ``block``, then doubling) a
+    binomial count (its share of the negatives left) and that many uniformly within it; as
+    sample indexes of the original arrays."""
     for child in np.random.SeedSequence(seed).spawn(n_resamples):
         rng = np.random.Generator(np.random.PCG64(child))
-        k = rng.binomial(index.n_samples, index.n_pos / index.n_samples)
-        positives = rng.integers(0, index.n_pos, size=k)
-        per_block = rng.multinomial(index.n_samples - k, np.diff(edges) / index.n_neg)
-        negatives = [
-            rng.integers(edges[b], edges[b + 1], size=per_block[b])
-            for b in range(edges.size - 2, -1, -1)
-        ]
-        ranks = np.concatenate(
-            [index.positive_ranks[positives]] + [index.negative_ranks[d] for d in negatives]
-        )
-        yield index.order[ranks]
+        n = index.n_samples
+        k = rng.binomial(n, index.n_pos / n)
+        ranks = [index.positive_ranks[rng.integers(0, index.n_pos, size=k)]]
+        left, high, size = n - k, index.n_neg, block
+        while high > 0:
+            low = max(0, high - size)
+            count = left if low == 0 else rng.binomial(left, (high - low) / high)
+            ranks.append(index.negative_ranks[rng.integers(low, high, size=count)])
+            left, high = left - count, low
+            size = size if high == index.n_neg - block else 2 * size
+        yield index.order[np.concatenate(ranks)]
 
 
 @pytest.mark.parametrize("block", [1024, 16, 1])
