@@ -39,6 +39,7 @@ CONFIDENCE = 0.95
 N_RESAMPLES = 1000
 BOOTSTRAP_SEED = 42
 NEGATIVE_BLOCK = 2048  # negatives in the top block of a resample (see _negative_blocks)
+CHUNK = 8192  # thresholds compared at once, from the lowest a precision pick can be
 TARGET_KINDS = ("precision", "recall")
 
 
@@ -389,12 +390,18 @@ class _Picker:
         negatives = np.bincount(resample.negatives - q, minlength=index.n_neg - q)
         negatives_below = np.zeros(negatives.size + 1, dtype=np.int64)
         np.cumsum(negatives, out=negatives_below[1:])
-        p_below = self.positives_below[j0:]
-        n_below = self.negatives_below[j0:] - q
-        tp = k - below[p_below]
-        meets = tp >= hits[tp + (negatives_below[-1] - negatives_below[n_below])]
-        at = int(np.argmax(meets)) if meets.size else 0
-        if not meets.size or not meets[at]:
+        flagged_negatives = int(negatives_below[-1])
+        # The lowest threshold that reaches the target is usually near the bottom of the
+        # window: look from there up, a chunk at a time.
+        for low in range(j0, self.positives_below.size, CHUNK):
+            p_below = self.positives_below[low : low + CHUNK]
+            n_below = self.negatives_below[low : low + CHUNK] - q
+            tp = k - below[p_below]
+            meets = tp >= hits[tp + (flagged_negatives - negatives_below[n_below])]
+            at = int(np.argmax(meets))
+            if meets[at]:
+                break
+        else:
             return None
         # An undrawn score has the counts of the next drawn one above it, which is the pick.
         p, m = int(p_below[at]), int(n_below[at])
