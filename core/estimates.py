@@ -9,9 +9,9 @@ how good an estimate, without refitting anything:
 - :func:`fold_indexes`: one score index per cross-validation fold, so that the same threshold
   can be read on each fold's held-out digits alone.
 - :func:`bootstrap_threshold`: a seeded bootstrap of the threshold a target picks, and of the
-  other figure there. Each resample draws counts over the *sorted* scores (a multinomial over
-  the positions) instead of re-sorting the scores, so 1,000 resamples cost 1,000 cumulative
-  sums.
+  other figure there. Each resample draws counts over the *sorted* scores instead of re-sorting
+  them, per class and from the highest scores down only as far as its pick needs, so 1,000
+  resamples cost 1,000 short cumulative sums.
 - :func:`at_prevalence`: precision, F1 and accuracy where the digit is as common as ``p``
   (precision = TPR p / (TPR p + FPR (1 - p))); recall and the false-positive rate are rates
   within one class and do not change.
@@ -458,10 +458,14 @@ def bootstrap_threshold(
     """Bootstrap the threshold that reaches ``target`` (lowest for precision, highest for
     recall, as :func:`core.thresholds.threshold_for_precision` / ``..._for_recall`` pick it).
 
-    Each resample draws ``n`` digits with replacement as counts per sorted position (one
-    bincount of ``n`` drawn positions), so its confusion counts at every distinct threshold are
-    cumulative sums over the sorted order: nothing is sorted again. Only the scores drawn into
-    a resample are its thresholds.
+    Each resample draws ``n`` digits with replacement as counts per sorted position, so its
+    confusion counts at every distinct threshold are cumulative sums over the sorted order:
+    nothing is sorted again. It draws how many positives (binomial), which ones, and the
+    negatives block by block from the highest scores down (:class:`_Resample`, the same
+    resample in distribution as ``n`` uniform draws), stopping where its pick is settled: a
+    precision pick needs only the top of the order, a recall pick the negatives above it. Only
+    the scores drawn into a resample are its thresholds. Each resample has its own generator
+    (a child of ``SeedSequence(seed)``), so the result depends on the seed alone.
 
     Parameters
     ----------

@@ -204,6 +204,9 @@ def test_fewest_hits_is_the_float_division_threshold(target):
     for f in range(1, 501):
         ks = np.arange(f + 1)
         assert hits[f] == int(np.argmax(ks / f >= target)), f
+    f = np.arange(1, 60_001)
+    k = _fewest_hits(60_000, target)[1:]
+    assert np.all(k / f >= target) and np.all((k == 0) | ((k - 1) / f < target))
 
 
 def test_bootstrap_validates_its_arguments():
