@@ -2,13 +2,14 @@
 
     MNIST_DATA=/work/shared/mnist python bench/run.py [--quick] [--only NAME ...] [--capture]
 
-Each script (``load``, ``train``, ``thresholds``, ``tradeoff``, ``memory``, ``explorer``:
-bench_NAME.py) runs in a fresh Python process with ``--json PATH``. A row of the table: what,
-the figure, the reference measured in the same run, their ratio, the goal and whether it was
-met, and the 1-minute load average around its benchmark; the header names the machine. The
-table goes to ``bench/results/latest.md``, every figure to ``latest.json``. ``--quick`` passes
-fewer repetitions (a smoke check). All but ``thresholds`` need ``MNIST_DATA``: without it the
-run stops at once with exit status 2; a benchmark that fails is a row and makes it exit 1.
+Each script (``load``, ``train``, ``thresholds``, ``estimates``, ``tradeoff``, ``memory``,
+``explorer``: bench_NAME.py) runs in a fresh Python process with ``--json PATH``. A row of the
+table: what, the figure, the reference measured in the same run, their ratio, the goal and
+whether it was met, and the 1-minute load average around its benchmark; the header names the
+machine. The table goes to ``bench/results/latest.md``, every figure to ``latest.json``.
+``--quick`` passes fewer repetitions (a smoke check). All but ``thresholds`` and ``estimates``
+need ``MNIST_DATA``: without it the run stops at once with exit status 2; a benchmark that
+fails is a row and makes it exit 1.
 """
 
 from __future__ import annotations
@@ -88,6 +89,55 @@ def threshold_rows(r: dict) -> list[Row]:
     ]  # fmt: skip
 
 
+def estimate_rows(r: dict) -> list[Row]:
+    ref, rows = f"np.sort of the scores x {r['n_resamples']:,}", []
+    for kind in ("precision", "recall"):
+        k, previous = r[kind], r[kind]["previous_seconds"]["median"]
+        what = (
+            f"bootstrap of the {k['target']:.0%} {kind} threshold, {r['n_resamples']:,} "
+            f"resamples of {r['n']:,} {r['scores']} scores (median)"
+        )
+        rows.append(
+            _row(
+                what,
+                k["seconds"]["median"],
+                r["sort_1000_seconds"],
+                "s",
+                ref,
+                "< 1 s",
+                k["goal_met"],
+                3,
+            )
+        )
+        if previous is not None:
+            rows.append(
+                _row(
+                    f"the same, previous implementation ({kind})",
+                    previous,
+                    r["sort_1000_seconds"],
+                    "s",
+                    ref,
+                    digits=3,
+                )
+            )
+    slowest = r.get("sweep_slowest")
+    if slowest:
+        rows.append(
+            _row(
+                f"the same, slowest other target ({slowest['kind']} {slowest['target']:g}; "
+                "targets 0.01-1 of either)",
+                slowest["seconds"],
+                r["sort_1000_seconds"],
+                "s",
+                ref,
+                "< 1 s",
+                slowest["seconds"] < 1.0,
+                3,
+            )
+        )
+    return rows
+
+
 def tradeoff_rows(r: dict) -> list[Row]:
     ours, hello, met = r["tradeoff"], r["hello"], r["goals_met"]
     ref = "one-slider hello app"
@@ -162,6 +212,8 @@ BENCHMARKS = (
     Benchmark("load", "bench_load.py", load_rows, quick=("--repeat", "2")),
     Benchmark("train", "bench_train.py", train_rows),
     Benchmark("thresholds", "bench_thresholds.py", threshold_rows, False, ("--thresholds", "200")),
+    Benchmark("estimates", "bench_estimates.py", estimate_rows, False,
+              ("--repeat", "2", "--previous-repeat", "0", "--sweep-repeat", "0")),
     Benchmark("tradeoff", "bench_tradeoff.py", tradeoff_rows,
               quick=("--steps", "5", "--warmup", "1", "--starts", "1")),
     Benchmark("memory", "bench_memory.py", memory_rows, quick=("--steps", "2", "--idle", "2")),

@@ -9,9 +9,9 @@ how good an estimate, without refitting anything:
 - :func:`fold_indexes`: one score index per cross-validation fold, so that the same threshold
   can be read on each fold's held-out digits alone.
 - :func:`bootstrap_threshold`: a seeded bootstrap of the threshold a target picks, and of the
-  other figure there. Each resample draws counts over the *sorted* scores (a multinomial over
-  the positions) instead of re-sorting the scores, so 1,000 resamples cost 1,000 cumulative
-  sums.
+  other figure there. Each resample draws counts over the *sorted* scores instead of re-sorting
+  them, per class and from the highest scores down only as far as its pick needs, so 1,000
+  resamples cost 1,000 short cumulative sums.
 - :func:`at_prevalence`: precision, F1 and accuracy where the digit is as common as ``p``
   (precision = TPR p / (TPR p + FPR (1 - p))); recall and the false-positive rate are rates
   within one class and do not change.
@@ -38,7 +38,8 @@ from core.validation import check_cost, check_count, check_fraction
 CONFIDENCE = 0.95
 N_RESAMPLES = 1000
 BOOTSTRAP_SEED = 42
-BATCH = 50  # resamples drawn at once: 50 x n counts in memory
+NEGATIVE_BLOCK = 2048  # negatives in the top block of a resample (see _negative_blocks)
+CHUNK = 8192  # thresholds compared at once, from the lowest a precision pick can be
 TARGET_KINDS = ("precision", "recall")
 
 
@@ -235,6 +236,218 @@ class BootstrapChoice:
     seed: int
 
 
+def _fewest_hits(n: int, target: float) -> np.ndarray:
+    """``hits[f]``: the fewest ``k`` with ``k / f >= target`` in float64, for ``f = 0 .. n``.
+
+    The same float division as :func:`core.thresholds.threshold_for_precision` (and recall's
+    ``tp / n_pos``), so comparing counts against this table picks bit for bit what comparing the
+    ratios would. ``hits[0]`` is ``n + 1``: 0 of 0 is undefined and reaches nothing.
+    """
+    f = np.arange(1, n + 1, dtype=np.float64)
+    k = np.minimum(np.ceil(target * f), f)
+    for _ in range(4):  # ceil(target * f) is off by at most one either way
+        k = np.where(k / f < target, k + 1, k)
+        k = np.where((k > 0) & ((k - 1) / f >= target), k - 1, k)
+    return np.concatenate(([n + 1], k.astype(np.int64)))
+
+
+def _negative_blocks(n_neg: int, block: int) -> np.ndarray:
+    """Edges of the blocks of negatives from the highest scores down: ``n_neg``, then ``block``
+    below it, then blocks twice as large as the one above (so a deep pick draws few blocks),
+    down to 0. Block ``i`` holds negatives ``edges[i + 1]`` up to ``edges[i]``."""
+    edges = [n_neg]
+    size = block
+    while edges[-1] > 0:
+        edges.append(max(0, edges[-1] - size))
+        size = block if len(edges) <= 2 else 2 * size
+    return np.array(edges, dtype=np.int64)
+
+
+class _Resample:
+    """One bootstrap resample of the ``n = n_pos + n_neg`` scored digits, drawn lazily.
+
+    Drawing ``n`` sorted positions uniformly with replacement is, in distribution, drawing how
+    many are positive (binomial), that many positives uniformly, then, block by block of
+    negatives from the highest scores down (:func:`_negative_blocks`), how many of the
+    remaining draws fall in the block (binomial, by its share of the negatives not yet passed)
+    and those uniformly within it. The resample's own generator is consumed in exactly that
+    order, so a block drawn is the same however many below it are ever drawn: a pick near the
+    top never draws the bulk of the negatives.
+
+    Attributes
+    ----------
+    k : int
+        Positives drawn.
+    positives : ndarray of int64
+        Their indexes among the positives (0 = the lowest-scored positive).
+    drawn_blocks : int
+        Blocks ``0 .. drawn_blocks - 1`` are drawn: negatives ``edges[drawn_blocks]`` and up.
+    flagged : int
+        Negatives drawn in them.
+    """
+
+    def __init__(self, rng: np.random.Generator, *, n_pos: int, edges: np.ndarray):
+        n = n_pos + int(edges[0])
+        self._rng = rng
+        self._edges = edges
+        self.k = int(rng.binomial(n, n_pos / n))
+        self.positives = rng.integers(0, max(n_pos, 1), size=self.k)
+        self._left = n - self.k  # negatives drawn below the drawn blocks
+        self.drawn_blocks = 0
+        self.flagged = 0
+        self._drawn: list[np.ndarray] = []
+
+    @property
+    def lowest(self) -> int:
+        """The lowest negative index the drawn blocks cover."""
+        return int(self._edges[self.drawn_blocks])
+
+    @property
+    def done(self) -> bool:
+        """Every block is drawn."""
+        return self.drawn_blocks == self._edges.size - 1
+
+    def draw_block(self) -> np.ndarray:
+        """Draw the next block down; its negatives' indexes."""
+        high, low = int(self._edges[self.drawn_blocks]), int(self._edges[self.drawn_blocks + 1])
+        count = self._left if low == 0 else int(self._rng.binomial(self._left, (high - low) / high))
+        drawn = self._rng.integers(low, high, size=count)
+        self.drawn_blocks += 1
+        self._left -= count
+        self.flagged += count
+        self._drawn.append(drawn)
+        return drawn
+
+    @property
+    def negatives(self) -> np.ndarray:
+        """Indexes among the negatives (0 = the lowest-scored) drawn so far."""
+        return np.concatenate(self._drawn) if self._drawn else np.zeros(0, dtype=np.int64)
+
+
+def _resamples(seed: int, n_resamples: int, *, n_pos: int, edges: np.ndarray):
+    """The resamples of ``seed``: resample ``b`` draws from the ``b``-th child of its
+    ``SeedSequence``, so it is the same whatever is asked of it or of the others."""
+    for child in np.random.SeedSequence(seed).spawn(n_resamples):
+        yield _Resample(np.random.Generator(np.random.PCG64(child)), n_pos=n_pos, edges=edges)
+
+
+class _Picker:
+    """What every resample's pick reads of the sorted scores, computed once."""
+
+    def __init__(self, index: ScoreIndex, *, target: float, block: int):
+        self.index = index
+        self.edges = _negative_blocks(index.n_neg, block)
+        self.hits = _fewest_hits(index.n_samples, target)
+        sizes = index.threshold_sizes
+        starts = np.concatenate(([0], np.cumsum(sizes[:-1])))  # first rank of each threshold
+        self.threshold_of_rank = np.repeat(np.arange(sizes.size), sizes)
+        # Positives and negatives below each threshold.
+        self.positives_below = np.searchsorted(index.positive_ranks, starts)
+        self.negatives_below = starts - self.positives_below
+        # The first threshold at or above the lowest negative of each block's lower edge.
+        lowest_ranks = np.append(index.negative_ranks, index.n_samples)[self.edges]
+        self.first_of_edge = np.searchsorted(starts, lowest_ranks)
+        self.positives_below_edge = np.searchsorted(index.positive_ranks, lowest_ranks)
+
+    def by_recall(self, resample: _Resample, below: np.ndarray) -> tuple[float, float]:
+        """The highest threshold whose recall reaches the target, and the precision there.
+
+        ``below[p]``: positives drawn among the positives below ``p``.
+        """
+        index, k = self.index, resample.k
+        # At least hits[k] positives at or above it: the score of the hits[k]-th highest
+        # positive drawn (drawn, so a threshold of the resample).
+        rank = int(index.positive_ranks[np.searchsorted(below, k - self.hits[k], side="right") - 1])
+        j = int(self.threshold_of_rank[rank])
+        tp = k - int(below[self.positives_below[j]])
+        q = int(self.negatives_below[j])
+        if q < index.n_neg:
+            while resample.lowest > q:
+                drawn = resample.draw_block()
+            # Flagged negatives: the blocks above q's, and its own from q up.
+            fp = resample.flagged - drawn.size + int(np.count_nonzero(drawn >= q))
+        else:
+            fp = 0
+        return float(index.sorted_scores[rank]), tp / (tp + fp)
+
+    def by_precision(
+        self, resample: _Resample, counts: np.ndarray, below: np.ndarray
+    ) -> tuple[float, float] | None:
+        """The lowest threshold whose precision reaches the target, and the recall there; None
+        when none does."""
+        index, k, hits = self.index, resample.k, self.hits
+        # k positives at best: precision >= target needs at most `most` flagged, so only the
+        # top of the order can reach it. Draw blocks of negatives down until more are flagged.
+        most = int(np.searchsorted(hits[1:], k, side="right"))
+        j0 = 0
+        while not resample.done:
+            resample.draw_block()
+            b = resample.drawn_blocks
+            if resample.flagged + k - int(below[self.positives_below_edge[b]]) > most:
+                j0 = int(self.first_of_edge[b])
+                break
+        # Counts at every threshold from j0 up, by cumulative sums over each class.
+        q = resample.lowest
+        negatives = np.bincount(resample.negatives - q, minlength=index.n_neg - q)
+        negatives_below = np.zeros(negatives.size + 1, dtype=np.int64)
+        np.cumsum(negatives, out=negatives_below[1:])
+        flagged_negatives = int(negatives_below[-1])
+        # The lowest threshold that reaches the target is usually near the bottom of the
+        # window: look from there up, a chunk at a time.
+        for low in range(j0, self.positives_below.size, CHUNK):
+            p_below = self.positives_below[low : low + CHUNK]
+            n_below = self.negatives_below[low : low + CHUNK] - q
+            tp = k - below[p_below]
+            meets = tp >= hits[tp + (flagged_negatives - negatives_below[n_below])]
+            at = int(np.argmax(meets))
+            if meets[at]:
+                break
+        else:
+            return None
+        # An undrawn score has the counts of the next drawn one above it, which is the pick.
+        p, m = int(p_below[at]), int(n_below[at])
+        ranks = []
+        if counts[p:].any():
+            ranks.append(index.positive_ranks[p + int(np.argmax(counts[p:] > 0))])
+        if negatives[m:].any():
+            ranks.append(index.negative_ranks[q + m + int(np.argmax(negatives[m:] > 0))])
+        return float(index.sorted_scores[min(ranks)]), int(tp[at]) / k
+
+
+def _resample_picks(
+    index: ScoreIndex,
+    *,
+    kind: str,
+    target: float,
+    n_resamples: int,
+    seed: int,
+    block: int = NEGATIVE_BLOCK,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each resample's picked threshold and the other figure there (NaN where none reaches).
+
+    Resample ``b`` is the ``b``-th of :func:`_resamples`. Its counts per sorted position
+    (bincounts) give its confusion counts at every distinct score by cumulative sums; only the
+    scores drawn into it are its thresholds.
+    """
+    picker = _Picker(index, target=target, block=block)
+    picked = np.full(n_resamples, np.nan)
+    other = np.full(n_resamples, np.nan)
+    below = np.zeros(index.n_pos + 1, dtype=np.int64)
+    resamples = _resamples(seed, n_resamples, n_pos=index.n_pos, edges=picker.edges)
+    for b, resample in enumerate(resamples):
+        if resample.k == 0:  # no positive drawn: precision 0 and recall undefined everywhere
+            continue
+        counts = np.bincount(resample.positives, minlength=index.n_pos)
+        np.cumsum(counts, out=below[1:])
+        if kind == "recall":
+            picked[b], other[b] = picker.by_recall(resample, below)
+        else:
+            found = picker.by_precision(resample, counts, below)
+            if found is not None:
+                picked[b], other[b] = found
+    return picked, other
+
+
 def bootstrap_threshold(
     index: ScoreIndex,
     *,
@@ -246,9 +459,29 @@ def bootstrap_threshold(
     """Bootstrap the threshold that reaches ``target`` (lowest for precision, highest for
     recall, as :func:`core.thresholds.threshold_for_precision` / ``..._for_recall`` pick it).
 
-    Each resample draws ``n`` digits with replacement as counts per sorted position (one
-    multinomial draw), so its confusion counts at every distinct threshold are cumulative sums
-    over the sorted order: nothing is sorted again. The thresholds stay the distinct scores.
+    Each resample draws ``n`` digits with replacement as counts per sorted position, so its
+    confusion counts at every distinct threshold are cumulative sums over the sorted order:
+    nothing is sorted again. It draws how many positives (binomial), which ones, and the
+    negatives block by block from the highest scores down (:class:`_Resample`, the same
+    resample in distribution as ``n`` uniform draws), stopping where its pick is settled: a
+    precision pick needs only the top of the order, a recall pick the negatives above it. Only
+    the scores drawn into a resample are its thresholds. Each resample has its own generator
+    (a child of ``SeedSequence(seed)``), so the result depends on the seed alone.
+
+    Parameters
+    ----------
+    index : ScoreIndex
+    kind : {"precision", "recall"}
+    target : float
+        In (0, 1].
+    n_resamples : int, default 1000
+    seed : int, default 42
+        The same seed gives the same resamples, whatever the kind and target.
+
+    Returns
+    -------
+    BootstrapChoice
+        Percentiles 2.5 and 97.5 over the resamples that reach the target (NaN when none does).
 
     Raises
     ------
@@ -260,39 +493,10 @@ def bootstrap_threshold(
         raise ValueError(f"kind must be one of {', '.join(TARGET_KINDS)}; got {kind!r}")
     target = check_fraction(target, "target")
     n_resamples = check_count(n_resamples, "n_resamples", minimum=1)
-    rng = np.random.default_rng(check_count(seed, "seed"))
-    n = index.n_samples
-    is_positive = np.zeros(n, dtype=bool)
-    is_positive[index.positive_ranks] = True
-    starts = np.cumsum(np.concatenate(([0], index.threshold_sizes[:-1])))
-    picked = np.full(n_resamples, np.nan)
-    other = np.full(n_resamples, np.nan)
-    for first in range(0, n_resamples, BATCH):
-        rows = min(BATCH, n_resamples - first)
-        # n draws with replacement per resample, as counts per sorted position.
-        draws = rng.integers(0, n, size=(rows, n)) + (np.arange(rows) * n)[:, np.newaxis]
-        weights = np.bincount(draws.ravel(), minlength=rows * n).reshape(rows, n)
-        positives = np.where(is_positive, weights, 0)
-        # Flagged at each distinct threshold: every digit at or above its first rank.
-        tp = np.cumsum(positives[:, ::-1], axis=1)[:, ::-1][:, starts]
-        flagged = np.cumsum(weights[:, ::-1], axis=1)[:, ::-1][:, starts]
-        # Only the scores drawn into the resample are its thresholds.
-        present = flagged > np.concatenate((flagged[:, 1:], np.zeros((rows, 1))), axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            precision = tp / flagged
-            recall = tp / tp[:, :1]
-        if kind == "precision":
-            meets = (precision >= target) & present
-            at = np.argmax(meets, axis=1)
-        else:
-            meets = (recall >= target) & present
-            at = meets.shape[1] - 1 - np.argmax(meets[:, ::-1], axis=1)
-        reached = meets[np.arange(rows), at]
-        chosen = np.arange(first, first + rows)[reached]
-        picked[chosen] = index.thresholds[at[reached]]
-        figure = recall if kind == "precision" else precision
-        other[chosen] = figure[np.arange(rows)[reached], at[reached]]
-    found = ~np.isnan(picked)
+    seed = check_count(seed, "seed")
+    picked, other = _resample_picks(
+        index, kind=kind, target=target, n_resamples=n_resamples, seed=seed
+    )
 
     def spread(values: np.ndarray) -> tuple[float, float]:
         kept = values[~np.isnan(values)]
@@ -306,9 +510,9 @@ def bootstrap_threshold(
         target=target,
         threshold=spread(picked),
         other=spread(other),
-        reached=float(found.mean()),
+        reached=float(np.mean(~np.isnan(picked))),
         n_resamples=n_resamples,
-        seed=int(seed),
+        seed=seed,
     )
 
 

@@ -148,3 +148,23 @@ def test_quick_thresholds_run_writes_the_figures_and_the_table(tmp_path):
     assert table in done.stdout
     assert f"{row['ratio']:.3g}×" in table
     assert results["machine"]["cores"] == os.cpu_count()
+
+
+def test_quick_estimates_run_times_both_targets_against_sorting(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "MNIST_DATA"}  # synthetic scores
+    done = _run(
+        "--only", "estimates", "--quick", "--capture", "--results-dir", str(tmp_path), env=env
+    )
+    assert done.returncode == 0, done.stderr
+    record = json.loads((tmp_path / "latest.json").read_text())["benchmarks"]["estimates"]
+    figures = record["figures"]
+    assert figures["n"] == 60000 and figures["n_resamples"] == 1000
+    assert figures["precision"]["seconds"]["n"] == 2  # --quick reached the script
+    assert figures["precision"]["previous_seconds"]["median"] is None  # and skipped the old one
+    rows = record["rows"]
+    assert [row["goal"] for row in rows] == ["< 1 s", "< 1 s"]
+    for row, kind in zip(rows, ("precision", "recall"), strict=True):
+        ours = figures[kind]["seconds"]["median"]
+        assert row["ratio"] == pytest.approx(ours / figures["sort_1000_seconds"])
+        assert row["met"] == (ours < 1.0) and kind in row["what"]
+    assert "bootstrap of the 90% precision threshold" in (tmp_path / "latest.md").read_text()

@@ -13,6 +13,8 @@ from core import cli
 from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.estimates import (
+    _fewest_hits,
+    _resample_picks,
     at_prevalence,
     bootstrap_threshold,
     expected_cost_per_1000,
@@ -21,7 +23,12 @@ from core.estimates import (
     intervals_at,
     wilson_interval,
 )
-from core.thresholds import build_score_index, metrics_at, threshold_for_precision
+from core.thresholds import (
+    build_score_index,
+    metrics_at,
+    threshold_for_precision,
+    threshold_for_recall,
+)
 from core.tradeoff import format_tradeoff, tradeoff_data, tradeoff_summary
 
 
@@ -128,15 +135,78 @@ def test_bootstrap_is_reproducible_from_its_seed_and_brackets_the_pick():
     assert recall.threshold[0] <= recall.threshold[1] and 0 < recall.other[0] <= 1
 
 
-def test_bootstrap_counts_equal_a_resample_drawn_by_index():
-    # One resample, by hand: draw indices, re-sort, pick; the bootstrap must agree.
-    y, scores = scored(4, n=400)
+def _drawn_by_index(index, *, seed, n_resamples, block):
+    """Every resample in full, the documented way: binomial positives, positives uniformly,
+    then from the highest block of negatives down (``block``, ``block``, then doubling) a
+    binomial count (its share of the negatives left) and that many uniformly within it; as
+    sample indexes of the original arrays."""
+    for child in np.random.SeedSequence(seed).spawn(n_resamples):
+        rng = np.random.Generator(np.random.PCG64(child))
+        n = index.n_samples
+        k = rng.binomial(n, index.n_pos / n)
+        ranks = [index.positive_ranks[rng.integers(0, index.n_pos, size=k)]]
+        left, high, size = n - k, index.n_neg, block
+        while high > 0:
+            low = max(0, high - size)
+            count = left if low == 0 else rng.binomial(left, (high - low) / high)
+            ranks.append(index.negative_ranks[rng.integers(low, high, size=count)])
+            left, high = left - count, low
+            size = size if high == index.n_neg - block else 2 * size
+        yield index.order[np.concatenate(ranks)]
+
+
+@pytest.mark.parametrize("block", [1024, 16, 1])
+@pytest.mark.parametrize(
+    "kind, target",
+    [("precision", 0.5), ("precision", 0.8), ("precision", 1.0), ("recall", 0.9), ("recall", 0.35)],
+)
+def test_bootstrap_picks_equal_each_resample_drawn_by_index_and_sorted_again(kind, target, block):
+    # Each resample by hand: draw it whole, re-sort it, pick; the bootstrap must agree exactly,
+    # although it draws only the blocks of negatives its pick needs.
+    y, scores = scored(4, n=400)  # with ties
+    y[np.argmax(scores)] = False  # precision 1 only where the top score is not drawn
     index = build_score_index(y_true=y, scores=scores)
-    choice = bootstrap_threshold(index, kind="precision", target=0.5, n_resamples=1, seed=11)
-    rng = np.random.default_rng(11)
-    drawn = index.order[rng.integers(0, y.size, size=(1, y.size))[0]]
-    resampled = build_score_index(y_true=y[drawn], scores=scores[drawn])
-    assert choice.threshold[0] == threshold_for_precision(resampled, target=0.5).threshold
+    picked, other = _resample_picks(
+        index, kind=kind, target=target, n_resamples=40, seed=11, block=block
+    )
+    pick = threshold_for_precision if kind == "precision" else threshold_for_recall
+    reached = 0
+    for b, rows in enumerate(_drawn_by_index(index, seed=11, n_resamples=40, block=block)):
+        choice = pick(build_score_index(y_true=y[rows], scores=scores[rows]), target=target)
+        if not choice.reached:
+            assert math.isnan(picked[b]) and math.isnan(other[b]), b
+            continue
+        reached += 1
+        figure = choice.metrics.recall if kind == "precision" else choice.metrics.precision
+        assert (picked[b], other[b]) == (choice.threshold, figure), b
+    assert 0 < reached and (reached < 40 or target < 1)  # at 1.0 both kinds of resample occur
+
+
+def test_the_blocks_draw_each_position_as_a_uniform_draw_would():
+    # The mean and variance of each position's count: 1 and 1 - 1/n, as for n uniform draws.
+    y, scores = scored(5, n=60, rate=0.3)
+    index = build_score_index(y_true=y, scores=scores)
+    counts = np.array(
+        [
+            np.bincount(rows, minlength=60)
+            for rows in _drawn_by_index(index, seed=3, n_resamples=4000, block=8)
+        ]
+    )  # counts per sample
+    assert counts.sum(axis=1).tolist() == [60] * 4000
+    assert np.abs(counts.mean(axis=0) - 1).max() < 0.06
+    assert np.abs(counts.var(axis=0) - (1 - 1 / 60)).max() < 0.15
+
+
+@pytest.mark.parametrize("target", [0.9, 0.8, 0.5, 0.35, 1 / 3, 0.1, 1.0, 0.999])
+def test_fewest_hits_is_the_float_division_threshold(target):
+    hits = _fewest_hits(500, target)
+    assert hits[0] == 501
+    for f in range(1, 501):
+        ks = np.arange(f + 1)
+        assert hits[f] == int(np.argmax(ks / f >= target)), f
+    f = np.arange(1, 60_001)
+    k = _fewest_hits(60_000, target)[1:]
+    assert np.all(k / f >= target) and np.all((k == 0) | ((k - 1) / f < target))
 
 
 def test_bootstrap_validates_its_arguments():
