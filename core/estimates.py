@@ -33,7 +33,7 @@ from core.thresholds import (
     threshold_for_precision,
     threshold_for_recall,
 )
-from core.validation import check_cost, check_count, check_fraction
+from core.validation import check_cost, check_count, check_fraction, check_prevalence
 
 CONFIDENCE = 0.95
 N_RESAMPLES = 1000
@@ -41,14 +41,6 @@ BOOTSTRAP_SEED = 42
 NEGATIVE_BLOCK = 2048  # negatives in the top block of a resample (see _negative_blocks)
 CHUNK = 8192  # thresholds compared at once, from the lowest a precision pick can be
 TARGET_KINDS = ("precision", "recall")
-
-
-def check_prevalence(value) -> float:
-    """A prevalence: a number in (0, 1)."""
-    p = check_fraction(value, "prevalence")
-    if p == 1.0:
-        raise ValueError("prevalence must be below 1, got 1")
-    return p
 
 
 def wilson_z(confidence: float) -> float:
@@ -517,11 +509,17 @@ def bootstrap_threshold(
 
 
 def fold_thresholds(
-    folds: tuple[ScoreIndex, ...], *, kind: str, target: float
+    folds: tuple[ScoreIndex, ...], *, kind: str, target: float, prevalence: float | None = None
 ) -> tuple[float, ...]:
-    """The threshold each fold alone would pick for ``target`` (NaN where none reaches it)."""
+    """The threshold each fold alone would pick for ``target`` (NaN where none reaches it).
+
+    A precision target is reached where the positives have share ``prevalence`` when it is
+    given (see :func:`core.thresholds.threshold_for_precision`); recall does not depend on it.
+    """
     if kind not in TARGET_KINDS:
         raise ValueError(f"kind must be one of {', '.join(TARGET_KINDS)}; got {kind!r}")
-    pick = threshold_for_precision if kind == "precision" else threshold_for_recall
-    choices = [pick(fold, target=target) for fold in folds]
+    if kind == "precision":
+        choices = [threshold_for_precision(f, target=target, prevalence=prevalence) for f in folds]
+    else:
+        choices = [threshold_for_recall(fold, target=target) for fold in folds]
     return tuple(c.threshold if c.reached else math.nan for c in choices)

@@ -15,7 +15,6 @@ from core.estimates import (
     BootstrapChoice,
     at_prevalence,
     bootstrap_threshold,
-    check_prevalence,
     expected_cost_per_1000,
     fold_indexes,
     fold_thresholds,
@@ -32,7 +31,7 @@ from core.thresholds import (
     roc_curve_exact,
     threshold_for_least_cost,
 )
-from core.validation import check_cost, check_threshold
+from core.validation import check_cost, check_prevalence, check_threshold
 
 if TYPE_CHECKING:
     from core.detector import DetectorResult
@@ -119,21 +118,27 @@ class GoalSpread:
     ----------
     kind : {"precision", "recall"}
     target : float
+    prevalence : float or None
+        The share a precision target is reached at (None: the sample's own).
     fold_thresholds : tuple of float
         The threshold each fold alone picks, in fold order; NaN where the fold never reaches
         the target.
-    bootstrap : BootstrapChoice
+    bootstrap : BootstrapChoice or None
         The spread of the picked threshold, and of the other figure there, over resamples of
-        the cross-validated scores.
+        the cross-validated scores. None for a precision target at a chosen prevalence: the
+        bootstrap counts precision as the resample has it.
     """
 
     kind: str
     target: float
+    prevalence: float | None
     fold_thresholds: tuple[float, ...]
-    bootstrap: BootstrapChoice
+    bootstrap: BootstrapChoice | None
 
 
-def goal_spread(data: TradeoffData, *, kind: str, target: float) -> GoalSpread:
+def goal_spread(
+    data: TradeoffData, *, kind: str, target: float, prevalence: float | None = None
+) -> GoalSpread:
     """The threshold each fold picks for the goal, and a seeded bootstrap of the pooled pick.
 
     Parameters
@@ -142,18 +147,26 @@ def goal_spread(data: TradeoffData, *, kind: str, target: float) -> GoalSpread:
     kind : {"precision", "recall"}
     target : float
         In (0, 1].
+    prevalence : float, optional
+        Reach a precision target where the positives have this share, in (0, 1); a recall
+        target does not depend on it.
 
     Raises
     ------
     ValueError
-        When ``kind`` or ``target`` is not one of those.
+        When ``kind``, ``target`` or ``prevalence`` is not one of those.
     """
-    bootstrap = bootstrap_threshold(data.cv_index, kind=kind, target=target)
+    if prevalence is not None:
+        prevalence = check_prevalence(prevalence)
+    shifted = kind == "precision" and prevalence is not None
     return GoalSpread(
         kind=kind,
-        target=bootstrap.target,
-        fold_thresholds=fold_thresholds(data.folds, kind=kind, target=target),
-        bootstrap=bootstrap,
+        target=target,
+        prevalence=prevalence if kind == "precision" else None,
+        fold_thresholds=fold_thresholds(
+            data.folds, kind=kind, target=target, prevalence=prevalence
+        ),
+        bootstrap=None if shifted else bootstrap_threshold(data.cv_index, kind=kind, target=target),
     )
 
 

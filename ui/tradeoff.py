@@ -144,7 +144,7 @@ def _from_picker(data: TradeoffData, picker, **goal) -> None:
 @guarded_callback
 def _pick_precision(data: TradeoffData) -> None:
     target = st.session_state.pick_precision / 100
-    st.session_state.picked_goal = ("precision", target)
+    st.session_state.picked_goal = ("precision", target, chosen_prevalence(data))
     _from_picker(
         data,
         thresholds.threshold_for_precision,
@@ -156,7 +156,7 @@ def _pick_precision(data: TradeoffData) -> None:
 @guarded_callback
 def _pick_recall(data: TradeoffData) -> None:
     target = st.session_state.pick_recall / 100
-    st.session_state.picked_goal = ("recall", target)
+    st.session_state.picked_goal = ("recall", target, None)  # recall has no prevalence
     _from_picker(data, thresholds.threshold_for_recall, target=target)
 
 
@@ -251,18 +251,21 @@ def prevalence_input(data: TradeoffData, *, digit: int) -> float | None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _goal_spread_for(fingerprint: str, digit: int, kind: str, target: float, _data):
-    """:func:`core.tradeoff.goal_spread`, once per detector and goal."""
-    return tradeoff.goal_spread(_data, kind=kind, target=target)
+def _goal_spread_for(
+    fingerprint: str, digit: int, kind: str, target: float, prevalence: float | None, _data
+):
+    """:func:`core.tradeoff.goal_spread`, once per detector, goal and share."""
+    return tradeoff.goal_spread(_data, kind=kind, target=target, prevalence=prevalence)
 
 
 def goal_spread_caption(data: TradeoffData, *, fingerprint: str, digit: int, kind: str) -> None:
     """Under a goal's button, once it was used: each fold's pick and the bootstrap spread."""
     target = st.session_state.get(f"pick_{kind}", 0) / 100
-    if st.session_state.get("picked_goal") != (kind, target):
+    prevalence = chosen_prevalence(data) if kind == "precision" else None
+    if st.session_state.get("picked_goal") != (kind, target, prevalence):
         return
     with st.spinner("Resampling the scores 1,000 times…"):
-        spread = _goal_spread_for(fingerprint, digit, kind, target, data)
+        spread = _goal_spread_for(fingerprint, digit, kind, target, prevalence, data)
     st.caption(goal_spread_text(spread))
 
 
@@ -274,6 +277,8 @@ def goal_spread_text(spread) -> str:
     )
     boot = spread.bootstrap
     text = f"Each fold alone would pick {folds}."
+    if boot is None:
+        return text + " No bootstrap range at a chosen share: it is drawn at the training share."
     if boot.reached > 0:
         low, high = boot.threshold
         text += (

@@ -204,3 +204,17 @@ def test_a_goal_shows_each_folds_pick_and_the_bootstrap_spread(small, kind):
     other = next(n for n in app.number_input if n.label == f"Target {kind} (%)")
     other.set_value(80.0).run()  # another target: that spread is not the one shown
     assert not any(c.value.startswith("Each fold alone") for c in app.caption)
+
+
+def test_at_a_chosen_share_a_precision_goal_shows_each_folds_pick_there(small):
+    from core.tradeoff import goal_spread
+    from ui.tradeoff import goal_spread_text
+
+    app, _, _, data = small
+    prevalence_input(app).set_value(50.0).run()
+    app.button(key="go_precision").click().run()
+    expected = threshold_for_precision(data.cv_index, target=0.9, prevalence=0.5)
+    assert explorer_mounts(app)[0]["threshold"] == expected.threshold
+    spread = goal_spread(data, kind="precision", target=0.9, prevalence=0.5)
+    shown = [c.value for c in app.caption if c.value.startswith("Each fold alone")]
+    assert shown == [goal_spread_text(spread)] and "training share" in shown[0]

@@ -75,3 +75,19 @@ def test_a_bad_goal_is_named(data):
         goal_spread(data, kind="f1", target=0.5)
     with pytest.raises(ValueError, match="target"):
         goal_spread(data, kind="precision", target=1.5)
+
+
+def test_at_a_chosen_share_a_precision_goal_is_reached_there_by_each_fold(data):
+    from core.thresholds import threshold_for_precision
+
+    spread = goal_spread(data, kind="precision", target=0.8, prevalence=0.5)
+    expected = tuple(
+        threshold_for_precision(fold, target=0.8, prevalence=0.5).threshold for fold in data.folds
+    )
+    assert spread.fold_thresholds == expected and spread.prevalence == 0.5
+    assert spread.fold_thresholds != goal_spread(data, kind="precision", target=0.8).fold_thresholds
+    assert spread.bootstrap is None  # drawn at the training share only
+    recall = goal_spread(data, kind="recall", target=0.9, prevalence=0.5)
+    assert recall.prevalence is None and recall.bootstrap is not None  # recall has no share
+    with pytest.raises(ValueError, match="prevalence"):
+        goal_spread(data, kind="precision", target=0.8, prevalence=1.0)
