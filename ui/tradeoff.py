@@ -144,7 +144,7 @@ def _from_picker(data: TradeoffData, picker, **goal) -> None:
 @guarded_callback
 def _pick_precision(data: TradeoffData) -> None:
     target = st.session_state.pick_precision / 100
-    st.session_state.picked_goal = ("precision", target, chosen_prevalence(data))
+    st.session_state.picked_precision = (target, chosen_prevalence(data))
     _from_picker(
         data,
         thresholds.threshold_for_precision,
@@ -156,7 +156,7 @@ def _pick_precision(data: TradeoffData) -> None:
 @guarded_callback
 def _pick_recall(data: TradeoffData) -> None:
     target = st.session_state.pick_recall / 100
-    st.session_state.picked_goal = ("recall", target, None)  # recall has no prevalence
+    st.session_state.picked_recall = (target, None)  # recall does not depend on prevalence
     _from_picker(data, thresholds.threshold_for_recall, target=target)
 
 
@@ -262,7 +262,7 @@ def goal_spread_caption(data: TradeoffData, *, fingerprint: str, digit: int, kin
     """Under a goal's button, once it was used: each fold's pick and the bootstrap spread."""
     target = st.session_state.get(f"pick_{kind}", 0) / 100
     prevalence = chosen_prevalence(data) if kind == "precision" else None
-    if st.session_state.get("picked_goal") != (kind, target, prevalence):
+    if st.session_state.get(f"picked_{kind}") != (target, prevalence):
         return
     with st.spinner("Resampling the scores 1,000 times…"):
         spread = _goal_spread_for(fingerprint, digit, kind, target, prevalence, data)

@@ -201,9 +201,13 @@ def test_a_goal_shows_each_folds_pick_and_the_bootstrap_spread(small, kind):
     shown = [c.value for c in app.caption if c.value.startswith("Each fold alone")]
     assert shown == [goal_spread_text(spread)]
     assert len(spread.fold_thresholds) == 3 and "1,000 resamples" in shown[0]
+    other_kind = "recall" if kind == "precision" else "precision"
+    app.button(key=f"go_{other_kind}").click().run()  # both spreads stay, each under its goal
+    assert len([c for c in app.caption if c.value.startswith("Each fold alone")]) == 2
     other = next(n for n in app.number_input if n.label == f"Target {kind} (%)")
     other.set_value(80.0).run()  # another target: that spread is not the one shown
-    assert not any(c.value.startswith("Each fold alone") for c in app.caption)
+    assert goal_spread_text(spread) not in [c.value for c in app.caption]
+    assert len([c for c in app.caption if c.value.startswith("Each fold alone")]) == 1
 
 
 def test_at_a_chosen_share_a_precision_goal_shows_each_folds_pick_there(small):
