@@ -377,14 +377,7 @@ def estimates_fixture() -> dict:
 
 
 def write_estimates_fixture(*, path) -> None:
-    """Write :func:`estimates_fixture` as JSON to ``path`` (``tests/js/fixtures/estimates.json``).
+    """Write :func:`estimates_fixture` to ``path`` (``tests/js/fixtures/estimates.json``)."""
+    from core.thresholds import write_fixture
 
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The file to write; its directory must exist.
-    """
-    from pathlib import Path
-
-    text = json.dumps(estimates_fixture(), indent=1, allow_nan=False)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    write_fixture(estimates_fixture(), path=path)

@@ -532,6 +532,14 @@ def average_precision(index: ScoreIndex) -> float:
 # --------------------------------------------------------------------------------------------
 
 
+def _prevalence_of(index: ScoreIndex, prevalence) -> float:
+    """A checked prevalence, for an index whose two rates are defined."""
+    p = check_prevalence(prevalence)
+    if index.n_pos == 0 or index.n_neg == 0:
+        raise ValueError("a prevalence needs both positive and negative samples")
+    return p
+
+
 def precisions_at_prevalence(index: ScoreIndex, *, prevalence: float | None = None) -> np.ndarray:
     """Precision at each distinct threshold, where the positives have share ``prevalence``.
 
@@ -551,9 +559,7 @@ def precisions_at_prevalence(index: ScoreIndex, *, prevalence: float | None = No
     """
     if prevalence is None:
         return index.tp / (index.tp + index.fp)
-    p = check_prevalence(prevalence)
-    if index.n_pos == 0 or index.n_neg == 0:
-        raise ValueError("a prevalence needs both positive and negative samples")
+    p = _prevalence_of(index, prevalence)
     tpr = index.tp / index.n_pos
     fpr = index.fp / index.n_neg
     # Every distinct threshold flags its own score, so tp or fp is positive: no 0/0.
@@ -764,9 +770,7 @@ def cost_weights(
         raise ValueError("false_positive_cost and false_negative_cost must not both be 0")
     if prevalence is None:
         return fp_cost, fn_cost
-    p = check_prevalence(prevalence)
-    if index.n_pos == 0 or index.n_neg == 0:
-        raise ValueError("a prevalence needs both positive and negative samples")
+    p = _prevalence_of(index, prevalence)
     return fp_cost * (1 - p) / index.n_neg, fn_cost * p / index.n_pos
 
 
@@ -1073,16 +1077,23 @@ def counting_fixture() -> dict:
     }
 
 
-def write_counting_fixture(*, path) -> None:
-    """Write :func:`counting_fixture` as JSON to ``path`` (``tests/js/fixtures/counting.json``).
+def write_fixture(fixture: dict, *, path) -> None:
+    """Write a fixture for the explorer's JavaScript tests as JSON (no NaN or inf) to ``path``.
 
     Parameters
     ----------
+    fixture : dict
+        JSON-ready.
     path : str or os.PathLike
         The file to write; its directory must exist.
     """
     import json
     from pathlib import Path
 
-    text = json.dumps(counting_fixture(), indent=1, allow_nan=False)
+    text = json.dumps(fixture, indent=1, allow_nan=False)
     Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def write_counting_fixture(*, path) -> None:
+    """Write :func:`counting_fixture` to ``path`` (``tests/js/fixtures/counting.json``)."""
+    write_fixture(counting_fixture(), path=path)
