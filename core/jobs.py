@@ -26,7 +26,6 @@ from core.compare import load_model, train_model
 from core.data import Dataset
 from core.detector import load_detector, train_detector
 from core.engine import TrainingProgress
-from core.memory import release_free_memory
 from core.models import SGD, model_spec
 from core.validation import check_digit
 
@@ -241,7 +240,6 @@ class TrainingQueue:
         while True:
             job = self._running
             job.run()
-            release_free_memory()  # the fits' freed heap pages, before the next one allocates
             if job.succeeded:
                 self.observe(job.model, getattr(job.result(), "seconds", 0.0))
             with self._lock:
