@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.memory import limit_malloc_arenas
 from ui.dataset import dataset_status_line, get_dataset, prefetch_dataset
 from ui.entry import freeze_long_lived_objects, mark_entered, show_failure
 
-limit_malloc_arenas()  # before the data's thread (see core.memory); later runs change nothing
 prefetch_dataset()  # first run of the process only: reads the data while the page imports
 
 PAGES_IN_ORDER = (

@@ -368,12 +368,13 @@ SESSION_NUMBERS = """(() => [...document.querySelectorAll('[data-testid=stBidiCo
     .some((r) => r && r.dataset.tp))()"""
 
 
-def bench_server(*, cache: str | None = None, interval: float = 0.5) -> dict:
+def bench_server(*, cache: str | None = None, arena_max: str = "2", interval: float = 0.5) -> dict:
     """Six browser sessions open /tradeoff for six digits at once on one server (empty cache:
     it trains all six, one after another). The server's RSS is sampled every ``interval``
     seconds, with VmHWM (the kernel's own peak); each session's answer time and the RSS then.
     ``cache``: a directory of trained detectors instead (no training: what each answered
-    session adds)."""
+    session adds). ``arena_max``: the server's ``MALLOC_ARENA_MAX``, as ``make run`` sets it
+    ("" for glibc's default)."""
     if not os.environ.get("MNIST_DATA"):
         return {"skipped": "MNIST_DATA is not set"}
     import threading
@@ -386,6 +387,8 @@ def bench_server(*, cache: str | None = None, interval: float = 0.5) -> dict:
             "THRESHOLD_EXPLORER_OFFLINE": "1",
             "THRESHOLD_EXPLORER_CACHE": cache or empty,
         }
+        if arena_max:
+            env["MALLOC_ARENA_MAX"] = arena_max
         with (
             chromium(
                 extra_args=("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)
@@ -438,6 +441,7 @@ def bench_server(*, cache: str | None = None, interval: float = 0.5) -> dict:
                     context.close()
     return {
         "pretrained": cache is not None,
+        "malloc_arena_max": arena_max or "glibc's default",
         "idle_before_mb": idle_mb,
         "answers": {str(d): a for d, a in answers.items()},
         "unanswered": sorted(pending),
@@ -453,6 +457,7 @@ def bench_server(*, cache: str | None = None, interval: float = 0.5) -> dict:
 
 def report_server(server: dict) -> None:
     what = "trained detectors in the cache" if server.get("pretrained") else "empty cache"
+    what += f", MALLOC_ARENA_MAX {server.get('malloc_arena_max')}"
     print(f"Six browser sessions on /tradeoff for six digits at once, one server ({what})")
     if "answers" not in server:
         print(f"  {server}")
@@ -552,6 +557,12 @@ def main(argv: list[str] | None = None) -> int:
         help="server: a cache of trained detectors, so the sessions train nothing",
     )
     parser.add_argument(
+        "--malloc-arena-max",
+        default="2",
+        metavar="N",
+        help="server: its MALLOC_ARENA_MAX, default 2 as `make run` sets it; '' for glibc's",
+    )
+    parser.add_argument(
         "--json", nargs="?", const="-", metavar="PATH", help="also write the figures as JSON"
     )
     args = parser.parse_args(argv)
@@ -569,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
     if "queue" in parts:
         results["queue"] = bench_queue()
     if "server" in parts:
-        results["server"] = bench_server(cache=args.server_cache)
+        results["server"] = bench_server(cache=args.server_cache, arena_max=args.malloc_arena_max)
     results["machine"] = {"cpus": os.cpu_count(), "load_average": os.getloadavg()}
     if args.json and args.json != "-":
         Path(args.json).write_text(json.dumps(results, indent=2))

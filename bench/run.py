@@ -160,7 +160,8 @@ def hostile_rows(r: dict) -> list[Row]:
         for label, f in predict.items():
             if f is ordinary:
                 continue
-            goal, met = ("refused (exit 2)", f["status"] == 2) if label in refused else ("", None)
+            # predict answers a picture it refuses with one line and exit status 1.
+            goal, met = ("refused (exit 1)", f["status"] == 1) if label in refused else ("", None)
             rows.append(
                 _row(f"predict, {label}: peak RSS", f["peak_mb"], ordinary["peak_mb"], "MB", ref,
                      goal, met, 0)
