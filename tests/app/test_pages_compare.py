@@ -237,7 +237,7 @@ def test_each_card_shows_its_own_state_whatever_else_trains(digits, gate):
     app.button(key="compare_train_logistic").click().run()
     logistic = training_registry().existing(digits, digit=5, model="logistic")
     deadline = time.monotonic() + 30
-    while logistic.status.state != TRAINING:
+    while logistic.status.state != TRAINING or logistic.progress is None:  # its first report
         assert time.monotonic() < deadline
         time.sleep(0.01)
     app.run()
