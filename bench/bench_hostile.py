@@ -360,6 +360,119 @@ def bench_queue() -> dict:
 
 
 # --------------------------------------------------------------------------------------------
+# The queue through a real server
+# --------------------------------------------------------------------------------------------
+
+SESSION_NUMBERS = """(() => [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
+    .map((h) => h.shadowRoot && h.shadowRoot.querySelector('.tx'))
+    .some((r) => r && r.dataset.tp))()"""
+
+
+def bench_server(*, cache: str | None = None, arena_max: str = "2", interval: float = 0.5) -> dict:
+    """Six browser sessions open /tradeoff for six digits at once on one server (empty cache:
+    it trains all six, one after another). The server's RSS is sampled every ``interval``
+    seconds, with VmHWM (the kernel's own peak); each session's answer time and the RSS then.
+    ``cache``: a directory of trained detectors instead (no training: what each answered
+    session adds). ``arena_max``: the server's ``MALLOC_ARENA_MAX``, as ``make run`` sets it
+    ("" for glibc's default)."""
+    if not os.environ.get("MNIST_DATA"):
+        return {"skipped": "MNIST_DATA is not set"}
+    import threading
+
+    from tests.support import app_server, chromium, tree_mb
+
+    with tempfile.TemporaryDirectory(prefix="bench-server-") as empty:
+        env = {
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+            "THRESHOLD_EXPLORER_OFFLINE": "1",
+            "THRESHOLD_EXPLORER_CACHE": cache or empty,
+        }
+        if arena_max:
+            env["MALLOC_ARENA_MAX"] = arena_max
+        with (
+            chromium(
+                extra_args=("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)
+            ) as browser,
+            app_server(env=env, log_name="bench-hostile-server") as (process, url),
+        ):
+            samples: list[tuple[float, float]] = []
+            hwm = [0.0]
+            stop = threading.Event()
+            start = time.monotonic()
+
+            def sample() -> None:
+                while not stop.wait(interval):
+                    samples.append((time.monotonic() - start, tree_mb(process.pid)))
+                    hwm[0] = max(hwm[0], tree_mb(process.pid, "VmHWM"))
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            idle_mb = tree_mb(process.pid)
+            contexts = [browser.new_context() for _ in QUEUE_DIGITS]
+            try:
+                pages = [context.new_page() for context in contexts]
+                asked = time.monotonic()
+                for page, digit in zip(pages, QUEUE_DIGITS, strict=True):
+                    page.goto(f"{url}/tradeoff?digit={digit}", wait_until="commit")
+                pending = dict(zip(QUEUE_DIGITS, pages, strict=True))
+                answers = {}
+                deadline = asked + 1800
+                while pending and time.monotonic() < deadline:
+                    for digit, page in list(pending.items()):
+                        if page.evaluate(SESSION_NUMBERS):
+                            answers[digit] = {
+                                "answered": time.monotonic() - asked,
+                                "rss_mb": tree_mb(process.pid),
+                            }
+                            del pending[digit]
+                    time.sleep(0.25)
+                errors = sum(
+                    page.locator(
+                        "[data-testid=stException], [data-testid=stAlertContentError]"
+                    ).count()
+                    for page in pages
+                )
+                time.sleep(3)
+                settled_mb = tree_mb(process.pid)
+            finally:
+                stop.set()
+                sampler.join()
+                for context in contexts:
+                    context.close()
+    return {
+        "pretrained": cache is not None,
+        "malloc_arena_max": arena_max or "glibc's default",
+        "idle_before_mb": idle_mb,
+        "answers": {str(d): a for d, a in answers.items()},
+        "unanswered": sorted(pending),
+        "errors": errors,
+        "settled_after_mb": settled_mb,
+        "peak_mb": max(hwm[0], *(mb for _, mb in samples)),
+        "samples": samples,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def report_server(server: dict) -> None:
+    what = "trained detectors in the cache" if server.get("pretrained") else "empty cache"
+    what += f", MALLOC_ARENA_MAX {server.get('malloc_arena_max')}"
+    print(f"Six browser sessions on /tradeoff for six digits at once, one server ({what})")
+    if "answers" not in server:
+        print(f"  {server}")
+        return
+    print(f"  server idle before: {server['idle_before_mb']:.0f} MB")
+    for digit, answer in sorted(server["answers"].items(), key=lambda a: a[1]["answered"]):
+        print(
+            f"  digit {digit}: numbers shown at {answer['answered']:.1f} s, "
+            f"server RSS then {answer['rss_mb']:.0f} MB"
+        )
+    print(
+        f"  peak RSS {server['peak_mb']:.0f} MB (goal < {PEAK_GOAL_MB:.0f} MB); "
+        f"settled after: {server['settled_after_mb']:.0f} MB; errors shown: {server['errors']}; "
+        f"unanswered: {server['unanswered']}"
+    )
 
 
 def report(results: dict) -> None:
@@ -393,6 +506,8 @@ def report(results: dict) -> None:
             )
         flips = models["flips"]
         print(f"  300 seeded one-byte flips in one process: {json.dumps(flips)}")
+    if results.get("server"):
+        report_server(results["server"])
     queue = results.get("queue")
     if queue:
         print("Queue on MNIST: six digits asked at once of one registry")
@@ -428,22 +543,46 @@ def report(results: dict) -> None:
         )
 
 
+PARTS = ("pictures", "models", "queue", "server")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=("pictures", "models", "queue"))
-    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
+    parser.add_argument(
+        "--only", metavar="PART[,PART]", help=f"some of {', '.join(PARTS)} (default: all)"
+    )
+    parser.add_argument(
+        "--server-cache",
+        metavar="DIR",
+        help="server: a cache of trained detectors, so the sessions train nothing",
+    )
+    parser.add_argument(
+        "--malloc-arena-max",
+        default="2",
+        metavar="N",
+        help="server: its MALLOC_ARENA_MAX, default 2 as `make run` sets it; '' for glibc's",
+    )
+    parser.add_argument(
+        "--json", nargs="?", const="-", metavar="PATH", help="also write the figures as JSON"
+    )
     args = parser.parse_args(argv)
-    results = {}
+    parts = PARTS if not args.only else [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        parser.error(f"unknown part {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+    results = {"load_average_before": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="bench-hostile-") as temporary:
         directory = Path(temporary)
-        if args.only in (None, "pictures"):
+        if "pictures" in parts:
             results["pictures"] = bench_pictures(directory)
-        if args.only in (None, "models"):
+        if "models" in parts:
             results["models"] = bench_models(directory)
-    if args.only in (None, "queue"):
+    if "queue" in parts:
         results["queue"] = bench_queue()
+    if "server" in parts:
+        results["server"] = bench_server(cache=args.server_cache, arena_max=args.malloc_arena_max)
     results["machine"] = {"cpus": os.cpu_count(), "load_average": os.getloadavg()}
-    if args.json:
+    if args.json and args.json != "-":
         Path(args.json).write_text(json.dumps(results, indent=2))
     report(results)
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs")

@@ -3,13 +3,13 @@
     MNIST_DATA=/work/shared/mnist python bench/run.py [--quick] [--only NAME ...] [--capture]
 
 Each script (``load``, ``train``, ``thresholds``, ``estimates``, ``tradeoff``, ``memory``,
-``explorer``: bench_NAME.py) runs in a fresh Python process with ``--json PATH``. A row of the
-table: what, the figure, the reference measured in the same run, their ratio, the goal and
-whether it was met, and the 1-minute load average around its benchmark; the header names the
-machine. The table goes to ``bench/results/latest.md``, every figure to ``latest.json``.
-``--quick`` passes fewer repetitions (a smoke check). All but ``thresholds`` and ``estimates``
-need ``MNIST_DATA``: without it the run stops at once with exit status 2; a benchmark that
-fails is a row and makes it exit 1.
+``explorer``, ``hostile``: bench_NAME.py) runs in a fresh Python process with ``--json PATH``. A
+row of the table: what, the figure, the reference measured in the same run, their ratio, the
+goal and whether it was met, and the 1-minute load average around its benchmark; the header
+names the machine. The table goes to ``bench/results/latest.md``, every figure to
+``latest.json``. ``--quick`` passes fewer repetitions (a smoke check; ``hostile`` then leaves out
+its trainings). All but ``thresholds`` and ``estimates`` need ``MNIST_DATA``: without it the run
+stops at once with exit status 2; a benchmark that fails is a row and makes it exit 1.
 """
 
 from __future__ import annotations
@@ -198,6 +198,81 @@ def memory_rows(r: dict) -> list[Row]:
     ]  # fmt: skip
 
 
+def hostile_rows(r: dict) -> list[Row]:
+    rows = []
+    pictures = r.get("pictures")
+    if pictures:
+        predict = pictures["predict"]
+        ordinary = predict["ordinary photo (1200x900 JPEG, reference)"]
+        ref = "an ordinary photo (1200x900 JPEG)"
+        refused = ("40,000,000 x 1 1-bit PNG", "progressive JPEG of 20,000 scans")
+        for label, f in predict.items():
+            if f is ordinary:
+                continue
+            # predict answers a picture it refuses with one line and exit status 1.
+            goal, met = ("refused (exit 1)", f["status"] == 1) if label in refused else ("", None)
+            rows.append(
+                _row(f"predict, {label}: peak RSS", f["peak_mb"], ordinary["peak_mb"], "MB", ref,
+                     goal, met, 0)
+            )  # fmt: skip
+            rows.append(_row(f"predict, {label}: time", f["seconds"], ordinary["seconds"], "s", ref,
+                             digits=2))  # fmt: skip
+        one, four = pictures["largest_at_once"]["1"], pictures["largest_at_once"]["4"]
+        rows.append(
+            _row("the largest allowed picture, 4 threads at once: peak RSS", four["peak_mb"],
+                 one["peak_mb"], "MB", "1 alone", digits=0)
+        )  # fmt: skip
+    models = r.get("models")
+    if models:
+        valid = models["predict"]["valid export (reference)"]
+        huge = models["predict"]["coef.npy claims (1, 10^12)"]
+        rows.append(
+            _row("predict, model file whose coef.npy claims (1, 10^12): peak RSS",
+                 huge["peak_mb"], valid["peak_mb"], "MB", "a valid export", "exit 2, < 200 MB",
+                 huge["status"] == 2 and huge["peak_mb"] < 200, 0)
+        )  # fmt: skip
+        flips = models["flips"]
+        escaped = flips.get("escaped")
+        rows.append(
+            Row("300 one-byte flips of an export: escaped `main`",
+                "not run" if escaped is None else
+                f"{escaped} ({flips['refused']} refused, {flips['scored']} scored)",
+                goal="0", met=escaped == 0)
+        )  # fmt: skip
+    queue = r.get("queue")
+    if queue and "summary" in queue:
+        s = queue["summary"]
+        rows += [
+            _row("queue, six digits at once: first answer", s["first_answer_seconds"],
+                 s["lone_seconds"], "s", "a lone training", "<= 1.3x",
+                 s["first_answer_ratio"] <= 1.3),
+            _row("queue, six digits at once: peak RSS (bare process)", s["peak_mb"],
+                 s["lone_peak_mb"], "MB", "a lone training", "< 1 GB", s["peak_mb"] < 1000, 0),
+            Row("queue: first in first out, nobody waits longer than the trainings before, "
+                "none failed",
+                "yes" if s["first_in_first_out"]
+                and s["nobody_waits_longer_than_the_trainings_before"] and not s["any_failed"]
+                else "no", goal="yes",
+                met=s["first_in_first_out"] and s["nobody_waits_longer_than_the_trainings_before"]
+                and not s["any_failed"]),
+        ]  # fmt: skip
+    elif queue:
+        rows.append(Row("queue", str(queue.get("skipped") or queue.get("error"))[:200], met=None))
+    server = r.get("server")
+    if server and "answers" in server:
+        answers = sorted(a["answered"] for a in server["answers"].values())
+        rows += [
+            _row("server, six sessions on /tradeoff for six digits at once: peak RSS",
+                 server["peak_mb"], server["idle_before_mb"], "MB", "the server idle before",
+                 "< 1 GB", server["peak_mb"] < 1000 and not server["unanswered"], 0),
+            Row("server, six sessions: answers (s after asking)",
+                ", ".join(f"{a:.0f}" for a in answers) or "none",
+                goal="all six, no error",
+                met=not server["unanswered"] and not server["errors"]),
+        ]  # fmt: skip
+    return rows
+
+
 # --- the benchmarks -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Benchmark:
@@ -219,6 +294,7 @@ BENCHMARKS = (
     Benchmark("memory", "bench_memory.py", memory_rows, quick=("--steps", "2", "--idle", "2")),
     Benchmark("explorer", "bench_explorer.py", explorer_rows,
               quick=("--repeat", "1", "--big", "200000")),
+    Benchmark("hostile", "bench_hostile.py", hostile_rows, quick=("--only", "pictures,models")),
 )  # fmt: skip
 BY_NAME = {b.name: b for b in BENCHMARKS}
 

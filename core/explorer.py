@@ -140,11 +140,10 @@ def explorer_payload(
     )
     pr_drawn = thin_curve(pr.recall, pr.precision, max_points=max_points)
     roc_drawn = thin_curve(roc.fpr, roc.tpr, max_points=max_points)
-    if not data.folds:
-        raise ValueError("the detector has no cross-validation folds")
+    folds = data.folds  # built at each use: once here
     test_positive, test_negative = _class_scores(data.test_index)
     arrays = {}
-    for k, fold in enumerate(data.folds):
+    for k, fold in enumerate(folds):
         arrays[f"fold{k}_positive"], arrays[f"fold{k}_negative"] = _class_scores(fold)
     arrays |= {
         "test_positive": test_positive,
@@ -159,14 +158,14 @@ def explorer_payload(
         "roc_fpr": roc.fpr[roc_drawn],
         "roc_tpr": roc.tpr[roc_drawn],
     }
-    names = array_names(len(data.folds))
+    names = array_names(len(folds))
     arrays = {name: np.ascontiguousarray(arrays[name], dtype="<f8") for name in names}
     return ExplorerPayload(
         digit=int(digit),
         arrays=arrays,
         auc=float(roc.auc),
         average_precision=float(pr.average_precision),
-        n_folds=len(data.folds),
+        n_folds=len(folds),
     )
 
 

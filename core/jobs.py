@@ -48,9 +48,12 @@ class JobStatus:
         :data:`QUEUED`, :data:`WAITING` (another process trains the same model and holds the
         cache's lock), :data:`TRAINING`, :data:`DONE` or :data:`FAILED`.
     place : int
-        1 for the next training to start, 2 for the one after it...; 0 once started.
+        Among the waiting jobs: 1 for the next training to start, 2 for the one after it...;
+        0 once started. The running training is not counted, so while one runs ``ahead`` is
+        ``place``.
     ahead : int
-        Trainings that will run before this one starts, the running one included.
+        Trainings that will run before this one starts, the running one included: what a
+        page shows.
     starts_in : float or None
         Estimated seconds until it starts; None when not queued or not known yet.
     ready_in : float or None

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from core.estimates import (
     BootstrapChoice,
@@ -41,18 +42,26 @@ if TYPE_CHECKING:
 class TradeoffData:
     """The cross-validated and held-out score indexes and curves of one detector.
 
+    A server keeps one per detector for as long as it runs (and every open page of it), so
+    it holds only the two indexes: the fold indexes and the curves are built when asked, and
+    not kept (the explorer's payload reads each once; :func:`tradeoff_summary` and
+    :func:`goal_spread` read the folds).
+
     Attributes
     ----------
     cv_index : ScoreIndex
         Over the training digits' cross-validated scores (the notebook's ``y_scores``).
     test_index : ScoreIndex
         Over the test digits' scores from the final model (the held-out check).
+    fold_ids : ndarray of shape (n_train,), int8
+        The fold in which each training digit was held out (the detector's own array).
     folds : tuple of ScoreIndex
-        Over each cross-validation fold's held-out scores, in fold order.
+        Over each cross-validation fold's held-out scores, in fold order; built at each use
+        (not kept).
     pr_curve : PrecisionRecallCurve
     roc_curve : RocCurve
-        Exact curves of the cross-validated scores, one point per distinct score, computed on
-        first use.
+        Exact curves of the cross-validated scores, one point per distinct score, built at
+        each use (not kept).
     slider_min, slider_max : float
         The real score range, widened outward to whole multiples of ``slider_step``.
     slider_step : float
@@ -61,16 +70,26 @@ class TradeoffData:
 
     cv_index: ScoreIndex
     test_index: ScoreIndex
-    folds: tuple[ScoreIndex, ...]
+    fold_ids: np.ndarray
     slider_min: float
     slider_max: float
     slider_step: float
 
-    @cached_property
+    @property
+    def folds(self) -> tuple[ScoreIndex, ...]:
+        index = self.cv_index
+        # The scores and labels in the training digits' order, from the index (the same values).
+        scores = np.empty(index.n_samples, dtype=np.float64)
+        scores[index.order] = index.sorted_scores
+        labels = np.empty(index.n_samples, dtype=bool)
+        labels[index.order] = np.diff(index.positives_below).astype(bool)
+        return fold_indexes(y_true=labels, scores=scores, fold_ids=self.fold_ids)
+
+    @property
     def pr_curve(self) -> PrecisionRecallCurve:
         return precision_recall_curve_exact(self.cv_index)
 
-    @cached_property
+    @property
     def roc_curve(self) -> RocCurve:
         return roc_curve_exact(self.cv_index)
 
@@ -101,9 +120,7 @@ def tradeoff_data(result: DetectorResult) -> TradeoffData:
     return TradeoffData(
         cv_index=cv_index,
         test_index=test_index,
-        folds=fold_indexes(
-            y_true=result.y_train, scores=result.cv_scores, fold_ids=result.fold_ids
-        ),
+        fold_ids=result.fold_ids,
         slider_min=math.floor(low / step) * step,
         slider_max=math.ceil(high / step) * step,
         slider_step=step,

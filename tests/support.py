@@ -32,7 +32,8 @@ def open_page(
 ) -> AppTest:
     """Run app.py (the entry point) and, when ``script`` is given, switch to that page.
 
-    ``query`` holds the URL's query parameters, as a link would carry them.
+    ``query`` holds the URL's query parameters, as a link would carry them. A training the page
+    starts is waited for, as a reader would (see :func:`until_trained`).
     """
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     for name, value in (query or {}).items():
@@ -41,6 +42,23 @@ def open_page(
         app.switch_page(script)
     app.run()
     assert not app.exception, [e.value for e in app.exception]
+    return until_trained(app, timeout_s=timeout)
+
+
+def until_trained(app: AppTest, *, timeout_s: float = 120.0) -> AppTest:
+    """Run the page again until no training shows as running; the app.
+
+    In a browser the page reruns by itself when its training ends (a fragment polls it);
+    AppTest runs no fragment by itself, so this reruns the page instead.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while any(status.state == "running" for status in app.get("status")):
+        assert time.monotonic() < deadline, "a training still shows as running"
+        time.sleep(0.05)
+        app.run()
+        assert not app.exception, [e.value for e in app.exception]
     return app
 
 

@@ -184,7 +184,7 @@ CARD_POLL_SECONDS = 0.5  # how often a training card's line is redrawn
 
 
 def model_cards(dataset: Dataset, digit: int) -> dict[str, ModelResult]:
-    """One card per model, each with its own state: ready, queued (its place in line),
+    """One card per model, each with its own state: ready, queued (the trainings ahead of it),
     waiting for another process, training (folds done), failed, or a Train button.
 
     A card whose model trains redraws its own line (a fragment, every

@@ -3,13 +3,12 @@
 The process-wide :class:`~core.jobs.JobRegistry` (kept in ``st.cache_resource``) runs the
 trainings one at a time, first come first served, in a background thread, so two sessions
 asking for the same digit (or model) get one training; a page polls the job's status (its
-place in line, the other process it waits for, its progress) and shows it in ``st.status``
-(:func:`show_training`) or in a model's card (:func:`describe_status`).
+trainings ahead of it, the other process it waits for, its progress) and shows it in
+``st.status`` (:func:`show_training`, a fragment that redraws itself, so the page is never
+blocked while it waits) or in a model's card (:func:`describe_status`).
 """
 
 from __future__ import annotations
-
-import time
 
 import streamlit as st
 
@@ -19,9 +18,10 @@ from core.engine import TrainingProgress
 from core.jobs import DONE, FAILED, QUEUED, TRAINING, WAITING, JobRegistry, JobStatus, TrainingJob
 from core.params import Parsed, parse_choice
 from core.tradeoff import TradeoffData, tradeoff_data
+from ui.entry import guarded
 from ui.params import adopt, publish, raw_param
 
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.5  # how often a running training's line is redrawn
 DIGITS = tuple(str(d) for d in range(10))
 
 
@@ -73,37 +73,46 @@ def describe_progress(progress: TrainingProgress | None) -> str:
 
 
 def about(seconds: float) -> str:
-    """How long, roughly, for a person: "about 40 s", "about 3 min"."""
-    if seconds < 90:
+    """How long, roughly, for a person: "about 40 s", "about 1 min 20 s", "about 12 min"."""
+    if seconds < 59.5:
         return f"about {max(1, round(seconds))} s"
+    if seconds < 595:
+        minutes, rest = divmod(round(seconds / 10) * 10, 60)
+        return f"about {minutes} min {rest} s" if rest else f"about {minutes} min"
     return f"about {round(seconds / 60)} min"
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+def describe_queue(status: JobStatus, *, brief: bool = False) -> str:
+    """A queued training's line: how many trainings run before it and, once known, when it
+    starts and is ready."""
+    # Only the number ahead is shown (the running one included): a place in line beside it
+    # reads as a contradiction ("3rd in line: 3 trainings before it").
+    if status.ahead == 0:
+        text = "Waiting: this training is next"
+    else:
+        trainings = "1 training" if status.ahead == 1 else f"{status.ahead} trainings"
+        text = f"Waiting: {trainings} ahead of this one"
+    if status.starts_in is None:
+        if not brief:
+            text += " (an estimate comes once this server has timed a training)"
+    else:
+        text += f"; it starts in {about(status.starts_in)}"
+        if status.ready_in is not None and not brief:
+            text += f" and is ready in {about(status.ready_in)}"
+    if brief:
+        return f"{text} (waited {status.waited:.0f} s)."
+    return (
+        f"{text}. This server trains one model at a time, first come first served "
+        f"(waited {status.waited:.0f} s so far)."
+    )
 
 
 def describe_status(status: JobStatus, *, brief: bool = False) -> str:
-    """One line for a training's state: its place in line and the estimate, the other process
-    it waits for, its progress, or its end. ``brief`` leaves out the explanations (for a
-    model's narrow card)."""
+    """One line for a training's state: the trainings ahead of it and the estimate, the other
+    process it waits for, its progress, or its end. ``brief`` leaves out the explanations (for
+    a model's narrow card)."""
     if status.state == QUEUED:
-        before = "1 training" if status.ahead == 1 else f"{status.ahead} trainings"
-        text = f"Queued, {_ordinal(status.place)} in line: {before} before it"
-        if status.starts_in is None:
-            if not brief:
-                text += " (an estimate comes once this server has timed a training)"
-        else:
-            text += f"; starts in {about(status.starts_in)}"
-            if status.ready_in is not None and not brief:
-                text += f", ready in {about(status.ready_in)}"
-        if brief:
-            return f"{text} (waiting {status.waited:.0f} s)."
-        return (
-            f"{text}. Waiting {status.waited:.0f} s so far: this server trains one model at "
-            "a time, first come first served."
-        )
+        return describe_queue(status, brief=brief)
     if status.state == WAITING and brief:
         return f"Another process trains it: waiting for its result ({status.waited:.0f} s)."
     if status.state == WAITING:
@@ -157,34 +166,39 @@ def failure_text(error: BaseException) -> str:
     return "The training failed; the details are in the server's log."
 
 
-def finished_job_result(job, status, line, *, label: str):
-    """A finished training job's result, or None with the failure shown in ``status``."""
-    if job.error is None:
-        return job.result()
-    status.update(label=label, state="error")
-    line.markdown(failure_text(job.error))
-    return None
+WATCHED_KEY = "watched_trainings"  # session state: ids of the jobs this session showed running
+
+
+def _watched() -> set[int]:
+    return st.session_state.setdefault(WATCHED_KEY, set())
 
 
 def show_training(job: TrainingJob, *, label: str, ready_label: str):
-    """Show ``job``'s progress in ``st.status`` until it is done; its result, or None with the
-    reason shown when it failed."""
+    """Show ``job`` in ``st.status``: while it runs, its line and bar, redrawn by a fragment
+    that reruns the page once it has ended (nothing here waits for it); once ended, how.
+
+    Returns the result once it has ended well; None while it runs, or with the reason shown
+    when it failed.
+    """
+    if not job.done:
+        _watched().add(id(job))
+        running = st.status(f"Training {label}…", expanded=True)
+        # Not ``with running:``, whose exit would mark it complete.
+        with running.container():
+            _training_line(job)
+        return None
+    _watched().discard(id(job))
     with st.status(f"Training {label}…", expanded=True) as status:
-        line = st.empty()
-        bar = st.progress(0.0)
-        while not job.done:
-            current = job.status
-            line.markdown(describe_status(current))
-            bar.progress(status_fraction(current))
-            time.sleep(POLL_SECONDS)
-        result = finished_job_result(job, status, line, label=f"Training {label} failed")
-        if result is None:
+        if job.error is not None:
+            status.update(label=f"Training {label} failed", state="error")
+            st.markdown(failure_text(job.error))
             return None
+        result = job.result()
         if job.progress is not None:
-            line.markdown(describe_progress(job.progress))
+            st.markdown(describe_progress(job.progress))
         elif job.waited_for_other_process is not None:
-            line.markdown("Read from the cache file the other process wrote.")
-        bar.progress(1.0)
+            st.markdown("Read from the cache file the other process wrote.")
+        st.progress(1.0)
         status.update(
             label=ready_label_of(job, result, ready_label=ready_label),
             state="complete",
@@ -193,17 +207,47 @@ def show_training(job: TrainingJob, *, label: str, ready_label: str):
     return result
 
 
-def train_with_progress(dataset: Dataset, digit: int) -> DetectorResult | None:
-    """Train the detector (or join the training already running) and show its progress.
+@st.fragment(run_every=POLL_SECONDS)
+@guarded
+def _training_line(job: TrainingJob) -> None:
+    """A running job's line and bar; the whole page reruns once it has ended."""
+    if job.done:
+        st.rerun()  # the page shows how it ended, then the result
+    current = job.status
+    st.markdown(describe_status(current))
+    st.progress(status_fraction(current))
 
-    Returns None, with the reason shown, when the training failed.
-    """
-    job = training_registry().job(dataset, digit=digit)
+
+def training_in_view(dataset: Dataset, digit: int) -> TrainingJob | None:
+    """The detector's job when a page should show it rather than its result or an offer: still
+    queued or running (asked by this session or another), or ended since this session showed
+    it running (once, to say how it ended)."""
+    job = training_registry().existing(dataset, digit=digit)
+    if job is None or (job.done and id(job) not in _watched()):
+        return None
+    return job
+
+
+def show_detector_training(job: TrainingJob, digit: int) -> DetectorResult | None:
+    """:func:`show_training` with the detector's labels."""
     return show_training(job, label=f"the {digit}-detector", ready_label=f"{digit}-detector ready")
 
 
+def train_with_progress(dataset: Dataset, digit: int) -> DetectorResult | None:
+    """Train the detector (or join the training already running) and show its progress.
+
+    Returns None while it trains (the page reruns when it has ended), or with the reason
+    shown when it failed.
+    """
+    return show_detector_training(training_registry().job(dataset, digit=digit), digit)
+
+
 def detector_for_page(dataset: Dataset, digit: int) -> DetectorResult | None:
-    """For pages that show results: the detector, training it (with progress) if needed."""
+    """For pages that show results: the detector, training it (with progress) if needed;
+    None while it trains or when it failed (the page stops there)."""
+    job = training_in_view(dataset, digit)
+    if job is not None:
+        return show_detector_training(job, digit)
     return ready_detector(dataset, digit) or train_with_progress(dataset, digit)
 
 

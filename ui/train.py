@@ -12,7 +12,12 @@ import streamlit as st
 
 from core import detector, thresholds
 from core.params import parse_int
-from ui.detector import ready_detector, train_with_progress
+from ui.detector import (
+    ready_detector,
+    show_detector_training,
+    train_with_progress,
+    training_in_view,
+)
 from ui.digits import show_digit
 from ui.params import adopt, publish, raw_param
 
@@ -30,7 +35,11 @@ def index_from_link(dataset: Dataset) -> str | None:
 
 
 def trained_or_offer(dataset: Dataset, digit: int) -> DetectorResult | None:
-    """The detector when it is trained; else a Train button, and the training once pressed."""
+    """The detector when it is trained; its training while one runs (whoever asked for it);
+    else a Train button, and the training once pressed (None until it has ended)."""
+    job = training_in_view(dataset, digit)
+    if job is not None:
+        return show_detector_training(job, digit)
     result = ready_detector(dataset, digit)
     if result is not None:
         return result

@@ -38,7 +38,14 @@ from core.data import (
 from core.detector import train_detector
 from tests.app.test_query_params import page_dump
 from tests.core.test_data import MALFORMED, FakeFetch, fake_openml_bunch, make_idx_dir
-from tests.support import ROOT, explorer_mounts, metric_values, open_page, release_explorer
+from tests.support import (
+    ROOT,
+    explorer_mounts,
+    metric_values,
+    open_page,
+    release_explorer,
+    until_trained,
+)
 
 PAGES = ["home", "pages/digits.py", "pages/train.py", "pages/confusion.py", "pages/tradeoff.py"]
 GUARD_MESSAGE = "Something went wrong on this page"
@@ -67,7 +74,7 @@ def visit(page: str, query: dict[str, str] | None = None):
         button = next((b for b in app.button if b.label.startswith("Train the 5")), None)
         if button is not None:
             button.click().run()
-    return app
+    return until_trained(app)
 
 
 def assert_no_traceback(app) -> None:

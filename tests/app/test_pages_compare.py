@@ -237,7 +237,7 @@ def test_each_card_shows_its_own_state_whatever_else_trains(digits, gate):
     app.button(key="compare_train_logistic").click().run()
     logistic = training_registry().existing(digits, digit=5, model="logistic")
     deadline = time.monotonic() + 30
-    while logistic.status.state != TRAINING:
+    while logistic.status.state != TRAINING or logistic.progress is None:  # its first report
         assert time.monotonic() < deadline
         time.sleep(0.01)
     app.run()
@@ -251,9 +251,9 @@ def test_each_card_shows_its_own_state_whatever_else_trains(digits, gate):
     assert [b.key for b in app.button] == ["compare_train_sgd", "compare_train_sgd_scaled"]
     first, second = card_lines(app)
     assert first.startswith(":material/hourglass_top: Cross-validation folds done: 0 of 3")
-    queued = ":material/hourglass_top: Queued, 1st in line: 1 training before it"
+    queued = ":material/hourglass_top: Waiting: 1 training ahead of this one"
     assert second.startswith(queued), second
-    assert second[len(queued) :].startswith((" (waiting ", "; starts in about ")), second
+    assert second[len(queued) :].startswith((" (waited ", "; it starts in about ")), second
     assert len(app.get("progress")) == 2
     assert not app.dataframe  # nothing ready yet
 

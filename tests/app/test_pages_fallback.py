@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from core.explorer import decode_payload
-from tests.support import explorer_mounts, forget_app_caches, metric_values, open_page, texts
+from tests.support import (
+    explorer_mounts,
+    forget_app_caches,
+    metric_values,
+    open_page,
+    texts,
+    until_trained,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +43,7 @@ def test_a_broken_mnist_data_directory_is_named_and_the_app_goes_on(monkeypatch,
 def test_the_whole_flow_works_on_the_small_set():
     app = open_page("pages/train.py")
     next(b for b in app.button if b.label.startswith("Train the 5")).click().run()
-    assert not app.exception
+    until_trained(app)
     assert "Fold 1" in metric_values(app)
     app = open_page("pages/tradeoff.py", query={"threshold": "0"})
     position, blob, _ = explorer_mounts(app)

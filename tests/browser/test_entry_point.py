@@ -39,9 +39,16 @@ SETTLE_MS = 2_000  # long enough for a second run to start after the first one f
 
 @pytest.fixture
 def fresh_fallback_server(monkeypatch, tmp_path):
-    """A server just started on the small fallback set, with an empty cache: nothing has run."""
+    """A server just started on the small fallback set: nothing has run. Its cache holds the
+    5-detector, so /tradeoff trains nothing (a page waiting for a training reruns by design,
+    once the training ends, and its waiting line redraws itself meanwhile)."""
+    from core.data import load_fallback_dataset
+    from core.detector import train_detector
+
     monkeypatch.delenv("MNIST_DATA", raising=False)
-    env = {"THRESHOLD_EXPLORER_OFFLINE": "1", "THRESHOLD_EXPLORER_CACHE": str(tmp_path / "cache")}
+    cache = tmp_path / "cache"
+    train_detector(load_fallback_dataset(), digit=5, cache_dir=cache)
+    env = {"THRESHOLD_EXPLORER_OFFLINE": "1", "THRESHOLD_EXPLORER_CACHE": str(cache)}
     process, url = start_app(env=env, log_name="first-request-server")
     yield url
     stop_app(process)

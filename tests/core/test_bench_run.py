@@ -168,3 +168,67 @@ def test_quick_estimates_run_times_both_targets_against_sorting(tmp_path):
         assert row["ratio"] == pytest.approx(ours / figures["sort_1000_seconds"])
         assert row["met"] == (ours < 1.0) and kind in row["what"]
     assert "bootstrap of the 90% precision threshold" in (tmp_path / "latest.md").read_text()
+
+
+def _hostile_figures() -> dict:
+    """bench_hostile.py's JSON, shortened to what its rows read."""
+
+    def run(seconds, peak_mb, status=0):
+        return {"bytes": 1000, "seconds": seconds, "peak_mb": peak_mb, "status": status}
+
+    return {
+        "pictures": {
+            "predict": {
+                "ordinary photo (1200x900 JPEG, reference)": run(0.5, 100.0),
+                "40,000,000 x 1 1-bit PNG": run(0.25, 70.0, status=1),
+            },
+            "largest_at_once": {"1": run(1.0, 200.0), "4": run(2.0, 210.0)},
+        },
+        "models": {
+            "predict": {
+                "valid export (reference)": run(0.5, 95.0),
+                "coef.npy claims (1, 10^12)": run(0.2, 44.0, status=2),
+            },
+            "flips": {"refused": 276, "scored": 24, "escaped": 0, "seconds": 2.5},
+        },
+        "queue": {
+            "summary": {
+                "first_answer_seconds": 60.0,
+                "lone_seconds": 50.0,
+                "first_answer_ratio": 1.2,
+                "peak_mb": 900.0,
+                "lone_peak_mb": 880.0,
+                "first_in_first_out": True,
+                "nobody_waits_longer_than_the_trainings_before": True,
+                "any_failed": False,
+            }
+        },
+        "server": {
+            "idle_before_mb": 75.0,
+            "peak_mb": 1050.0,
+            "answers": {"0": {"answered": 50.0}, "1": {"answered": 90.0}},
+            "unanswered": [],
+            "errors": 0,
+        },
+    }
+
+
+def test_hostile_rows_put_each_case_beside_its_reference_and_goal(run):
+    rows = {row.what: row for row in run.hostile_rows(_hostile_figures())}
+    strip = rows["predict, 40,000,000 x 1 1-bit PNG: peak RSS"]
+    assert strip.ratio == pytest.approx(0.7) and strip.met is True
+    assert strip.reference == "an ordinary photo (1200x900 JPEG): 100 MB"
+    assert rows["the largest allowed picture, 4 threads at once: peak RSS"].ratio == 1.05
+    assert rows["300 one-byte flips of an export: escaped `main`"].met is True
+    first = rows["queue, six digits at once: first answer"]
+    assert first.ratio == pytest.approx(1.2) and first.met is True
+    server = rows["server, six sessions on /tradeoff for six digits at once: peak RSS"]
+    assert server.figure == "1,050 MB" and server.met is False  # over 1 GB
+    assert rows["server, six sessions: answers (s after asking)"].figure == "50, 90"
+
+
+def test_hostile_rows_leave_out_the_parts_not_run(run):
+    figures = _hostile_figures()
+    del figures["queue"], figures["server"]
+    whats = [row.what for row in run.hostile_rows(figures)]
+    assert whats and not [w for w in whats if w.startswith(("queue", "server"))]

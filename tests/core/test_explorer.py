@@ -88,20 +88,6 @@ def test_the_folds_travel_once_and_pool_to_the_cross_validated_scores():
     assert sum(arrays[f"fold{k}_positive"].size for k in range(3)) == data.cv_index.n_pos
 
 
-def test_a_detector_without_folds_is_refused():
-    data = tradeoff_data(detector())
-    bare = type(data)(
-        cv_index=data.cv_index,
-        test_index=data.test_index,
-        folds=(),
-        slider_min=data.slider_min,
-        slider_max=data.slider_max,
-        slider_step=data.slider_step,
-    )
-    with pytest.raises(ValueError, match="folds"):
-        explorer_payload(bare, digit=5)
-
-
 def test_curves_are_thinned_for_drawing_but_keep_their_exact_thresholds():
     data = tradeoff_data(detector(20_000))
     arrays = explorer_payload(data, digit=3, max_points=300).arrays
