@@ -228,13 +228,20 @@ class BootstrapChoice:
     seed: int
 
 
-def _fewest_hits(n: int, target: float) -> np.ndarray:
+def fewest_hits(n: int, target: float) -> np.ndarray:
     """``hits[f]``: the fewest ``k`` with ``k / f >= target`` in float64, for ``f = 0 .. n``.
 
     The same float division as :func:`core.thresholds.threshold_for_precision` (and recall's
     ``tp / n_pos``), so comparing counts against this table picks bit for bit what comparing the
     ratios would. ``hits[0]`` is ``n + 1``: 0 of 0 is undefined and reaches nothing.
+
+    Raises
+    ------
+    ValueError
+        When ``n`` is not a count or ``target`` not in (0, 1].
     """
+    n = check_count(n, "n")
+    target = check_fraction(target, "target")
     f = np.arange(1, n + 1, dtype=np.float64)
     k = np.minimum(np.ceil(target * f), f)
     for _ in range(4):  # ceil(target * f) is off by at most one either way
@@ -329,7 +336,7 @@ class _Picker:
     def __init__(self, index: ScoreIndex, *, target: float, block: int):
         self.index = index
         self.edges = _negative_blocks(index.n_neg, block)
-        self.hits = _fewest_hits(index.n_samples, target)
+        self.hits = fewest_hits(index.n_samples, target)
         sizes = index.threshold_sizes
         starts = np.concatenate(([0], np.cumsum(sizes[:-1])))  # first rank of each threshold
         self.threshold_of_rank = np.repeat(np.arange(sizes.size), sizes)
@@ -406,7 +413,19 @@ class _Picker:
         return float(index.sorted_scores[min(ranks)]), int(tp[at]) / k
 
 
-def _resample_picks(
+def _bootstrap_arguments(kind, target, n_resamples, seed) -> tuple[str, float, int, int]:
+    if kind not in TARGET_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(TARGET_KINDS)}; got {kind!r}")
+    target = check_fraction(target, "target")
+    return (
+        kind,
+        target,
+        check_count(n_resamples, "n_resamples", minimum=1),
+        check_count(seed, "seed"),
+    )
+
+
+def resample_picks(
     index: ScoreIndex,
     *,
     kind: str,
@@ -419,8 +438,27 @@ def _resample_picks(
 
     Resample ``b`` is the ``b``-th of :func:`_resamples`. Its counts per sorted position
     (bincounts) give its confusion counts at every distinct score by cumulative sums; only the
-    scores drawn into it are its thresholds.
+    scores drawn into it are its thresholds. :func:`bootstrap_threshold` summarises these.
+
+    Parameters
+    ----------
+    index : ScoreIndex
+    kind, target, n_resamples, seed
+        As for :func:`bootstrap_threshold`.
+    block : int
+        Negatives in a resample's top block (how deep each draw of negatives goes first), >= 1.
+
+    Returns
+    -------
+    (picked, other) : ndarrays of shape (n_resamples,)
+
+    Raises
+    ------
+    ValueError
+        As :func:`bootstrap_threshold`, or when ``block`` is below 1.
     """
+    kind, target, n_resamples, seed = _bootstrap_arguments(kind, target, n_resamples, seed)
+    block = check_count(block, "block", minimum=1)
     picker = _Picker(index, target=target, block=block)
     picked = np.full(n_resamples, np.nan)
     other = np.full(n_resamples, np.nan)
@@ -481,12 +519,8 @@ def bootstrap_threshold(
         When ``kind`` is not "precision" or "recall", ``target`` not in (0, 1], or
         ``n_resamples`` below 1.
     """
-    if kind not in TARGET_KINDS:
-        raise ValueError(f"kind must be one of {', '.join(TARGET_KINDS)}; got {kind!r}")
-    target = check_fraction(target, "target")
-    n_resamples = check_count(n_resamples, "n_resamples", minimum=1)
-    seed = check_count(seed, "seed")
-    picked, other = _resample_picks(
+    kind, target, n_resamples, seed = _bootstrap_arguments(kind, target, n_resamples, seed)
+    picked, other = resample_picks(
         index, kind=kind, target=target, n_resamples=n_resamples, seed=seed
     )
 

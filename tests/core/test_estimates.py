@@ -13,14 +13,14 @@ from core import cli
 from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.estimates import (
-    _fewest_hits,
-    _resample_picks,
     at_prevalence,
     bootstrap_threshold,
     expected_cost_per_1000,
+    fewest_hits,
     fold_indexes,
     fold_thresholds,
     intervals_at,
+    resample_picks,
     wilson_interval,
 )
 from core.thresholds import (
@@ -166,7 +166,7 @@ def test_bootstrap_picks_equal_each_resample_drawn_by_index_and_sorted_again(kin
     y, scores = scored(4, n=400)  # with ties
     y[np.argmax(scores)] = False  # precision 1 only where the top score is not drawn
     index = build_score_index(y_true=y, scores=scores)
-    picked, other = _resample_picks(
+    picked, other = resample_picks(
         index, kind=kind, target=target, n_resamples=40, seed=11, block=block
     )
     pick = threshold_for_precision if kind == "precision" else threshold_for_recall
@@ -199,13 +199,13 @@ def test_the_blocks_draw_each_position_as_a_uniform_draw_would():
 
 @pytest.mark.parametrize("target", [0.9, 0.8, 0.5, 0.35, 1 / 3, 0.1, 1.0, 0.999])
 def test_fewest_hits_is_the_float_division_threshold(target):
-    hits = _fewest_hits(500, target)
+    hits = fewest_hits(500, target)
     assert hits[0] == 501
     for f in range(1, 501):
         ks = np.arange(f + 1)
         assert hits[f] == int(np.argmax(ks / f >= target)), f
     f = np.arange(1, 60_001)
-    k = _fewest_hits(60_000, target)[1:]
+    k = fewest_hits(60_000, target)[1:]
     assert np.all(k / f >= target) and np.all((k == 0) | ((k - 1) / f < target))
 
 
