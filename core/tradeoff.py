@@ -66,6 +66,8 @@ class TradeoffData:
         The real score range, widened outward to whole multiples of ``slider_step``.
     slider_step : float
         A round step giving about 1,000 to 10,000 slider positions.
+    training_prevalence : float
+        The digit's share among the training digits.
     """
 
     cv_index: ScoreIndex
@@ -84,6 +86,12 @@ class TradeoffData:
         labels = np.empty(index.n_samples, dtype=bool)
         labels[index.order] = np.diff(index.positives_below).astype(bool)
         return fold_indexes(y_true=labels, scores=scores, fold_ids=self.fold_ids)
+
+    @property
+    def training_prevalence(self) -> float:
+        """The digit's share among the training digits (NaN without any)."""
+        index = self.cv_index
+        return index.n_pos / index.n_samples if index.n_samples else math.nan
 
     @property
     def pr_curve(self) -> PrecisionRecallCurve:
@@ -239,7 +247,7 @@ def tradeoff_summary(
     cv_ci = intervals_at(data.cv_index, threshold=threshold)
     test_ci = intervals_at(data.test_index, threshold=threshold)
     folds = [metrics_at(fold, threshold=threshold) for fold in data.folds]
-    training_prevalence = data.cv_index.n_pos / data.cv_index.n_samples
+    training_prevalence = data.training_prevalence
     summary = {
         "threshold": json_number(threshold) if math.isfinite(threshold) else str(threshold),
         "tp": cv.tp,

@@ -51,15 +51,9 @@ def threshold_from_link(data: TradeoffData) -> str | None:
     )
 
 
-def training_prevalence(data: TradeoffData) -> float:
-    """The digit's share among the training digits (the cross-validated scores)."""
-    index = data.cv_index
-    return index.n_pos / index.n_samples if index.n_samples else math.nan
-
-
 def _training_percent(data: TradeoffData) -> float:
     """The training share as the prevalence input shows it (two decimals)."""
-    share = training_prevalence(data)
+    share = data.training_prevalence
     return round(100 * share, 2) if 0 < share < 1 else 50.0
 
 
@@ -78,7 +72,7 @@ def prevalence_from_link(data: TradeoffData) -> str | None:
 def chosen_prevalence(data: TradeoffData) -> float | None:
     """The share the user chose for the digit, or None for the training share (the default)."""
     shown = st.session_state.get(PREVALENCE_KEY)
-    share = training_prevalence(data)
+    share = data.training_prevalence
     if shown is None or not 0 < share < 1 or shown == _training_percent(data):
         return None
     return min(max(shown / 100, LOWEST_PREVALENCE), HIGHEST_PREVALENCE)

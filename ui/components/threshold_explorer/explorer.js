@@ -231,6 +231,7 @@ class Explorer {
     this.dragging = false;
     this.texts = new Map();
     this.build(parentElement);
+    this.describeSettings();
     const listed = registry.explorers.get(this.id) ?? new Set();
     listed.add(this);
     registry.explorers.set(this.id, listed);
@@ -385,6 +386,7 @@ class Explorer {
     this.rects = null;
     this.drawCurves();
     this.texts.clear(); // sizes changed: write everything again
+    this.describeSettings();
     if (this.threshold !== null) this.show(this.threshold, true);
   }
 
@@ -404,7 +406,20 @@ class Explorer {
     this.curves = this.computeCurves();
     this.anchor = null;
     this.drawCurves();
+    this.describeSettings();
     if (this.threshold !== null) this.show(this.threshold, true);
+  }
+
+  /** The texts that follow the settings only: what the numbers rest on, the folds' note. */
+  describeSettings() {
+    const p = this.settings.prevalence;
+    this.text(this.basis, this.basisText());
+    this.text(
+      this.foldNote,
+      p === null
+        ? "Each fold's held-out digits, counted alone: how much the figures move from sample to sample."
+        : `Precision where ${this.header.digit}s are ${share.format(p)}; recall as counted.`,
+    );
   }
 
   /** The cost weights of the settings, or null when no cost is set. */
@@ -491,8 +506,6 @@ class Explorer {
     const least = cost.least;
     const x = Number.isFinite(least.threshold) ? plot.sx(least.threshold) : plot.width - MARGIN.right;
     place(this.costLeast, x, plot.sy(least.cost));
-    const where = Number.isFinite(least.threshold) ? `at ${thresholdText(least.threshold)}` : "flagging nothing";
-    this.costLeastText = `least ${costFormat.format(least.cost)} ${where}`;
   }
 
   /** The cost plot, each fold's figures and the test set's, under the numbers. */
@@ -603,7 +616,6 @@ class Explorer {
     }
     const shown = thresholdText(t);
     this.text(this.thresholdOut, shown);
-    this.text(this.basis, this.basisText());
     // Changes are since the threshold the server has: the last release, pick or link.
     const before = this.committedMetrics();
     for (const name of ["precision", "recall", "f1", "accuracy", "falsePositiveRate", "specificity"]) {
@@ -632,9 +644,11 @@ class Explorer {
     if (cost) {
       const { fpCost, fnCost } = this.settings;
       const at = p === null ? "the training share" : share.format(p);
+      const { threshold: best, cost: least } = cost.least;
+      const where = Number.isFinite(best) ? `at ${thresholdText(best)}` : "flagging nothing";
       this.text(
         this.cost.title,
-        `Expected cost per 1,000 digits: ${costFormat.format(costNow)} here, ${this.costLeastText ?? ""} (FP ${fpCost}, FN ${fnCost}; ${this.header.digit}s at ${at})`,
+        `Expected cost per 1,000 digits: ${costFormat.format(costNow)} here, least ${costFormat.format(least)} ${where} (FP ${fpCost}, FN ${fnCost}; ${this.header.digit}s at ${at})`,
       );
     } else {
       this.text(this.cost.title, "Expected cost per 1,000 digits");
@@ -645,12 +659,6 @@ class Explorer {
       this.text(this.foldOut[k].precision, pct(precision));
       this.text(this.foldOut[k].recall, pct(fm.recall));
     });
-    this.text(
-      this.foldNote,
-      p === null
-        ? "Each fold's held-out digits, counted alone: how much the figures move from sample to sample."
-        : `Precision where ${this.header.digit}s are ${share.format(p)}; recall as counted.`,
-    );
     const held = metricsFromCounts(countsAt(this.a.test_positive, this.a.test_negative, t));
     const heldCi = intervalsFromCounts(held, this.z);
     this.text(this.testOut.precision, pct(held.precision));
