@@ -27,7 +27,7 @@ $(DEV): requirements.txt requirements-dev.txt $(RUNTIME)
 # (8 arenas a core) the pages freed in one arena were seldom reused by the next run; six
 # sessions and six trainings left about 50 MB more resident (README, "Hostile input").
 run: $(RUNTIME)
-	MALLOC_ARENA_MAX=2 $(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	MALLOC_ARENA_MAX=1 $(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
 test: $(DEV)
 	scripts/ensure-chromium

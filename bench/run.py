@@ -270,6 +270,14 @@ def hostile_rows(r: dict) -> list[Row]:
                 goal="all six, no error",
                 met=not server["unanswered"] and not server["errors"]),
         ]  # fmt: skip
+        lone = server.get("lone")
+        if lone and "first_answer_ratio" in server:
+            [alone] = lone["answers"].values()
+            rows.append(
+                _row("server, six sessions: first answer", answers[0], alone["answered"], "s",
+                     f"the same digit ({lone['digit']}) alone on a fresh server", "<= 1.3x",
+                     server["first_answer_ratio"] <= 1.3)
+            )  # fmt: skip
     return rows
 
 

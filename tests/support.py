@@ -45,8 +45,14 @@ def open_page(
     return until_trained(app, timeout_s=timeout)
 
 
+def training_shown(app: AppTest) -> bool:
+    """Whether the page shows a training waiting (a still box) or running (a status)."""
+    running = any(status.state == "running" for status in app.get("status"))
+    return running or any(m.value.startswith("**Waiting to train ") for m in app.markdown)
+
+
 def until_trained(app: AppTest, *, timeout_s: float = 120.0) -> AppTest:
-    """Run the page again until no training shows as running; the app.
+    """Run the page again until no training shows as waiting or running; the app.
 
     In a browser the page reruns by itself when its training ends (a fragment polls it);
     AppTest runs no fragment by itself, so this reruns the page instead.
@@ -54,8 +60,8 @@ def until_trained(app: AppTest, *, timeout_s: float = 120.0) -> AppTest:
     import time
 
     deadline = time.monotonic() + timeout_s
-    while any(status.state == "running" for status in app.get("status")):
-        assert time.monotonic() < deadline, "a training still shows as running"
+    while training_shown(app):
+        assert time.monotonic() < deadline, "a training still shows as waiting or running"
         time.sleep(0.05)
         app.run()
         assert not app.exception, [e.value for e in app.exception]

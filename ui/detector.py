@@ -3,9 +3,10 @@
 The process-wide :class:`~core.jobs.JobRegistry` (kept in ``st.cache_resource``) runs the
 trainings one at a time, first come first served, in a background thread, so two sessions
 asking for the same digit (or model) get one training; a page polls the job's status (its
-trainings ahead of it, the other process it waits for, its progress) and shows it in
-``st.status`` (:func:`show_training`, a fragment that redraws itself, so the page is never
-blocked while it waits) or in a model's card (:func:`describe_status`).
+trainings ahead of it, the other process it waits for, its progress) and shows it in a
+still box while it waits and in ``st.status`` while it trains (:func:`show_training`, fragments
+that redraw themselves, so the page is never blocked), or in a model's card
+(:func:`describe_status`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ui.entry import guarded
 from ui.params import adopt, publish, raw_param
 
 POLL_SECONDS = 0.5  # how often a running training's line is redrawn
+WAIT_POLL_SECONDS = 2.0  # how often a waiting one's line is (it changes slowly)
 DIGITS = tuple(str(d) for d in range(10))
 
 
@@ -118,7 +120,7 @@ def describe_status(status: JobStatus, *, brief: bool = False) -> str:
     if status.state == WAITING:
         return (
             "Another process on this machine is training this model: waiting for its result "
-            f"({status.waited:.0f} s so far). It shows here as soon as that process saves it."
+            f"({status.waited:.0f} s so far). It shows here moments after that process saves it."
         )
     if status.state == DONE:
         return "Done."
@@ -174,14 +176,22 @@ def _watched() -> set[int]:
 
 
 def show_training(job: TrainingJob, *, label: str, ready_label: str):
-    """Show ``job`` in ``st.status``: while it runs, its line and bar, redrawn by a fragment
-    that reruns the page once it has ended (nothing here waits for it); once ended, how.
+    """Show ``job``: while it waits, its line in a still box; while it trains, its line and bar
+    in ``st.status``; each redrawn by a fragment that reruns the page when the job moves on
+    (nothing here waits for it); once ended, how.
 
     Returns the result once it has ended well; None while it runs, or with the reason shown
     when it failed.
     """
     if not job.done:
         _watched().add(id(job))
+        if job.status.state in (QUEUED, WAITING):
+            # Still, with no spinner: nothing runs for it yet, and a page kept animated in
+            # each waiting browser costs those machines (and this one, in a test) real work.
+            with st.container(border=True):
+                st.markdown(f"**Waiting to train {label}**")
+                _waiting_line(job)
+            return None
         running = st.status(f"Training {label}…", expanded=True)
         # Not ``with running:``, whose exit would mark it complete.
         with running.container():
@@ -210,12 +220,23 @@ def show_training(job: TrainingJob, *, label: str, ready_label: str):
 @st.fragment(run_every=POLL_SECONDS)
 @guarded
 def _training_line(job: TrainingJob) -> None:
-    """A running job's line and bar; the whole page reruns once it has ended."""
-    if job.done:
-        st.rerun()  # the page shows how it ended, then the result
+    """A running job's line and bar; the whole page reruns once it has ended, or when it
+    waits for another process after all."""
     current = job.status
+    if job.done or current.state == WAITING:
+        st.rerun()  # the page shows how it ended, then the result; or the still box
     st.markdown(describe_status(current))
     st.progress(status_fraction(current))
+
+
+@st.fragment(run_every=WAIT_POLL_SECONDS)
+@guarded
+def _waiting_line(job: TrainingJob) -> None:
+    """A waiting job's line; the whole page reruns once its training starts or it has ended."""
+    current = job.status
+    if job.done or current.state not in (QUEUED, WAITING):
+        st.rerun()
+    st.markdown(describe_status(current))
 
 
 def training_in_view(dataset: Dataset, digit: int) -> TrainingJob | None:

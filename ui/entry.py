@@ -52,6 +52,11 @@ def guarded(function: Callable[P, R]) -> Callable[P, R | None]:
         except Exception:  # noqa: BLE001 - shown plainly, logged in full
             show_failure(function.__qualname__)
             return None
+        finally:
+            # A fragment's own reruns never reach the end of app.py, which checks this too;
+            # a page that only polls a training would otherwise never freeze what the
+            # training thread imported.
+            freeze_long_lived_objects()
 
     return wrapper
 

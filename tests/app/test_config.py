@@ -41,3 +41,9 @@ def test_no_page_renders_raw_html():
     assert sources
     offenders = [p.name for p in sources if "unsafe_allow_html" in p.read_text()]
     assert offenders == []
+
+
+def test_source_files_are_not_watched(effective):
+    # Watching makes every session walk all imported modules whenever one more is imported.
+    assert effective("server.fileWatcherType") == "none"
+    assert effective("server.runOnSave") is False

@@ -101,7 +101,7 @@ def test_the_lines_a_waiting_session_reads():
     waiting = JobStatus(WAITING, 0, 0, None, None, 42.0, None)
     assert describe_status(waiting) == (
         "Another process on this machine is training this model: waiting for its result (42 s "
-        "so far). It shows here as soon as that process saves it."
+        "so far). It shows here moments after that process saves it."
     )
     progress = TrainingProgress("sgd", 1, 3, 10.0, False)
     training = JobStatus(TRAINING, 0, 0, None, 14.6, 10.0, progress)
@@ -167,6 +167,13 @@ def _line(app) -> str:
     return " ".join(m.value for m in status.markdown)
 
 
+def _waiting_line(app, digit: int) -> str:
+    """A waiting training's line: in a still box under its heading, no status (no spinner)."""
+    assert not app.get("status")
+    texts = [m.value for m in app.markdown]
+    return texts[texts.index(f"**Waiting to train the {digit}-detector**") + 1]
+
+
 def test_a_page_waiting_for_a_training_is_not_blocked_and_shows_it_once_done(monkeypatch):
     from sklearn.linear_model import SGDClassifier
 
@@ -187,7 +194,8 @@ def test_a_page_waiting_for_a_training_is_not_blocked_and_shows_it_once_done(mon
         with pytest.raises(AssertionError, match="not mounted"):
             explorer_mounts(five)
         three = _page_now("pages/tradeoff.py", {"digit": "3"})
-        assert _line(three).startswith("Waiting: 1 training ahead of this one"), _line(three)
+        waiting = _waiting_line(three, 3)
+        assert waiting.startswith("Waiting: 1 training ahead of this one"), waiting
         # /train, opened while another session's training runs, shows it (no Train button).
         train = _page_now("pages/train.py", {"digit": "5"})
         assert _line(train).startswith(("Starting…", "Cross-validation folds done: 0 of 3"))

@@ -209,6 +209,8 @@ def _hostile_figures() -> dict:
             "answers": {"0": {"answered": 50.0}, "1": {"answered": 90.0}},
             "unanswered": [],
             "errors": 0,
+            "lone": {"digit": 0, "answers": {"0": {"answered": 40.0}}},
+            "first_answer_ratio": 1.25,
         },
     }
 
@@ -225,6 +227,9 @@ def test_hostile_rows_put_each_case_beside_its_reference_and_goal(run):
     server = rows["server, six sessions on /tradeoff for six digits at once: peak RSS"]
     assert server.figure == "1,050 MB" and server.met is False  # over 1 GB
     assert rows["server, six sessions: answers (s after asking)"].figure == "50, 90"
+    lone = rows["server, six sessions: first answer"]
+    assert lone.reference == "the same digit (0) alone on a fresh server: 40.0 s"
+    assert lone.ratio == pytest.approx(1.25) and lone.met is True
 
 
 def test_hostile_rows_leave_out_the_parts_not_run(run):
