@@ -23,9 +23,10 @@ $(DEV): requirements.txt requirements-dev.txt $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Two malloc arenas: Streamlit runs every page run in a fresh thread, and with glibc's default
+# One malloc arena: Streamlit runs every page run in a fresh thread, and with glibc's default
 # (8 arenas a core) the pages freed in one arena were seldom reused by the next run; six
-# sessions and six trainings left about 50 MB more resident (README, "Hostile input").
+# sessions and six trainings left about 50 MB more resident, and a second arena 13 MB more at
+# the peak (README, "Hostile input"). The benchmarks start their servers the same way.
 run: $(RUNTIME)
 	MALLOC_ARENA_MAX=1 $(BIN)/python -m streamlit run app.py --server.port $(PORT)
 

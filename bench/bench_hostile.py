@@ -46,12 +46,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import LOOPBACK_ONLY, SERVER_ENV  # noqa: E402 - bench/ is the script's folder
+
 from tests.support import (  # noqa: E402 - after the path set-up above
     many_scan_jpeg,
     phone_photo_jpeg,
     wide_bilevel_png,
 )
 
+MAKE_RUN_ARENAS = SERVER_ENV["MALLOC_ARENA_MAX"]
 QUEUE_DIGITS = (0, 1, 2, 3, 4, 6)
 LONE_DIGIT = 5
 PEAK_GOAL_MB = 1000.0
@@ -400,13 +403,11 @@ def sessions_on_a_fresh_server(
     from tests.support import app_server, tree_mb
 
     with tempfile.TemporaryDirectory(prefix="bench-server-") as empty:
-        env = {
-            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-            "THRESHOLD_EXPLORER_OFFLINE": "1",
-            "THRESHOLD_EXPLORER_CACHE": cache or empty,
-        }
+        env = {**SERVER_ENV, "THRESHOLD_EXPLORER_CACHE": cache or empty}
         if arena_max:
             env["MALLOC_ARENA_MAX"] = arena_max
+        else:
+            del env["MALLOC_ARENA_MAX"]
         with app_server(env=env, log_name="bench-hostile-server") as (process, url):
             samples: list[tuple[float, float]] = []
             hwm = [0.0]
@@ -485,9 +486,7 @@ def bench_server(*, cache: str | None = None, arena_max: str = "1", browser_nice
         return {"skipped": "MNIST_DATA is not set"}
     from tests.support import chromium, process_tree
 
-    with chromium(
-        extra_args=("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)
-    ) as browser:
+    with chromium(extra_args=(LOOPBACK_ONLY,)) as browser:
         if browser_nice:
             # Every Chromium process now (its renderers fork from the zygote, so inherit it).
             for pid in process_tree(os.getpid()):
@@ -639,9 +638,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--malloc-arena-max",
-        default="1",
+        default=MAKE_RUN_ARENAS,
         metavar="N",
-        help="server: its MALLOC_ARENA_MAX, default 1 as `make run` sets it; '' for glibc's",
+        help=f"server: its MALLOC_ARENA_MAX, default {MAKE_RUN_ARENAS} as `make run` sets it; "
+        "'' for glibc's",
     )
     parser.add_argument(
         "--browser-nice",

@@ -21,7 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support (imported where needed: it imports Streamlit)
 # Nothing but loopback: every other host name fails to resolve inside the browser.
 LOOPBACK_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
-SERVER_ENV = {"STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "THRESHOLD_EXPLORER_OFFLINE": "1"}
+MAKE_RUN_ENV = {"MALLOC_ARENA_MAX": "1"}  # what `make run` sets (Makefile); a test checks it
+SERVER_ENV = {
+    "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    "THRESHOLD_EXPLORER_OFFLINE": "1",
+    **MAKE_RUN_ENV,
+}
 VIEWPORT = {"width": 1400, "height": 1000}
 
 

@@ -237,3 +237,18 @@ def test_hostile_rows_leave_out_the_parts_not_run(run):
     del figures["queue"], figures["server"]
     whats = [row.what for row in run.hostile_rows(figures)]
     assert whats and not [w for w in whats if w.startswith(("queue", "server"))]
+
+
+def test_the_benchmarks_start_their_servers_as_make_run_does(monkeypatch):
+    spec = importlib.util.spec_from_file_location("bench_common", ROOT / "bench" / "common.py")
+    common = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, common)  # its dataclasses look themselves up
+    spec.loader.exec_module(common)
+    [recipe] = [
+        line.strip()
+        for line in (ROOT / "Makefile").read_text().splitlines()
+        if "-m streamlit run app.py" in line
+    ]
+    prefix = " ".join(f"{name}={value}" for name, value in common.MAKE_RUN_ENV.items())
+    assert recipe.startswith(prefix + " "), recipe
+    assert common.MAKE_RUN_ENV.items() <= common.SERVER_ENV.items()
