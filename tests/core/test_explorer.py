@@ -16,12 +16,13 @@ from core.explorer import (
     estimates_fixture,
     explorer_payload,
     write_estimates_fixture,
+    write_payload_fixture,
 )
 from core.thresholds import counting_fixture, metrics_at, write_counting_fixture
 from core.tradeoff import tradeoff_data
 from tests.support import ROOT
 
-FIXTURE = ROOT / "tests" / "js" / "fixtures" / "counting.json"
+FIXTURES = ROOT / "tests" / "js" / "fixtures"
 
 
 def detector(n: int = 3000, *, seed: int = 0, positives: bool = True, negatives: bool = True):
@@ -130,12 +131,20 @@ def test_decode_rejects_what_is_not_a_payload():
         decode_payload(b"hello world")
 
 
-def test_the_javascript_fixture_is_what_core_thresholds_writes_now(tmp_path):
-    written = tmp_path / "counting.json"
-    write_counting_fixture(path=written)
-    assert written.read_text() == FIXTURE.read_text(), (
-        "tests/js/fixtures/counting.json is stale: rewrite it with "
-        "core.thresholds.write_counting_fixture(path=...)"
+@pytest.mark.parametrize(
+    ("name", "writer"),
+    [
+        ("counting.json", write_counting_fixture),
+        ("estimates.json", write_estimates_fixture),
+        ("payload.bin", write_payload_fixture),
+    ],
+)
+def test_each_javascript_fixture_is_what_core_writes_now(tmp_path, name, writer):
+    written = tmp_path / name
+    writer(path=written)
+    assert written.read_bytes() == (FIXTURES / name).read_bytes(), (
+        f"tests/js/fixtures/{name} is stale: rewrite it with "
+        f"{writer.__module__}.{writer.__name__}(path=...)"
     )
 
 
@@ -147,15 +156,6 @@ def test_the_fixture_covers_the_cases_the_browser_must_get_right():
     ties = next(case for case in fixture["cases"] if case["name"] == "ties")
     beyond = {q["threshold"] for q in ties["queries"]}
     assert {"Infinity", "-Infinity", min(ties["distinct_scores"]) - 1} <= beyond
-
-
-def test_the_javascript_estimates_fixture_is_what_core_writes_now(tmp_path):
-    written = tmp_path / "estimates.json"
-    write_estimates_fixture(path=written)
-    assert written.read_text() == (FIXTURE.parent / "estimates.json").read_text(), (
-        "tests/js/fixtures/estimates.json is stale: rewrite it with "
-        "core.explorer.write_estimates_fixture(path=...)"
-    )
 
 
 def test_the_estimates_fixture_holds_the_edge_cases():
@@ -170,17 +170,6 @@ def test_the_estimates_fixture_holds_the_edge_cases():
     # Somewhere flagging nothing is cheapest, somewhere a real score is.
     picks = {c["least_cost_threshold"] for c in fixture["cost"]}
     assert "Infinity" in picks and any(isinstance(t, float) for t in picks)
-
-
-def test_the_javascript_payload_fixture_is_what_core_explorer_writes_now(tmp_path):
-    from core.explorer import write_payload_fixture
-
-    written = tmp_path / "payload.bin"
-    write_payload_fixture(path=written)
-    assert written.read_bytes() == (FIXTURE.parent / "payload.bin").read_bytes(), (
-        "tests/js/fixtures/payload.bin is stale: rewrite it with "
-        "core.explorer.write_payload_fixture(path=...)"
-    )
 
 
 @pytest.mark.parametrize(
