@@ -32,7 +32,7 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 sys.path.insert(0, str(BENCH.parent))
 
-from tests.support import missing_idx_files  # noqa: E402 - after the path set-up above
+from harness.mnist import missing_idx_files  # noqa: E402 - after the path set-up above
 
 
 # --- rows of the table --------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from tests.support import ROOT
+from harness import ROOT
 
 RUN = ROOT / "bench" / "run.py"
 

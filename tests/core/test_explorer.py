@@ -20,7 +20,7 @@ from core.explorer import (
 )
 from core.thresholds import counting_fixture, metrics_at, write_counting_fixture
 from core.tradeoff import tradeoff_data
-from tests.support import ROOT
+from harness import ROOT
 
 FIXTURES = ROOT / "tests" / "js" / "fixtures"
 
