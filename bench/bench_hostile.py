@@ -367,7 +367,8 @@ def bench_queue() -> dict:
 # --------------------------------------------------------------------------------------------
 
 # Kept in each page (one check every 250 ms in the browser), read by the bench every second:
-# asking six pages over Playwright four times a second took cores the server needed (README).
+# asking six pages over Playwright four times a second took cores the server needed
+# (bench/RESULTS.md).
 ANSWER_WATCH = """if (window.top === window) {
   const timer = setInterval(() => {
     const shown = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]

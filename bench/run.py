@@ -439,7 +439,8 @@ not `--quick`, with the date, the machine and its 1-minute load average during t
 Every figure stands beside a reference measured in the same run; the machine is often shared, so
 read the ratios rather than the absolute figures. A run rewrites the sections of the benchmarks
 it ran (`--only NAME` runs one) and keeps the others; `--quick` runs write only `bench/results/`.
-How the figures are measured and the earlier measurements, by issue, are below the sections.
+How the figures are measured, and the measurements made before this page was written, follow
+the sections.
 """
 _SECTION = re.compile(
     r"^<!-- begin (\S+): written by bench/run.py -->\n.*?^<!-- end \1 -->\n", re.M | re.S
@@ -482,7 +483,7 @@ def results_page(results: dict, previous: str = "") -> str:
     missing = [name for name in BY_NAME if name not in sections]
     parts = [PAGE_HEAD, "## Latest figures\n", *shown]
     if missing:
-        parts.append(f"Not recorded yet: {', '.join(missing)}.\n")
+        parts.append(f"Not recorded yet: {', '.join(missing)} (see the earlier measurements).\n")
     _, found, hand_written = previous.partition(HAND_WRITTEN)
     parts.append(HAND_WRITTEN + (hand_written if found else "\n\n" + EARLIER))
     return "\n".join(parts)

@@ -127,7 +127,7 @@ def check_results_page_has_a_section_per_benchmark_and_keeps_the_hand_written_pa
     assert "| fast thing | 1.0 ms | slow thing: 4.0 ms | 0.25× | <= 0.3x | met |" in lines
     assert "| big \\| thing | 300 KB | small: 1 KB | 300× | < 200 KB | **missed** |" in lines
     assert "**Failed**: exit status 3" in lines
-    assert f"Not recorded yet: {', '.join(run.BY_NAME)}." in lines
+    assert f"Not recorded yet: {', '.join(run.BY_NAME)} (see the earlier measurements)." in lines
     assert page.endswith(run.HAND_WRITTEN + "\n\n" + run.EARLIER)
 
     # Someone writes the earlier measurements below the line; a later run of "one" alone.
