@@ -31,8 +31,9 @@ import time
 import numpy as np
 from common import add_json_option, emit, ratio, summary
 
+from core.counting import build_score_index
 from core.estimates import bootstrap_threshold
-from core.thresholds import build_score_index, threshold_for_precision, threshold_for_recall
+from core.pickers import threshold_for_precision, threshold_for_recall
 
 GOAL_SECONDS = 1.0
 TARGETS = (("precision", 0.9), ("recall", 0.8))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+from core.counting import build_score_index
 from core.data import Dataset
 from core.detector import (
     SOME_DIGIT_INDEX,
@@ -22,7 +23,7 @@ from core.detector import (
     train_detector,
 )
 from core.formatting import json_number
-from core.thresholds import build_score_index, threshold_for_precision
+from core.pickers import threshold_for_precision
 from core.validation import check_digit
 
 MIN_PRECISION = 0.90  # cell [14]'s precision target

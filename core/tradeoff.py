@@ -1,7 +1,7 @@
 """Everything the trade-off view needs from one trained detector, computed once.
 
-The score indexes and curves come from :mod:`core.thresholds`; this module only gathers
-them for one :class:`~core.detector.DetectorResult`, and summarises one threshold.
+The score indexes and curves come from :mod:`core.counting` and :mod:`core.curves`; this module
+only gathers them for one :class:`~core.detector.DetectorResult`, and summarises one threshold.
 """
 
 from __future__ import annotations
@@ -12,6 +12,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.counting import ScoreIndex, build_score_index, metrics_at
+from core.curves import (
+    PrecisionRecallCurve,
+    RocCurve,
+    precision_recall_curve_exact,
+    roc_curve_exact,
+)
 from core.estimates import (
     BootstrapChoice,
     at_prevalence,
@@ -22,16 +29,7 @@ from core.estimates import (
     intervals_at,
 )
 from core.formatting import json_number
-from core.thresholds import (
-    PrecisionRecallCurve,
-    RocCurve,
-    ScoreIndex,
-    build_score_index,
-    metrics_at,
-    precision_recall_curve_exact,
-    roc_curve_exact,
-    threshold_for_least_cost,
-)
+from core.pickers import threshold_for_least_cost
 from core.validation import check_cost, check_prevalence, check_threshold
 
 if TYPE_CHECKING:

@@ -10,6 +10,7 @@ import pytest
 from scipy.stats import binomtest
 
 from core import cli
+from core.counting import build_score_index, metrics_at
 from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.estimates import (
@@ -23,12 +24,7 @@ from core.estimates import (
     resample_picks,
     wilson_interval,
 )
-from core.thresholds import (
-    build_score_index,
-    metrics_at,
-    threshold_for_precision,
-    threshold_for_recall,
-)
+from core.pickers import threshold_for_precision, threshold_for_recall
 from core.tradeoff import format_tradeoff, tradeoff_data, tradeoff_summary
 
 
