@@ -298,7 +298,7 @@ def _metrics_from_counts(threshold: float, tp: int, fp: int, fn: int, tn: int) -
 
 
 def metrics_at(index: ScoreIndex, *, threshold: float) -> ThresholdMetrics:
-    """Confusion counts and every ratio at ``threshold``; O(log n), a few microseconds.
+    """Confusion counts and every ratio at ``threshold``; O(log n).
 
     Parameters
     ----------

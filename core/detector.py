@@ -97,8 +97,8 @@ def _never_digit_fold_accuracy(y_train: np.ndarray) -> tuple[float, ...]:
 class PickledModel:
     """A fitted model kept as its pickle until first asked for.
 
-    Unpickling a scikit-learn model imports scikit-learn (about a second), which a page that
-    only shows a cached detector's scores does not need. Thread-safe; unpickled once.
+    Unpickling a scikit-learn model imports scikit-learn, a slow import which a page that only
+    shows a cached detector's scores does not need. Thread-safe; unpickled once.
     """
 
     def __init__(self, blob: bytes) -> None:

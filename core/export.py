@@ -61,7 +61,7 @@ CLASSES_MEMBER = "classes.npy"
 PICKLE_MEMBER = "detector.pkl"
 README_MEMBER = "README.txt"
 MEMBERS = (CARD_MEMBER, COEF_MEMBER, INTERCEPT_MEMBER, CLASSES_MEMBER, PICKLE_MEMBER, README_MEMBER)
-MAX_FILE_BYTES = 16 * 1024 * 1024  # a model file is about 10 KB; anything this big is not one
+MAX_FILE_BYTES = 16 * 1024 * 1024  # far above any model file: anything this big is not one
 MAX_MEMBER_BYTES = 8 * 1024 * 1024  # per member, uncompressed
 DECISION_RULE = "score >= threshold"
 
@@ -354,7 +354,7 @@ def export_model(
     Returns
     -------
     bytes
-        The zip archive described in this module's docstring; about 10 KB for MNIST.
+        The zip archive described in this module's docstring.
     """
     card = model_card(result, threshold=threshold, dataset=dataset, created=created, **assumptions)
     model = result.model
