@@ -15,6 +15,7 @@ import sklearn.datasets
 from sklearn.utils import Bunch
 
 from core import cache
+from core.cli_text import format_summary
 from core.data import (
     CACHE_FILE_NAME,
     FALLBACK_NOTICE,
@@ -33,7 +34,6 @@ from core.data import (
     dataset_cache_path,
     dataset_fingerprint,
     dataset_summary,
-    format_summary,
     load_dataset,
     load_fallback_dataset,
     load_idx_dataset,

@@ -8,9 +8,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from core.cli_text import format_tradeoff
 from core.estimates import bootstrap_threshold, expected_cost_per_1000, fold_thresholds
 from core.pickers import threshold_for_least_cost
-from core.tradeoff import format_tradeoff, goal_spread, tradeoff_data, tradeoff_summary
+from core.tradeoff import goal_spread, tradeoff_data, tradeoff_summary
 
 
 @pytest.fixture(scope="module")
