@@ -50,8 +50,8 @@ def synthetic(n: int, seed: int):
 def mnist_scores():
     from common import mnist_dir
 
-    from core.data import load_idx_dataset
     from core.detector import train_detector
+    from core.idx import load_idx_dataset
 
     result = train_detector(load_idx_dataset(mnist_dir()), digit=5)
     return result.y_train, result.cv_scores

@@ -29,13 +29,11 @@ from core.data import (
     SOURCE_CACHE,
     SOURCE_FALLBACK,
     SOURCE_OPENML,
-    dataset_cache_path,
     load_dataset,
     load_fallback_dataset,
-    read_dataset_cache,
-    write_dataset_cache,
 )
 from core.detector import train_detector
+from core.openml_cache import dataset_cache_path, read_dataset_cache, write_dataset_cache
 from tests.app.test_query_params import page_dump
 from tests.core.test_data import MALFORMED, FakeFetch, fake_openml_bunch, make_idx_dir
 from tests.support import (

@@ -28,8 +28,8 @@ window.__shown = []; window.__recording = false;
 @pytest.fixture(scope="module")
 def cv_index(app_url, mnist_dir, shared_cache_dir, browser):
     """The 5-detector's cross-validated index, from the cache the app's first visit fills."""
-    from core.data import load_idx_dataset
     from core.detector import train_detector
+    from core.idx import load_idx_dataset
     from core.tradeoff import tradeoff_data
 
     context = browser.new_context()
@@ -205,9 +205,9 @@ def test_the_prevalence_moves_precision_and_the_pr_curve_while_recall_stays(
     page, app_url, cv_index, mnist_dir, shared_cache_dir, tmp_path
 ):
     from core.counting import metrics_at
-    from core.data import load_idx_dataset
     from core.detector import train_detector
     from core.estimates import at_prevalence
+    from core.idx import load_idx_dataset
     from core.tradeoff import tradeoff_data
 
     open_explorer(page, app_url, threshold=NOTEBOOK_THRESHOLD)
