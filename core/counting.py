@@ -237,7 +237,10 @@ def check_index_prevalence(index: ScoreIndex, prevalence) -> float:
 
 
 def ratio(numerator: int, denominator: int) -> float:
-    """``numerator / denominator``, NaN when the denominator is 0 (an undefined rate)."""
+    """``numerator / denominator``, NaN when the denominator is 0 (an undefined rate).
+
+    The project's one home for a ratio that may be undefined.
+    """
     return numerator / denominator if denominator else math.nan
 
 

@@ -26,7 +26,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from core.counting import ScoreIndex, build_score_index, counts_at
+from core.counting import ScoreIndex, build_score_index, counts_at, ratio
 from core.pickers import threshold_for_precision, threshold_for_recall
 from core.validation import check_cost, check_count, check_fraction, check_prevalence
 
@@ -157,8 +157,8 @@ def at_prevalence(*, recall: float, false_positive_rate: float, prevalence: floa
     p = check_prevalence(prevalence)
     tpr, fpr = float(recall), float(false_positive_rate)
     flagged = tpr * p + fpr * (1 - p)
-    precision = tpr * p / flagged if flagged else math.nan
-    f1 = 2 * precision * tpr / (precision + tpr) if precision + tpr else math.nan
+    precision = ratio(tpr * p, flagged)
+    f1 = ratio(2 * precision * tpr, precision + tpr)
     return AtPrevalence(
         prevalence=p,
         precision=precision,

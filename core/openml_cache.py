@@ -50,7 +50,7 @@ def fetch_openml_dataset() -> Dataset:
     ------
     OSError, http.client.HTTPException
         On network failure (URLError, HTTPError and TimeoutError are OSErrors), and
-        :class:`DownloadError` when ``fetch_openml`` raises a ValueError of its own.
+        :class:`~core.data.DownloadError` when ``fetch_openml`` raises a ValueError of its own.
     ValueError
         When the download does not look like MNIST (shape, non-integer or out-of-range
         pixels, labels other than 0-9).
@@ -85,7 +85,7 @@ def openml_bunch_to_dataset(bunch, *, source: str = SOURCE_OPENML) -> Dataset:
     -------
     Dataset
         Images and labels as uint8, in OpenML's row order; ``n_train`` is 60,000 for the
-        full 70,000 rows (:func:`proportional_n_train` for other sizes).
+        full 70,000 rows (:func:`~core.data.proportional_n_train` for other sizes).
     """
     data = np.asarray(bunch.data)
     if data.ndim != 2 or data.shape[1] != MNIST_IMAGE_SHAPE[0] * MNIST_IMAGE_SHAPE[1]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.counting import ScoreIndex, build_score_index, metrics_at
+from core.counting import ScoreIndex, build_score_index, metrics_at, ratio
 from core.curves import (
     PrecisionRecallCurve,
     RocCurve,
@@ -89,7 +89,7 @@ class TradeoffData:
     def training_prevalence(self) -> float:
         """The digit's share among the training digits (NaN without any)."""
         index = self.cv_index
-        return index.n_pos / index.n_samples if index.n_samples else math.nan
+        return ratio(index.n_pos, index.n_samples)
 
     @property
     def pr_curve(self) -> PrecisionRecallCurve:
