@@ -10,7 +10,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from core.data import IDX_FILES
+from core.idx import IDX_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -118,7 +118,7 @@ def test_classifier_predicts_score_at_or_above_threshold(detector, digits):
     np.testing.assert_array_equal(classifier.decision_function(X), scores)
     np.testing.assert_array_equal(classifier.predict(X), scores >= threshold)
     # Where a score equals the threshold the notebook's cell [12] (score > threshold) says no:
-    # the export follows core.thresholds and scikit-learn (>=), the trade-off page's counts.
+    # the export follows core.counting and scikit-learn (>=), the trade-off page's counts.
     at = np.flatnonzero(scores == threshold)
     assert at.size >= 1
     # Rows scored in the same batch as ``scores``: BLAS may round a sub-batch's last bit apart.

@@ -1,5 +1,5 @@
 // The explorer module's parts that need no browser: reading the payload core/explorer.py
-// writes (tests/js/fixtures/payload.bin, from core.explorer.write_payload_fixture) and the
+// writes (tests/js/fixtures/payload.bin, from tests/js/write_fixtures.py) and the
 // changes it prints.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
