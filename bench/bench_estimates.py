@@ -31,8 +31,9 @@ import time
 import numpy as np
 from common import add_json_option, emit, ratio, summary
 
+from core.counting import build_score_index
 from core.estimates import bootstrap_threshold
-from core.thresholds import build_score_index, threshold_for_precision, threshold_for_recall
+from core.pickers import threshold_for_precision, threshold_for_recall
 
 GOAL_SECONDS = 1.0
 TARGETS = (("precision", 0.9), ("recall", 0.8))
@@ -49,8 +50,8 @@ def synthetic(n: int, seed: int):
 def mnist_scores():
     from common import mnist_dir
 
-    from core.data import load_idx_dataset
     from core.detector import train_detector
+    from core.idx import load_idx_dataset
 
     result = train_detector(load_idx_dataset(mnist_dir()), digit=5)
     return result.y_train, result.cv_scores

@@ -52,6 +52,11 @@ try {
   }).observe({ type: "long-animation-frame" });
 } catch (e) { window.__longFrames = null; }
 """
+# Each drag move's work (snap, count, redraw) as the explorer measures it with the User Timing
+# API (MOVE_MEASURE in ui/components/threshold_explorer/view.js); it keeps the last drag's.
+MOVE_MEASURE = json.dumps("threshold-explorer: move")
+MOVE_TIMES = f"performance.getEntriesByName({MOVE_MEASURE}).map(e => e.duration)"
+CLEAR_MOVES = f"performance.clearMeasures({MOVE_MEASURE})"
 DRAWN = """() => {
   const root = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
     .map(h => h.shadowRoot && h.shadowRoot.querySelector('.tx')).find(r => r && r.dataset.tp);
@@ -120,7 +125,7 @@ def slider_box(page) -> dict:
 def explorer_run(browser, url: str, *, moves: int) -> dict:
     """One load of /tradeoff, one drag, one release; everything measured on the way."""
     context = browser.new_context(viewport=VIEWPORT)
-    context.add_init_script(PROBE + "window.__thresholdExplorerTimings = [];")
+    context.add_init_script(PROBE)
     page = context.new_page()
     frames = Frames(page)
     try:
@@ -129,7 +134,7 @@ def explorer_run(browser, url: str, *, moves: int) -> dict:
         page.wait_for_selector(APP_IDLE, timeout=180_000)
         load_bytes = sum(frames.received)
         page.wait_for_timeout(500)
-        page.evaluate("window.__thresholdExplorerTimings.length = 0")
+        page.evaluate(CLEAR_MOVES)
         before = frames.mark()
         times = drag(page, slider_box(page), moves)
         during = frames.since(before)
@@ -157,7 +162,7 @@ def explorer_run(browser, url: str, *, moves: int) -> dict:
             "load_ws_bytes": load_bytes,
             "frames": intervals(times),
             "long_frames": long_frames,
-            "js_ms": page.evaluate("window.__thresholdExplorerTimings"),
+            "js_ms": page.evaluate(MOVE_TIMES),
             "during_drag": during,
             "after_release": frames.since(after),
             "release_to_galleries_ms": done - start,
@@ -211,15 +216,14 @@ def hello_run(browser, url: str) -> dict:
 
 def big_run(browser, url: str, *, moves: int) -> list[float]:
     context = browser.new_context(viewport=VIEWPORT)
-    context.add_init_script("window.__thresholdExplorerTimings = [];")
     page = context.new_page()
     try:
         page.goto(url)
         page.wait_for_function(DRAWN, timeout=300_000, polling=50)
-        page.evaluate("window.__thresholdExplorerTimings.length = 0")
+        page.evaluate(CLEAR_MOVES)
         drag(page, slider_box(page), moves)
         page.mouse.up()
-        return page.evaluate("window.__thresholdExplorerTimings")
+        return page.evaluate(MOVE_TIMES)
     finally:
         context.close()
 

@@ -18,15 +18,9 @@ import time
 
 from common import add_json_option, emit, mnist_dir, ratio, read_idx
 
-from core.data import (
-    IDX_FILES,
-    MNIST_DATA_ENV,
-    SOURCE_CACHE,
-    dataset_cache_path,
-    load_dataset,
-    load_idx_dataset,
-    write_dataset_cache,
-)
+from core.data import MNIST_DATA_ENV, SOURCE_CACHE, load_dataset
+from core.idx import IDX_FILES, load_idx_dataset
+from core.openml_cache import dataset_cache_path, write_dataset_cache
 
 
 def main(argv=None) -> int:

@@ -20,7 +20,7 @@ import numpy as np
 from common import add_json_option, emit, ratio, summary
 from sklearn.metrics import confusion_matrix
 
-from core.thresholds import build_score_index, metrics_at
+from core.counting import build_score_index, metrics_at
 
 
 def time_each(function, arguments) -> list[float]:

@@ -37,8 +37,8 @@ def default_cache_dir() -> Path:
     env = os.environ.get(CACHE_ENV)
     if env:
         return Path(env)
-    # scikit-learn's get_data_home() rule, without importing scikit-learn (about a second)
-    # on the way to a cached result.
+    # scikit-learn's get_data_home() rule, without importing scikit-learn (a slow import) on
+    # the way to a cached result.
     data_home = os.environ.get("SCIKIT_LEARN_DATA") or os.path.join("~", "scikit_learn_data")
     return Path(os.path.expanduser(data_home)) / "threshold_explorer"
 

@@ -1,9 +1,10 @@
-"""Plotly figures built from :mod:`core.thresholds` results: the confusion matrix and the
+"""Plotly figures built from :mod:`core.curves` results: the confusion matrix and the
 compared models' overlaid ROC and precision-recall curves. (The trade-off page draws its own
 curves in the browser, from :mod:`core.explorer`'s payload.)
 
 Computing and drawing are separate: the builders take the curves and counts computed in
-:mod:`core.thresholds` and only choose which points to draw (:func:`~core.thresholds.thin_curve`).
+:mod:`core.counting` and :mod:`core.curves` and only choose which points to draw
+(:func:`~core.drawing.thin_curve`).
 They never recompute a metric. Every curve point carries its exact threshold in
 ``customdata[0]`` (float64), followed by its confusion counts, for the hover text.
 
@@ -22,14 +23,9 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from core.thresholds import (
-    DRAWN_POINTS,
-    ConfusionCounts,
-    PrecisionRecallCurve,
-    RocCurve,
-    ThresholdMetrics,
-    thin_curve,
-)
+from core.counting import ConfusionCounts, ThresholdMetrics
+from core.curves import PrecisionRecallCurve, RocCurve
+from core.drawing import MARKER_POINTS, thin_curve
 from core.validation import check_count, check_threshold
 
 FIGURE_HEIGHT = 400
@@ -40,9 +36,9 @@ _COUNTS_HOVER = (
     "TP %{customdata[1]:,} · FP %{customdata[2]:,}<br>FN %{customdata[3]:,} · TN %{customdata[4]:,}"
 )
 
-# plotly_white, trimmed to what a 2-D chart reads: the full template weighs ~6.5 KB of JSON
-# per figure, sent again on every rerun. Kept as a plain dict: plotly validates a dict faster
-# than a Template object (about 3 ms instead of 5 ms per figure).
+# plotly_white, trimmed to what a 2-D chart reads: the template travels as JSON with every
+# figure on every rerun, so it carries nothing a 2-D chart ignores. Kept as a plain dict, which
+# plotly validates faster than a Template object.
 _WHITE_KEYS = (
     "autotypenumbers",
     "colorway",
@@ -72,8 +68,8 @@ _TEMPLATE = {
 
 def _drawn(cached: np.ndarray, x, y, max_points: int) -> np.ndarray:
     """Indices to draw: ``cached``, the curve's own thinned indices at
-    :data:`~core.thresholds.DRAWN_POINTS`; another ``max_points`` thins anew."""
-    return cached if max_points == DRAWN_POINTS else thin_curve(x, y, max_points=max_points)
+    :data:`~core.drawing.MARKER_POINTS`; another ``max_points`` thins anew."""
+    return cached if max_points == MARKER_POINTS else thin_curve(x, y, max_points=max_points)
 
 
 def _customdata(thresholds, tp, fp, fn, tn, *extra) -> np.ndarray:
@@ -309,7 +305,7 @@ def roc_overlay_figure(
     colors: Mapping[str, str] | None = None,
     marks: Mapping[str, float] | None = None,
     mark_label: str = "operating point",
-    max_points: int = DRAWN_POINTS,
+    max_points: int = MARKER_POINTS,
 ) -> go.Figure:
     """Several models' ROC curves on one chart, each named with its AUC in the legend.
 
@@ -395,7 +391,7 @@ def precision_recall_overlay_figure(
     marks: Mapping[str, float] | None = None,
     mark_label: str = "operating point",
     target_precision: float | None = None,
-    max_points: int = DRAWN_POINTS,
+    max_points: int = MARKER_POINTS,
 ) -> go.Figure:
     """Several models' precision-recall curves on one chart, average precision in the legend.
 

@@ -96,7 +96,8 @@ def _line(message) -> str:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from core.data import dataset_summary, format_summary, load_dataset
+    from core.cli_text import format_summary
+    from core.data import dataset_summary, load_dataset
 
     summary = dataset_summary(load_dataset())
     print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
@@ -104,8 +105,9 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from core.cli_text import format_report
     from core.data import load_dataset
-    from core.report import format_report, notebook_report
+    from core.report import notebook_report
 
     if not 0 <= args.digit <= 9:
         raise ValueError(f"--digit must be 0-9, got {args.digit}")
@@ -115,9 +117,10 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _tradeoff(args: argparse.Namespace) -> int:
+    from core.cli_text import format_tradeoff
     from core.data import load_dataset
     from core.detector import train_detector
-    from core.tradeoff import format_tradeoff, tradeoff_data, tradeoff_summary
+    from core.tradeoff import tradeoff_data, tradeoff_summary
 
     if not 0 <= args.digit <= 9:
         raise ValueError(f"--digit must be 0-9, got {args.digit}")

@@ -27,17 +27,19 @@ from pathlib import Path
 import numpy as np
 
 from core import cache, engine
+from core.counting import ScoreIndex, build_score_index
+from core.curves import (
+    PrecisionRecallCurve,
+    RocCurve,
+    precision_recall_curve_exact,
+    roc_curve_exact,
+)
 from core.data import Dataset
 from core.detector import DetectorResult, load_detector, train_detector
 from core.engine import TrainingProgress, binary_target, cache_key
 from core.models import MODELS, SGD, ModelSpec, model_spec
-from core.thresholds import (
-    PrecisionRecallCurve,
-    RocCurve,
-    ScoreIndex,
-    build_score_index,
-    precision_recall_curve_exact,
-    roc_curve_exact,
+from core.pickers import (
+    ThresholdChoice,
     threshold_for_best_fbeta,
     threshold_for_precision,
     threshold_for_recall,
@@ -348,8 +350,8 @@ class ComparisonRow:
     seconds : float
         Training time (see :attr:`ModelSpec.time_covers`).
     from_cache : bool
-    notes : tuple of str
-        A sentence for each target that cannot be reached, saying the best achievable.
+    unreached : tuple of ThresholdChoice
+        The picks whose goal no threshold reaches, each with the best achievable instead.
     """
 
     key: str
@@ -370,7 +372,7 @@ class ComparisonRow:
     best_f1_threshold: float
     seconds: float
     from_cache: bool
-    notes: tuple[str, ...] = ()
+    unreached: tuple[ThresholdChoice, ...] = ()
 
 
 def _max_precision(index: ScoreIndex) -> float:
@@ -391,7 +393,7 @@ def comparison_row(
     at_precision = threshold_for_precision(curves.index, target=target_precision)
     at_recall = threshold_for_recall(curves.index, target=target_recall)
     best = threshold_for_best_fbeta(curves.index, beta=1.0)
-    notes = tuple(choice.reason for choice in (at_precision, at_recall, best) if not choice.reached)
+    unreached = tuple(choice for choice in (at_precision, at_recall, best) if not choice.reached)
 
     def reached(choice, value: float) -> float:
         return value if choice.reached else math.nan
@@ -415,7 +417,7 @@ def comparison_row(
         best_f1_threshold=reached(best, best.threshold),
         seconds=float(result.seconds),
         from_cache=bool(result.from_cache),
-        notes=notes,
+        unreached=unreached,
     )
 
 
@@ -442,7 +444,7 @@ def compare_table(
     -------
     list of ComparisonRow
         In the order given. A target no threshold reaches gives NaN values, ``*_reached``
-        False and a note; never some other threshold in its place.
+        False and an ``unreached`` choice; never some other threshold in its place.
 
     Raises
     ------

@@ -1,32 +1,30 @@
-"""The dataset: MNIST from local IDX files, a local cache, OpenML, or the small fallback set.
-
-The public entry is :func:`load_dataset`. Everything it returns is a :class:`Dataset`.
+"""The dataset: which source :func:`load_dataset` reads, and the :class:`Dataset` each returns.
 
 Sources, in the order :func:`load_dataset` tries them:
 
-1. A directory of the four MNIST IDX files (``data_dir``, else ``$MNIST_DATA``). Training
-   images followed by test images: exactly the row order of OpenML's ``mnist_784``.
-2. The local cache of an earlier OpenML download (one checksummed file, see :mod:`core.cache`).
-3. ``sklearn.datasets.fetch_openml("mnist_784", version=1)``, then written to that cache.
-4. scikit-learn's bundled 8x8 digits, with a :attr:`Dataset.notice` saying so.
+1. A directory of the four MNIST IDX files (``data_dir``, else ``$MNIST_DATA``), read by
+   :mod:`core.idx`. Training images followed by test images: exactly the row order of
+   OpenML's ``mnist_784``.
+2. The local copy of an earlier OpenML download (one checksummed file, :mod:`core.openml_cache`).
+3. ``sklearn.datasets.fetch_openml("mnist_784", version=1)``, then written to that copy.
+4. scikit-learn's bundled 8x8 digits (:func:`load_fallback_dataset`), with a
+   :attr:`Dataset.notice` saying so.
+
+The sources build their :class:`Dataset` with :func:`make_dataset`, which fingerprints it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import http.client
-import json
 import logging
-import math
 import os
-import struct
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from core.cache import default_cache_dir, file_lock, load_arrays, save_arrays
+from core.cache import file_lock
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +42,6 @@ N_CLASSES = 10
 MNIST_DATA_ENV = "MNIST_DATA"
 OFFLINE_ENV = "THRESHOLD_EXPLORER_OFFLINE"
 
-# The four files of the original distribution, train first; each may also end in ".gz".
-IDX_TRAIN_IMAGES = "train-images-idx3-ubyte"
-IDX_TRAIN_LABELS = "train-labels-idx1-ubyte"
-IDX_TEST_IMAGES = "t10k-images-idx3-ubyte"
-IDX_TEST_LABELS = "t10k-labels-idx1-ubyte"
-IDX_FILES = (IDX_TRAIN_IMAGES, IDX_TRAIN_LABELS, IDX_TEST_IMAGES, IDX_TEST_LABELS)
-
-# IDX magic numbers: two zero bytes, 0x08 (unsigned byte data), then the number of dimensions.
-IDX_IMAGES_MAGIC = 0x0803  # 2051
-IDX_LABELS_MAGIC = 0x0801  # 2049
-_GZIP_MAGIC = b"\x1f\x8b"
 
 OPENML_NAME = "mnist_784"
 OPENML_VERSION = 1
@@ -123,9 +110,6 @@ FALLBACK_NOTICE = (
     f"To use MNIST, set {MNIST_DATA_ENV} to a directory holding the four MNIST IDX files, "
     "or run once with internet access so that MNIST is downloaded from OpenML and cached."
 )
-
-CACHE_FILE_NAME = f"openml-{OPENML_NAME}-v{OPENML_VERSION}.cache"
-_CACHE_FORMAT = 1
 
 
 class DownloadError(OSError):
@@ -237,7 +221,7 @@ def load_dataset(
     Parameters
     ----------
     data_dir : path, optional
-        A directory of the four MNIST IDX files (see :func:`load_idx_dataset`). Defaults to
+        A directory of the four MNIST IDX files (see :func:`core.idx.load_idx_dataset`). Defaults to
         ``$MNIST_DATA`` when that is set and not empty.
     cache_dir : path, optional
         Where the copy of an OpenML download is kept. Defaults to
@@ -263,10 +247,19 @@ def load_dataset(
     the fallback set is returned, with its ``notice``. A damaged cache file is discarded and
     rebuilt. Concurrent processes serialise the download on a lock file next to the cache.
     """
+    # The sources build on this module's Dataset, so they are imported when first used.
+    from core.idx import load_idx_directory
+    from core.openml_cache import (
+        dataset_cache_path,
+        fetch_openml_dataset,
+        read_dataset_cache,
+        write_dataset_cache,
+    )
+
     named = _named_idx_directory(data_dir)
     if named is not None:
         directory, where = named
-        return _load_idx_directory(directory, where=where)
+        return load_idx_directory(directory, where=where)
 
     cache_path = dataset_cache_path(cache_dir)
     cached = read_dataset_cache(cache_path)
@@ -305,203 +298,6 @@ def _named_idx_directory(data_dir) -> tuple[Path, str] | None:
     return None
 
 
-# --------------------------------------------------------------------------- IDX files
-
-
-def load_idx_dataset(directory: str | os.PathLike) -> Dataset:
-    """Read MNIST from a directory of the four IDX files, training set first.
-
-    Parameters
-    ----------
-    directory : path
-        Holds ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
-        ``t10k-images-idx3-ubyte`` and ``t10k-labels-idx1-ubyte``, each under that name or
-        with ``.gz`` appended. Whether a file is gzipped is decided by its first two bytes,
-        not its name, so a ``.gz`` name over raw IDX bytes is read as raw IDX.
-
-    Returns
-    -------
-    Dataset
-        ``images`` of shape (n_train + n_test, 784), ``n_train`` the training file's count,
-        ``source`` ``SOURCE_IDX``, OpenML's description, ``details`` None.
-
-    Raises
-    ------
-    ValueError
-        The directory is missing or lacks a file (named), or a file is malformed: wrong magic
-        number, truncated or corrupt gzip stream, fewer or more bytes than its header says,
-        images not 28x28, image and label counts that differ, labels outside 0-9.
-    """
-    return _load_idx_directory(Path(directory), where=f"MNIST directory {directory}")
-
-
-def _load_idx_directory(directory: Path, *, where: str) -> Dataset:
-    paths = _locate_idx_files(directory, where=where)
-    train_images = read_idx(paths[IDX_TRAIN_IMAGES], magic=IDX_IMAGES_MAGIC)
-    train_labels = read_idx(paths[IDX_TRAIN_LABELS], magic=IDX_LABELS_MAGIC)
-    test_images = read_idx(paths[IDX_TEST_IMAGES], magic=IDX_IMAGES_MAGIC)
-    test_labels = read_idx(paths[IDX_TEST_LABELS], magic=IDX_LABELS_MAGIC)
-    _check_pair(paths[IDX_TRAIN_IMAGES], train_images, paths[IDX_TRAIN_LABELS], train_labels)
-    _check_pair(paths[IDX_TEST_IMAGES], test_images, paths[IDX_TEST_LABELS], test_labels)
-    n_features = MNIST_IMAGE_SHAPE[0] * MNIST_IMAGE_SHAPE[1]
-    # One copy each, straight into the final arrays; no per-row Python.
-    images = np.concatenate(
-        [train_images.reshape(-1, n_features), test_images.reshape(-1, n_features)]
-    )
-    labels = np.concatenate([train_labels, test_labels])
-    return _make_dataset(
-        images,
-        labels,
-        image_shape=MNIST_IMAGE_SHAPE,
-        n_train=len(train_labels),
-        source=SOURCE_IDX,
-        location=str(directory),
-        name=OPENML_NAME,
-        description=OPENML_MNIST_784_DESCR,
-        url=OPENML_URL,
-        feature_names=MNIST_FEATURE_NAMES,
-        details=None,
-    )
-
-
-def _locate_idx_files(directory: Path, *, where: str) -> dict[str, Path]:
-    """Map each of the four IDX base names to its file (raw name first, then ``.gz``)."""
-    if not directory.exists():
-        raise ValueError(f"{where} does not exist")
-    if not directory.is_dir():
-        raise ValueError(f"{where} is not a directory")
-    found: dict[str, Path] = {}
-    for base in IDX_FILES:
-        for candidate in (directory / base, directory / f"{base}.gz"):
-            if candidate.is_file():
-                found[base] = candidate
-                break
-    missing = [f"{base}[.gz]" for base in IDX_FILES if base not in found]
-    if not missing:
-        return found
-    expected = ", ".join(f"{base}[.gz]" for base in IDX_FILES)
-    try:
-        empty = not any(directory.iterdir())
-    except OSError as exc:
-        raise ValueError(f"{where} cannot be listed: {exc.strerror or exc}") from exc
-    if empty:
-        raise ValueError(f"{where} is empty; it should hold the four MNIST IDX files: {expected}")
-    if len(missing) == len(IDX_FILES):
-        raise ValueError(f"{where} holds none of the four MNIST IDX files: {expected}")
-    raise ValueError(f"{where} lacks {', '.join(missing)}")
-
-
-def read_idx(path: str | os.PathLike, *, magic: int) -> np.ndarray:
-    """Read one IDX file of unsigned bytes, gzipped or not.
-
-    Parameters
-    ----------
-    path : path
-        The file. Gzip is detected by its magic bytes ``1f 8b``, not by the name.
-    magic : int
-        The expected magic number: ``IDX_IMAGES_MAGIC`` (2051, 3 dimensions) or
-        ``IDX_LABELS_MAGIC`` (2049, 1 dimension).
-
-    Returns
-    -------
-    ndarray of dtype uint8, read-only
-        Shape ``(n, rows, cols)`` for images, ``(n,)`` for labels, as the header says.
-
-    Raises
-    ------
-    ValueError
-        Naming the file: unreadable, corrupt or truncated gzip stream, wrong magic number,
-        a header cut short, or a data length other than the header's dimensions imply.
-    """
-    path = Path(path)
-    if magic not in (IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC):
-        raise ValueError(f"magic must be {IDX_IMAGES_MAGIC} or {IDX_LABELS_MAGIC}, got {magic}")
-    data = _read_maybe_gzipped(path)
-    kind = "images" if magic == IDX_IMAGES_MAGIC else "labels"
-    if len(data) < 4:
-        raise ValueError(f"{path}: only {len(data)} bytes, too short for an IDX {kind} file")
-    found = int.from_bytes(data[:4], "big")
-    if found != magic:
-        hint = {
-            IDX_IMAGES_MAGIC: " (that of an IDX images file)",
-            IDX_LABELS_MAGIC: " (that of an IDX labels file)",
-        }.get(found, "")
-        raise ValueError(
-            f"{path}: magic number {found}{hint}, expected {magic} for an IDX {kind} file"
-        )
-    n_dims = magic & 0xFF
-    header_size = 4 + 4 * n_dims
-    if len(data) < header_size:
-        raise ValueError(
-            f"{path}: truncated header ({len(data)} bytes, an IDX {kind} header has {header_size})"
-        )
-    dims = struct.unpack_from(f">{n_dims}I", data, 4)
-    expected_size = math.prod(dims)  # Python ints: a hostile header cannot overflow this
-    actual_size = len(data) - header_size
-    shape = " x ".join(str(d) for d in dims)
-    if actual_size < expected_size:
-        raise ValueError(
-            f"{path}: truncated: the header announces {shape} {kind} ({expected_size} bytes) "
-            f"but only {actual_size} bytes follow it"
-        )
-    if actual_size > expected_size:
-        raise ValueError(
-            f"{path}: {actual_size - expected_size} unexpected bytes after the "
-            f"{expected_size} bytes of {shape} {kind} its header announces"
-        )
-    return np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(dims)
-
-
-def _read_maybe_gzipped(path: Path) -> bytes:
-    """The file's bytes, gunzipped in one go when it starts with the gzip magic."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
-    if not raw.startswith(_GZIP_MAGIC):
-        return raw
-    parts = []
-    rest = raw
-    while True:  # a gzip file may hold several members, one after the other
-        decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        try:
-            parts.append(decompressor.decompress(rest))
-        except zlib.error as exc:
-            raise ValueError(f"{path}: corrupt gzip stream ({exc})") from exc
-        if not decompressor.eof:
-            raise ValueError(f"{path}: truncated gzip stream (it ends before its end marker)")
-        rest = decompressor.unused_data
-        if not rest.startswith(_GZIP_MAGIC):
-            break
-    if rest.strip(b"\0"):  # zero padding after the last member is allowed, as gzip does
-        raise ValueError(f"{path}: {len(rest)} bytes of garbage after the gzip stream")
-    return parts[0] if len(parts) == 1 else b"".join(parts)
-
-
-def _check_pair(images_path: Path, images: np.ndarray, labels_path: Path, labels: np.ndarray):
-    """Images 28x28, as many images as labels, labels 0-9, and not empty."""
-    n_images, rows, cols = images.shape
-    if (rows, cols) != MNIST_IMAGE_SHAPE:
-        raise ValueError(
-            f"{images_path}: images are {rows}x{cols}, expected "
-            f"{MNIST_IMAGE_SHAPE[0]}x{MNIST_IMAGE_SHAPE[1]}"
-        )
-    if n_images == 0:
-        raise ValueError(f"{images_path}: holds no images")
-    if n_images != len(labels):
-        raise ValueError(
-            f"{images_path} holds {n_images} images but {labels_path} holds {len(labels)} labels"
-        )
-    _check_label_values(labels, where=str(labels_path))
-
-
-def _check_label_values(labels: np.ndarray, *, where: str) -> None:
-    bad = labels >= N_CLASSES  # uint8: nothing below 0
-    if bad.any():
-        index = int(np.argmax(bad))
-        raise ValueError(f"{where}: label {int(labels[index])} at index {index} is outside 0-9")
-
-
 # --------------------------------------------------------------------------- dataset assembly
 
 
@@ -531,7 +327,7 @@ def dataset_fingerprint(
     return digest.hexdigest()
 
 
-def _make_dataset(
+def make_dataset(
     images: np.ndarray,
     labels: np.ndarray,
     *,
@@ -570,97 +366,15 @@ def _make_dataset(
     )
 
 
-def proportional_n_train(n_samples: int) -> int:
-    """MNIST's 60,000-of-70,000 split applied to ``n_samples``: 1540 of 1797, 60000 of 70000."""
-    return round(n_samples * MNIST_N_TRAIN / MNIST_N_SAMPLES)
+def check_label_values(labels: np.ndarray, *, where: str) -> None:
+    """Raise ValueError naming ``where`` and the first uint8 label outside 0-9."""
+    bad = labels >= N_CLASSES  # uint8: nothing below 0
+    if bad.any():
+        index = int(np.argmax(bad))
+        raise ValueError(f"{where}: label {int(labels[index])} at index {index} is outside 0-9")
 
 
-# --------------------------------------------------------------------------- OpenML
-
-
-def fetch_openml_dataset() -> Dataset:
-    """Download mnist_784 from OpenML and convert it to uint8 (no cache of ours involved).
-
-    Returns
-    -------
-    Dataset
-        ``source`` ``SOURCE_OPENML``, OpenML's own DESCR, details and url.
-
-    Raises
-    ------
-    OSError, http.client.HTTPException
-        On network failure (URLError, HTTPError and TimeoutError are OSErrors), and
-        :class:`DownloadError` when ``fetch_openml`` raises a ValueError of its own.
-    ValueError
-        When the download does not look like MNIST (shape, non-integer or out-of-range
-        pixels, labels other than 0-9).
-    """
-    from core.imports import import_sklearn
-
-    import_sklearn()  # heavy; only needed on this path
-    import sklearn.datasets
-
-    try:
-        bunch = sklearn.datasets.fetch_openml(OPENML_NAME, version=OPENML_VERSION, as_frame=False)
-    except ValueError as exc:
-        # fetch_openml's own ValueErrors (OpenMLError: OpenML has no such dataset; an md5
-        # mismatch of the download) are remote faults, not the caller's: a failed download.
-        raise DownloadError(f"fetch_openml({OPENML_NAME!r}) failed: {exc}") from exc
-    return openml_bunch_to_dataset(bunch)
-
-
-def openml_bunch_to_dataset(bunch, *, source: str = SOURCE_OPENML) -> Dataset:
-    """Convert what ``fetch_openml("mnist_784", as_frame=False)`` returns into a Dataset.
-
-    Parameters
-    ----------
-    bunch : sklearn.utils.Bunch
-        With ``data`` of shape (n_samples, 784) holding whole numbers 0-255 (float64 as
-        OpenML delivers them), ``target`` of shape (n_samples,) holding the digits as
-        strings '0'-'9' (or numbers), and ``DESCR``, ``details``, ``url``,
-        ``feature_names``.
-    source : str, default=SOURCE_OPENML
-
-    Returns
-    -------
-    Dataset
-        Images and labels as uint8, in OpenML's row order; ``n_train`` is 60,000 for the
-        full 70,000 rows (:func:`proportional_n_train` for other sizes).
-    """
-    data = np.asarray(bunch.data)
-    if data.ndim != 2 or data.shape[1] != MNIST_IMAGE_SHAPE[0] * MNIST_IMAGE_SHAPE[1]:
-        raise ValueError(f"OpenML {OPENML_NAME} data has shape {data.shape}, expected (n, 784)")
-    if data.shape[0] == 0:
-        raise ValueError(f"OpenML {OPENML_NAME} data has no rows")
-    if data.dtype != np.uint8:
-        # min/max first (NaN fails them too), then one comparison: no float temporaries.
-        low, high = data.min(), data.max()
-        converted = data.astype(np.uint8) if 0 <= low and high <= 255 else None
-        if converted is None or not np.array_equal(converted, data):
-            raise ValueError(f"OpenML {OPENML_NAME} pixels are not whole numbers 0-255")
-        data = converted
-    labels = _digit_labels(np.asarray(bunch.target).ravel(), where=f"OpenML {OPENML_NAME} target")
-    if len(labels) != len(data):
-        raise ValueError(
-            f"OpenML {OPENML_NAME} has {len(data)} rows but {len(labels)} target values"
-        )
-    feature_names = tuple(getattr(bunch, "feature_names", None) or MNIST_FEATURE_NAMES)
-    return _make_dataset(
-        data,
-        labels,
-        image_shape=MNIST_IMAGE_SHAPE,
-        n_train=proportional_n_train(len(data)),
-        source=source,
-        location=str(getattr(bunch, "url", None) or OPENML_URL),
-        name=OPENML_NAME,
-        description=str(getattr(bunch, "DESCR", None) or OPENML_MNIST_784_DESCR),
-        url=str(getattr(bunch, "url", None) or OPENML_URL),
-        feature_names=feature_names,
-        details=_json_ready(getattr(bunch, "details", None)),
-    )
-
-
-def _digit_labels(target: np.ndarray, *, where: str) -> np.ndarray:
+def digit_labels(target: np.ndarray, *, where: str) -> np.ndarray:
     """Labels given as strings or numbers, as uint8 0-9."""
     try:
         values = target.astype(str).astype(np.int64)
@@ -673,98 +387,9 @@ def _digit_labels(target: np.ndarray, *, where: str) -> np.ndarray:
     return values.astype(np.uint8)
 
 
-def _json_ready(details) -> dict | None:
-    """OpenML's details as plain JSON types (they are strings and lists of strings)."""
-    if details is None:
-        return None
-    return json.loads(json.dumps(dict(details), default=str))
-
-
-# --------------------------------------------------------------------------- cache
-
-
-def dataset_cache_path(cache_dir: str | os.PathLike | None = None) -> Path:
-    """The cache file of the OpenML download: ``CACHE_FILE_NAME`` in ``cache_dir``."""
-    directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    return directory / CACHE_FILE_NAME
-
-
-def write_dataset_cache(dataset: Dataset, path: str | os.PathLike) -> bool:
-    """Store a dataset as one compact, checksummed file (uint8 arrays + JSON metadata).
-
-    Written atomically by :func:`core.cache.save_arrays`; no pickles.
-
-    Returns
-    -------
-    bool
-        True when written, False when the directory is not writable (logged).
-    """
-    metadata = {
-        "format": _CACHE_FORMAT,
-        "image_shape": list(dataset.image_shape),
-        "n_train": dataset.n_train,
-        "name": dataset.name,
-        "description": dataset.description,
-        "url": dataset.url,
-        "feature_names": list(dataset.feature_names),
-        "target_names": list(dataset.target_names),
-        "details": dataset.details,
-    }
-    encoded = np.frombuffer(json.dumps(metadata).encode("utf-8"), dtype=np.uint8)
-    return save_arrays(Path(path), images=dataset.images, labels=dataset.labels, metadata=encoded)
-
-
-def read_dataset_cache(path: str | os.PathLike) -> Dataset | None:
-    """The dataset stored by :func:`write_dataset_cache`, or None when missing or damaged.
-
-    A file damaged on disk is discarded by :mod:`core.cache`; one that is intact but does
-    not hold a consistent dataset (foreign or older format) is discarded here. Either way
-    the caller rebuilds it.
-    """
-    path = Path(path)
-    arrays = load_arrays(path)
-    if arrays is None:
-        return None
-    try:
-        return _dataset_from_cache_arrays(arrays, location=str(path))
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        log.warning("discarding unusable cache file %s: %s", path, exc)
-        try:
-            path.unlink()
-        except OSError:
-            pass
-        return None
-
-
-def _dataset_from_cache_arrays(arrays: dict[str, np.ndarray], *, location: str) -> Dataset:
-    metadata = json.loads(arrays["metadata"].tobytes().decode("utf-8"))
-    if metadata.get("format") != _CACHE_FORMAT:
-        raise ValueError(f"cache format {metadata.get('format')!r}, expected {_CACHE_FORMAT}")
-    images, labels = arrays["images"], arrays["labels"]
-    height, width = (int(v) for v in metadata["image_shape"])
-    n_train = int(metadata["n_train"])
-    if images.dtype != np.uint8 or labels.dtype != np.uint8:
-        raise ValueError(f"arrays are {images.dtype} and {labels.dtype}, expected uint8")
-    if images.ndim != 2 or images.shape[1] != height * width:
-        raise ValueError(f"images of shape {images.shape} for {height}x{width} images")
-    if labels.shape != (images.shape[0],):
-        raise ValueError(f"{labels.shape[0]} labels for {images.shape[0]} images")
-    if not 0 < n_train <= images.shape[0]:
-        raise ValueError(f"n_train {n_train} for {images.shape[0]} images")
-    _check_label_values(labels, where="cached labels")
-    return _make_dataset(
-        images,
-        labels,
-        image_shape=(height, width),
-        n_train=n_train,
-        source=SOURCE_CACHE,
-        location=location,
-        name=str(metadata["name"]),
-        description=str(metadata["description"]),
-        url=str(metadata["url"]),
-        feature_names=tuple(metadata["feature_names"]),
-        details=metadata["details"],
-    )
+def proportional_n_train(n_samples: int) -> int:
+    """MNIST's 60,000-of-70,000 split applied to ``n_samples``: 1540 of 1797, 60000 of 70000."""
+    return round(n_samples * MNIST_N_TRAIN / MNIST_N_SAMPLES)
 
 
 # --------------------------------------------------------------------------- fallback
@@ -792,9 +417,9 @@ def load_fallback_dataset() -> Dataset:
     # Integer arithmetic: round(v * 255 / 16) with halves (v = 8: 127.5) rounded up.
     images = (counts.astype(np.int64) * 255 + 8) // 16
     height, width = np.asarray(digits.images).shape[1:]
-    return _make_dataset(
+    return make_dataset(
         images.astype(np.uint8),
-        _digit_labels(np.asarray(digits.target), where="load_digits target"),
+        digit_labels(np.asarray(digits.target), where="load_digits target"),
         image_shape=(height, width),
         n_train=proportional_n_train(len(images)),
         source=SOURCE_FALLBACK,
@@ -847,41 +472,3 @@ def dataset_summary(dataset: Dataset) -> dict:
         "is_fallback": dataset.is_fallback,
         "notice": dataset.notice,
     }
-
-
-_SOURCE_WORDS = {
-    SOURCE_IDX: "IDX files",
-    SOURCE_CACHE: "local cache of the OpenML download",
-    SOURCE_OPENML: "downloaded from OpenML",
-    SOURCE_FALLBACK: "scikit-learn's bundled digits (fallback)",
-}
-
-
-def format_summary(summary: dict) -> str:
-    """Readable multi-line text of a :func:`dataset_summary` (for ``python -m core info``)."""
-    height, width = summary["image_shape"]
-    lines = [
-        f"Dataset:      {summary['name']}",
-        f"Source:       {_SOURCE_WORDS.get(summary['source'], summary['source'])}",
-        f"Location:     {summary['location']}",
-        f"Samples:      {summary['n_samples']:,} images of {height}x{width} "
-        f"({summary['n_features']} features)",
-        f"Split:        {summary['n_train']:,} train (first rows) + {summary['n_test']:,} test",
-        f"First label:  {summary['first_label']}",
-        f"Fingerprint:  {summary['fingerprint']}",
-        "",
-        "Images per digit:",
-        f"  {'digit':>5}  {'train':>8}  {'test':>8}  {'total':>8}",
-    ]
-    for digit, (train, test, total) in enumerate(
-        zip(
-            summary["train_class_counts"],
-            summary["test_class_counts"],
-            summary["class_counts"],
-            strict=True,
-        )
-    ):
-        lines.append(f"  {digit:>5}  {train:>8,}  {test:>8,}  {total:>8,}")
-    if summary.get("notice"):
-        lines += ["", f"Notice: {summary['notice']}"]
-    return "\n".join(lines)

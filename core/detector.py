@@ -9,7 +9,7 @@ give every cross-validated number, and the final model scores the test digits.
 Two decision rules live here, both the notebook's: ``predict`` answers ``score > 0``
 (:func:`notebook_predictions`) and cell [12] writes ``score > threshold``
 (:func:`notebook_decision`). Everything else in the project flags ``score >= threshold``,
-scikit-learn's rule (:func:`core.thresholds.is_flagged`); the two differ only for a score equal
+scikit-learn's rule (:func:`core.counting.is_flagged`); the two differ only for a score equal
 to the threshold.
 
 Results are cached on disk (:mod:`core.cache`) and shared between concurrent callers: two
@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from core import cache, engine
+from core.counting import ratio
 from core.data import Dataset
 from core.engine import (
     N_FOLDS,
@@ -54,10 +55,6 @@ def notebook_predictions(scores) -> np.ndarray:
 def notebook_decision(score: float, *, threshold: float) -> bool:
     """Cell [12]'s answer at ``threshold``: ``score > threshold``, as the notebook writes it."""
     return bool(score > threshold)
-
-
-def _ratio(numerator: int, denominator: int) -> float:
-    return numerator / denominator if denominator else math.nan
 
 
 def _confusion(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -100,8 +97,8 @@ def _never_digit_fold_accuracy(y_train: np.ndarray) -> tuple[float, ...]:
 class PickledModel:
     """A fitted model kept as its pickle until first asked for.
 
-    Unpickling a scikit-learn model imports scikit-learn (about a second), which a page that
-    only shows a cached detector's scores does not need. Thread-safe; unpickled once.
+    Unpickling a scikit-learn model imports scikit-learn, a slow import which a page that only
+    shows a cached detector's scores does not need. Thread-safe; unpickled once.
     """
 
     def __init__(self, blob: bytes) -> None:
@@ -195,13 +192,13 @@ class DetectorResult:
     def precision(self) -> float:
         """TP / (TP + FP) of :attr:`cv_predictions`; NaN when nothing is predicted positive."""
         (_, fp), (_, tp) = self.confusion_matrix.tolist()
-        return _ratio(tp, tp + fp)
+        return ratio(tp, tp + fp)
 
     @property
     def recall(self) -> float:
         """TP / (TP + FN) of :attr:`cv_predictions`; NaN when there are no positives."""
         _, (fn, tp) = self.confusion_matrix.tolist()
-        return _ratio(tp, tp + fn)
+        return ratio(tp, tp + fn)
 
     @property
     def f1(self) -> float:

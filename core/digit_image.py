@@ -59,7 +59,7 @@ BOX_SIDE = 20  # MNIST's size normalisation box
 CENTRE = (14.0, 14.0)  # where MNIST puts the centre of mass (row, column)
 MAX_BYTES = 10 * 1024 * 1024  # default limit on the file size
 # Default limit on width x height: a 12 MP (4000x3000) or 16 MP phone photo passes; a 48 MP one
-# is refused. The largest picture we decode costs about 2.5 bytes a pixel beside its own pixels.
+# is refused. Decoding costs memory in proportion to the pixels, so their number is bounded.
 MAX_PIXELS = 16_800_000
 MAX_ASPECT = 50  # longer side / shorter side: a digit is never a 40,000,000 x 1 strip
 # A progressive JPEG from an encoder has about 10 scans (libjpeg's default script), rarely over
@@ -238,9 +238,9 @@ def digit_features(prepared: PreparedDigit, *, image_shape) -> np.ndarray:
     four times the shape (32x32 for 8x8) counted in 4x4 blocks (0-16), scaled to 0-255 as
     :func:`core.data.load_fallback_dataset` scales those counts. How the digit fills that
     bitmap is not described; here its bounding box is fitted into it keeping the aspect ratio,
-    centred, and thresholded at half the ink. (Measured on 397 ``load_digits`` digits drawn as
-    pictures: a 3-nearest-neighbour classifier trained on the other 1,400 gives the prepared
-    features the label it gives the originals 89 % of the time.)
+    centred, and thresholded at half the ink. (Checked by drawing ``load_digits`` digits as
+    pictures: a nearest-neighbour classifier trained on the other digits mostly gives the
+    prepared features the label it gives the originals.)
 
     Parameters
     ----------
@@ -317,7 +317,7 @@ def jpeg_scans(data: bytes, *, limit: int = MAX_JPEG_SCANS) -> int:
     ``limit + 1``.
 
     Walks the marker segments by their lengths and skips each scan's entropy-coded data to the
-    next marker (a regular-expression search, so a 10 MB file takes milliseconds); stops at the
+    next marker (a regular-expression search, not a Python loop over the bytes); stops at the
     first EOI, so a phone's multi-picture file counts its first picture only. Bytes that do not
     parse end the count: the decoder reports the damage.
 

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 N_FOLDS = 3  # the notebook's cv=3
 PARALLEL_FITS_ENV = "THRESHOLD_EXPLORER_PARALLEL_FITS"
 GATHER_ROWS = 4096  # rows converted at a time by fold_pixels
-BLOCK_ROWS = 4096  # rows per partial_fit block of a pipeline's scaler (25 MB on MNIST)
+BLOCK_ROWS = 4096  # rows per partial_fit block of a pipeline's scaler: bounds its float copy
 
 
 def available_cores() -> int:
@@ -57,8 +57,8 @@ def parallel_fits(value: str | None = None) -> int:
     """Fits at once: ``value`` (default ``$THRESHOLD_EXPLORER_PARALLEL_FITS``), 1 to 4, else
     min(2, cores).
 
-    Each running fit holds its float64 training array (251 MB for a fold of MNIST, 376 MB for
-    the final model), so the number of fits at once is capped by memory as well as cores. A
+    Each running fit holds its own float64 copy of its training pixels, so the number of fits
+    at once is capped by memory as well as cores. A
     value that is not an integer from 1 to 4 is logged and the default used.
     """
     default = max(1, min(2, available_cores()))

@@ -26,13 +26,8 @@ from statistics import NormalDist
 
 import numpy as np
 
-from core.thresholds import (
-    ScoreIndex,
-    build_score_index,
-    counts_at,
-    threshold_for_precision,
-    threshold_for_recall,
-)
+from core.counting import ScoreIndex, build_score_index, counts_at, ratio
+from core.pickers import threshold_for_precision, threshold_for_recall
 from core.validation import check_cost, check_count, check_fraction, check_prevalence
 
 CONFIDENCE = 0.95
@@ -162,8 +157,8 @@ def at_prevalence(*, recall: float, false_positive_rate: float, prevalence: floa
     p = check_prevalence(prevalence)
     tpr, fpr = float(recall), float(false_positive_rate)
     flagged = tpr * p + fpr * (1 - p)
-    precision = tpr * p / flagged if flagged else math.nan
-    f1 = 2 * precision * tpr / (precision + tpr) if precision + tpr else math.nan
+    precision = ratio(tpr * p, flagged)
+    f1 = ratio(2 * precision * tpr, precision + tpr)
     return AtPrevalence(
         prevalence=p,
         precision=precision,
@@ -231,7 +226,7 @@ class BootstrapChoice:
 def fewest_hits(n: int, target: float) -> np.ndarray:
     """``hits[f]``: the fewest ``k`` with ``k / f >= target`` in float64, for ``f = 0 .. n``.
 
-    The same float division as :func:`core.thresholds.threshold_for_precision` (and recall's
+    The same float division as :func:`core.pickers.threshold_for_precision` (and recall's
     ``tp / n_pos``), so comparing counts against this table picks bit for bit what comparing the
     ratios would. ``hits[0]`` is ``n + 1``: 0 of 0 is undefined and reaches nothing.
 
@@ -487,7 +482,7 @@ def bootstrap_threshold(
     seed: int = BOOTSTRAP_SEED,
 ) -> BootstrapChoice:
     """Bootstrap the threshold that reaches ``target`` (lowest for precision, highest for
-    recall, as :func:`core.thresholds.threshold_for_precision` / ``..._for_recall`` pick it).
+    recall, as :func:`core.pickers.threshold_for_precision` / ``..._for_recall`` pick it).
 
     Each resample draws ``n`` digits with replacement as counts per sorted position, so its
     confusion counts at every distinct threshold are cumulative sums over the sorted order:
@@ -548,7 +543,7 @@ def fold_thresholds(
     """The threshold each fold alone would pick for ``target`` (NaN where none reaches it).
 
     A precision target is reached where the positives have share ``prevalence`` when it is
-    given (see :func:`core.thresholds.threshold_for_precision`); recall does not depend on it.
+    given (see :func:`core.pickers.threshold_for_precision`); recall does not depend on it.
     """
     if kind not in TARGET_KINDS:
         raise ValueError(f"kind must be one of {', '.join(TARGET_KINDS)}; got {kind!r}")

@@ -3,16 +3,12 @@
 The explorer (``ui/components/threshold_explorer/``) counts in the browser: it gets the
 cross-validated scores of each fold and the held-out scores, of the positives and of the
 negatives, each sorted, and counts ``score >= threshold`` by binary search, as
-:func:`core.thresholds.metrics_at` does. It merges the folds into the pooled scores itself, so
+:func:`core.counting.metrics_at` does. It merges the folds into the pooled scores itself, so
 the pooled scores do not travel twice. The curves are only drawn, so they travel thinned
-(:func:`core.thresholds.thin_curve`); every number shown is counted from the full scores.
+(:func:`core.drawing.thin_curve`); every number shown is counted from the full scores.
 
-:func:`estimates_fixture` holds what :mod:`core.estimates` and :mod:`core.thresholds` say of
-intervals, prevalence and cost, for the browser's own formulas (``estimates.js``) to be tested
-against.
-
-The curves are :func:`~core.thresholds.precision_recall_curve_exact` and
-:func:`~core.thresholds.roc_curve_exact` (computed from the score index's counts, so the first
+The curves are :func:`~core.curves.precision_recall_curve_exact` and
+:func:`~core.curves.roc_curve_exact` (computed from the score index's counts, so the first
 view of a page waits for no scikit-learn import).
 
 The payload is one ``bytes`` object, so Streamlit sends it as it is (a ``Uint8Array`` in
@@ -28,19 +24,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import struct
 from dataclasses import dataclass
 
 import numpy as np
 
+from core.counting import ScoreIndex
+from core.drawing import PATH_POINTS, thin_curve
 from core.estimates import CONFIDENCE, wilson_z
-from core.thresholds import ScoreIndex, thin_curve
+from core.formatting import json_number
 from core.tradeoff import TradeoffData
 
 MAGIC = b"TXP1"
 FORMAT = "threshold-explorer/1"
-DRAWN_POINTS = 400  # per curve; drawn as one SVG path, so more than the charts' 200 markers
 
 # The arrays of a payload after each fold's scores, in their order in the bytes.
 CURVE_ARRAYS = (
@@ -56,7 +52,6 @@ CURVE_ARRAYS = (
     "roc_fpr",
     "roc_tpr",
 )
-ESTIMATES_FIXTURE_FORMAT = "threshold-explorer-estimates/1"
 
 
 def array_names(n_folds: int) -> tuple[str, ...]:
@@ -111,7 +106,7 @@ def _class_scores(index: ScoreIndex) -> tuple[np.ndarray, np.ndarray]:
 
 
 def explorer_payload(
-    data: TradeoffData, *, digit: int, max_points: int = DRAWN_POINTS
+    data: TradeoffData, *, digit: int, max_points: int = PATH_POINTS
 ) -> ExplorerPayload:
     """Gather the explorer's data from a detector's :class:`~core.tradeoff.TradeoffData`.
 
@@ -169,10 +164,6 @@ def explorer_payload(
     )
 
 
-def _json_float(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
-
-
 def encode_payload(payload: ExplorerPayload) -> bytes:
     """The payload as the bytes the explorer reads (layout in this module's docstring).
 
@@ -192,8 +183,8 @@ def encode_payload(payload: ExplorerPayload) -> bytes:
         "format": FORMAT,
         "id": digest.hexdigest()[:16],
         "digit": payload.digit,
-        "auc": _json_float(payload.auc),
-        "average_precision": _json_float(payload.average_precision),
+        "auc": json_number(payload.auc),
+        "average_precision": json_number(payload.average_precision),
         "folds": payload.n_folds,
         "confidence": CONFIDENCE,
         "z": wilson_z(CONFIDENCE),
@@ -241,142 +232,3 @@ def decode_payload(blob: bytes) -> tuple[dict, dict[str, np.ndarray]]:
         folds = [arrays[f"fold{k}_{kind}"] for k in range(header["folds"])]
         arrays[f"cv_{kind}"] = np.sort(np.concatenate(folds), kind="stable")
     return header, arrays
-
-
-def write_payload_fixture(*, path) -> None:
-    """Write the payload of a tiny detector, the counting fixture's "ties" case, to ``path``.
-
-    The explorer's JavaScript tests (``tests/js/explorer.test.mjs``) decode it and compare its
-    scores with that case of :func:`core.thresholds.counting_fixture`.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The file to write (``tests/js/fixtures/payload.bin``); its directory must exist.
-    """
-    from pathlib import Path
-    from types import SimpleNamespace
-
-    from core.thresholds import counting_fixture
-    from core.tradeoff import tradeoff_data
-
-    case = next(c for c in counting_fixture()["cases"] if c["name"] == "ties")
-    scores = np.array(case["positives"] + case["negatives"])
-    labels = np.array([True] * len(case["positives"]) + [False] * len(case["negatives"]))
-    result = SimpleNamespace(
-        y_train=labels,
-        cv_scores=scores,
-        fold_ids=np.arange(scores.size) % 3,
-        y_test=labels,
-        test_scores=scores + 0.5,
-    )
-    Path(path).write_bytes(encode_payload(explorer_payload(tradeoff_data(result), digit=5)))
-
-
-def estimates_fixture() -> dict:
-    """Cases and expected answers for the explorer's own formulas (``estimates.js``).
-
-    - ``wilson``: :func:`core.estimates.wilson_interval` for many ``(k, n)``, ``k = 0``,
-      ``k = n`` and ``n = 0`` (null) among them;
-    - ``prevalence``: :func:`core.estimates.at_prevalence` for pairs of rates and shares;
-    - ``cost``: per case of :func:`core.thresholds.counting_fixture` with both classes and per
-      pair of costs and prevalence (null: the sample's own), the weights of
-      :func:`core.thresholds.cost_weights`, the threshold
-      :func:`core.thresholds.threshold_for_least_cost` picks (``"Infinity"``: flag nothing)
-      and :func:`core.estimates.expected_cost_per_1000` at each distinct score (the case's
-      scores are in the counting fixture, by name).
-
-    Returns
-    -------
-    dict
-        JSON-ready (no inf or NaN numbers).
-    """
-    from core.estimates import at_prevalence, expected_cost_per_1000, wilson_interval
-    from core.thresholds import (
-        build_score_index,
-        cost_weights,
-        counting_fixture,
-        metrics_at,
-        threshold_for_least_cost,
-    )
-
-    def number(value):
-        value = float(value)
-        if math.isnan(value):
-            return None
-        return value if math.isfinite(value) else ("Infinity" if value > 0 else "-Infinity")
-
-    wilson = []
-    for n in (0, 1, 2, 3, 5, 10, 37, 100, 1000, 2891, 5421, 60000):
-        for k in sorted({0, 1, n // 7, n // 3, n // 2, n - 1, n} - {-1}):
-            if 0 <= k <= n:
-                low, high = wilson_interval(k, n)
-                wilson.append({"k": k, "n": n, "low": number(low), "high": number(high)})
-    prevalence = []
-    for recall, fpr in ((0.48, 0.0053), (1.0, 1.0), (0.0, 0.0), (0.0, 0.2), (0.9, 0.0)):
-        for p in (0.0001, 0.01, 0.09035, 0.2, 0.5, 0.9999):
-            shifted = at_prevalence(recall=recall, false_positive_rate=fpr, prevalence=p)
-            prevalence.append(
-                {
-                    "recall": recall,
-                    "false_positive_rate": fpr,
-                    "prevalence": p,
-                    "precision": number(shifted.precision),
-                    "f1": number(shifted.f1),
-                    "accuracy": number(shifted.accuracy),
-                }
-            )
-    cost = []
-    for case in counting_fixture()["cases"]:
-        if not case["positives"] or not case["negatives"]:
-            continue
-        scores = case["positives"] + case["negatives"]
-        labels = [True] * len(case["positives"]) + [False] * len(case["negatives"])
-        index = build_score_index(y_true=np.array(labels), scores=np.array(scores))
-        share = index.n_pos / index.n_samples
-        for fp_cost, fn_cost in ((1.0, 5.0), (1.0, 1.0), (0.0, 1.0), (3.0, 0.0), (2.5, 0.1)):
-            for p in (None, 0.01, 0.3, 0.9):
-                weights = cost_weights(
-                    index, false_positive_cost=fp_cost, false_negative_cost=fn_cost, prevalence=p
-                )
-                choice = threshold_for_least_cost(
-                    index, false_positive_cost=fp_cost, false_negative_cost=fn_cost, prevalence=p
-                )
-                per_1000 = []
-                for t in index.thresholds:
-                    m = metrics_at(index, threshold=t)
-                    per_1000.append(
-                        expected_cost_per_1000(
-                            recall=m.recall,
-                            false_positive_rate=m.false_positive_rate,
-                            prevalence=share if p is None else p,
-                            false_positive_cost=fp_cost,
-                            false_negative_cost=fn_cost,
-                        )
-                    )
-                cost.append(
-                    {
-                        "case": case["name"],
-                        "false_positive_cost": fp_cost,
-                        "false_negative_cost": fn_cost,
-                        "prevalence": p,
-                        "weights": list(weights),
-                        "least_cost_threshold": number(choice.threshold),
-                        "cost_per_1000": per_1000,
-                    }
-                )
-    return {
-        "format": ESTIMATES_FIXTURE_FORMAT,
-        "confidence": CONFIDENCE,
-        "z": wilson_z(CONFIDENCE),
-        "wilson": wilson,
-        "prevalence": prevalence,
-        "cost": cost,
-    }
-
-
-def write_estimates_fixture(*, path) -> None:
-    """Write :func:`estimates_fixture` to ``path`` (``tests/js/fixtures/estimates.json``)."""
-    from core.thresholds import write_fixture
-
-    write_fixture(estimates_fixture(), path=path)

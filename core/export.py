@@ -22,7 +22,7 @@
 name and version, every member's checksum, and the arrays' shapes and dtypes, then rebuilds the
 decision from the plain parameters. Anything else raises :class:`ModelFileError`.
 
-The decision is ``score >= threshold``: the convention of :mod:`core.thresholds` (the trade-off
+The decision is ``score >= threshold``: the convention of :mod:`core.counting` (the trade-off
 page's counts) and of ``FixedThresholdClassifier.predict``. The notebook's cell [12]
 (:func:`core.detector.notebook_decision`) uses ``score > threshold``; the two differ only for a
 score exactly equal to the threshold.
@@ -43,12 +43,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.counting import build_score_index, metrics_at
 from core.data import Dataset
 from core.detector import DetectorResult
 from core.engine import N_FOLDS, library_version
 from core.formatting import json_number
 from core.imports import import_sklearn
-from core.thresholds import build_score_index, metrics_at
 from core.tradeoff import tradeoff_data, tradeoff_summary
 from core.validation import check_threshold
 
@@ -61,7 +61,7 @@ CLASSES_MEMBER = "classes.npy"
 PICKLE_MEMBER = "detector.pkl"
 README_MEMBER = "README.txt"
 MEMBERS = (CARD_MEMBER, COEF_MEMBER, INTERCEPT_MEMBER, CLASSES_MEMBER, PICKLE_MEMBER, README_MEMBER)
-MAX_FILE_BYTES = 16 * 1024 * 1024  # a model file is about 10 KB; anything this big is not one
+MAX_FILE_BYTES = 16 * 1024 * 1024  # far above any model file: anything this big is not one
 MAX_MEMBER_BYTES = 8 * 1024 * 1024  # per member, uncompressed
 DECISION_RULE = "score >= threshold"
 
@@ -354,7 +354,7 @@ def export_model(
     Returns
     -------
     bytes
-        The zip archive described in this module's docstring; about 10 KB for MNIST.
+        The zip archive described in this module's docstring.
     """
     card = model_card(result, threshold=threshold, dataset=dataset, created=created, **assumptions)
     model = result.model

@@ -1,7 +1,7 @@
-"""How numbers are written for people: percentages, changes, thresholds. One home for all pages.
+"""How numbers are written for people and for JSON: percentages, thresholds, nulls. One home.
 
-Every function takes plain floats and returns text; an undefined value (NaN, a 0/0 ratio) gets
-the ``missing`` text instead of a number.
+Every function takes plain floats and returns text, but :func:`json_number`, which returns what
+JSON can hold; an undefined value (NaN, a 0/0 ratio) gets the ``missing`` text, or null.
 """
 
 from __future__ import annotations
@@ -28,25 +28,8 @@ def target_percent(value: float, *, min_decimals: int = 1) -> str:
     return f"{value:.3%}"
 
 
-def points_change(new: float, old: float) -> str | None:
-    """The change of a rate in percentage points (``"+1.2 pts"``); None when nothing changed.
-
-    Enough decimals that a small change never reads ``"-0.0 pts"``.
-    """
-    if math.isnan(new) or math.isnan(old) or new == old:
-        return None
-    points = (new - old) * 100
-    decimals = next((d for d in (1, 2, 3) if abs(points) >= 0.5 * 10**-d), 4)
-    return f"{points:+.{decimals}f} pts"
-
-
-def count_change(new: int, old: int) -> str | None:
-    """The change of a count (``"+1,234"``); None when it did not change."""
-    return None if new == old else f"{new - old:+,}"
-
-
 def json_number(value: float) -> float | None:
-    """A float for JSON: NaN (an undefined ratio) becomes null."""
+    """A float for JSON: NaN (an undefined ratio) becomes null. The project's one NaN-to-null."""
     return None if math.isnan(value) else float(value)
 
 

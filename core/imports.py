@@ -9,7 +9,7 @@ thread and before it starts any worker: one lock, one import of every module we 
 which each ``from sklearn... import`` is a lookup in ``sys.modules``.
 
 scikit-learn stays out of module-level imports: a warm start shows a cached detector's numbers
-without it (its import costs about a second).
+without it (its import is slow).
 """
 
 from __future__ import annotations

@@ -254,7 +254,7 @@ class TrainingQueue:
         """Estimated seconds until the running ``job`` ends."""
         known = self._seconds.get(job.model)
         progress = job.progress
-        elapsed = 0.0 if job._started is None else now - job._started
+        elapsed = 0.0 if job.started_at is None else now - job.started_at
         if known is None and progress is not None and progress.fraction > 0:
             known = progress.elapsed / progress.fraction  # extrapolated from the fits done
         return None if known is None else max(known - elapsed, 0.0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+from core.counting import build_score_index
 from core.data import Dataset
 from core.detector import (
     SOME_DIGIT_INDEX,
@@ -22,7 +23,7 @@ from core.detector import (
     train_detector,
 )
 from core.formatting import json_number
-from core.thresholds import build_score_index, threshold_for_precision
+from core.pickers import threshold_for_precision
 from core.validation import check_digit
 
 MIN_PRECISION = 0.90  # cell [14]'s precision target
@@ -75,36 +76,3 @@ def notebook_report(dataset: Dataset, *, digit: int = 5, use_cache: bool = True,
         "dummy_accuracy": result.dummy_accuracy,
         "seconds": time.perf_counter() - start,
     }
-
-
-def format_report(report: dict) -> str:
-    """:func:`notebook_report`'s numbers as text, floats at full precision."""
-
-    def number(value) -> str:
-        return "n/a" if value is None else repr(value)
-
-    def numbers(values) -> str:
-        return "[" + ", ".join(number(v) for v in values) + "]"
-
-    def matrix(rows) -> str:
-        return "[" + ", ".join(numbers(row) for row in rows) + "]"
-
-    digit = report["digit"]
-    lines = [
-        f"Detector of digit {digit}: SGDClassifier(random_state=42), 3-fold cross-validation",
-        f"  cross_val_score accuracy [8]:          {numbers(report['cv_accuracy'])}",
-        f"  hand-written StratifiedKFold loop [9]: {numbers(report['manual_cv_accuracy'])}",
-        f"  'never {digit}' baseline accuracy:          {number(report['dummy_accuracy'])}",
-        f"  confusion matrix [10] [[TN, FP], [FN, TP]]: {matrix(report['confusion_matrix'])}",
-        f"  perfect predictions' confusion matrix:  {matrix(report['perfect_confusion_matrix'])}",
-        f"  precision [11]: {number(report['precision'])}",
-        f"  recall [11]:    {number(report['recall'])}",
-        f"  F1 [11]:        {number(report['f1'])}",
-        f"  score of digit #{report['some_digit_index']} [12]: "
-        f"{number(report['some_digit_score'])}",
-        f"  threshold for 90% precision [14]: {number(report['threshold_90_precision'])}",
-        f"    precision there: {number(report['precision_at_threshold_90'])}",
-        f"    recall there:    {number(report['recall_at_threshold_90'])}",
-        f"computed in {report['seconds']:.2f} s",
-    ]
-    return "\n".join(lines)

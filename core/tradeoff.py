@@ -1,7 +1,7 @@
 """Everything the trade-off view needs from one trained detector, computed once.
 
-The score indexes and curves come from :mod:`core.thresholds`; this module only gathers
-them for one :class:`~core.detector.DetectorResult`, and summarises one threshold.
+The score indexes and curves come from :mod:`core.counting` and :mod:`core.curves`; this module
+only gathers them for one :class:`~core.detector.DetectorResult`, and summarises one threshold.
 """
 
 from __future__ import annotations
@@ -12,6 +12,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.counting import ScoreIndex, build_score_index, metrics_at, ratio
+from core.curves import (
+    PrecisionRecallCurve,
+    RocCurve,
+    precision_recall_curve_exact,
+    roc_curve_exact,
+)
 from core.estimates import (
     BootstrapChoice,
     at_prevalence,
@@ -22,16 +29,7 @@ from core.estimates import (
     intervals_at,
 )
 from core.formatting import json_number
-from core.thresholds import (
-    PrecisionRecallCurve,
-    RocCurve,
-    ScoreIndex,
-    build_score_index,
-    metrics_at,
-    precision_recall_curve_exact,
-    roc_curve_exact,
-    threshold_for_least_cost,
-)
+from core.pickers import threshold_for_least_cost
 from core.validation import check_cost, check_prevalence, check_threshold
 
 if TYPE_CHECKING:
@@ -91,7 +89,7 @@ class TradeoffData:
     def training_prevalence(self) -> float:
         """The digit's share among the training digits (NaN without any)."""
         index = self.cv_index
-        return index.n_pos / index.n_samples if index.n_samples else math.nan
+        return ratio(index.n_pos, index.n_samples)
 
     @property
     def pr_curve(self) -> PrecisionRecallCurve:
@@ -313,64 +311,3 @@ def tradeoff_summary(
                 )
             )
     return summary
-
-
-def _text(value, as_percent: bool = True, why: str = "") -> str:
-    if value is None:
-        return f"undefined ({why})" if why else "undefined"
-    return f"{value:.2%}" if as_percent else f"{value:,.6g}"
-
-
-def _interval_text(pair) -> str:
-    low, high = pair
-    return "" if low is None else f"  [95% CI {low:.2%} to {high:.2%}]"
-
-
-def format_tradeoff(summary: dict) -> str:
-    """:func:`tradeoff_summary` as text; an undefined figure says why."""
-    nothing = "nothing is flagged"
-    lines = [
-        f"Detector of digit {summary.get('digit', '?')} at threshold {summary['threshold']} "
-        "(flagged when score >= threshold)",
-        f"Cross-validation (3 folds, training prevalence {summary['training_prevalence']:.2%}):",
-        f"  TP {summary['tp']:,}  FP {summary['fp']:,}  FN {summary['fn']:,}  TN {summary['tn']:,}"
-        f"  (flagged {summary['flagged']:,})",
-        f"  precision {_text(summary['precision'], why=nothing)}"
-        + _interval_text(summary["precision_ci"]),
-        f"  recall    {_text(summary['recall'], why='no positives')}"
-        + _interval_text(summary["recall_ci"]),
-        f"  false-positive rate {_text(summary['false_positive_rate'], why='no negatives')}"
-        + _interval_text(summary["false_positive_rate_ci"]),
-        f"  F1 {_text(summary['f1'], why='precision or recall undefined')}"
-        f"  accuracy {_text(summary['accuracy'])}",
-        "  each fold alone: precision "
-        + ", ".join(_text(v, why=nothing) for v in summary["fold_precision"])
-        + "; recall "
-        + ", ".join(_text(v, why="no positives") for v in summary["fold_recall"]),
-        "Held-out test set (final model):",
-        f"  precision {_text(summary['test_precision'], why=nothing)}"
-        + _interval_text(summary["test_precision_ci"]),
-        f"  recall    {_text(summary['test_recall'], why='no positives')}"
-        + _interval_text(summary["test_recall_ci"]),
-    ]
-    if "prevalence" in summary:
-        lines += [
-            f"At prevalence {summary['prevalence']:.2%} (recall and false-positive rate do not "
-            "change with prevalence):",
-            f"  precision {_text(summary['precision_at_prevalence'], why=nothing)}"
-            f"  F1 {_text(summary['f1_at_prevalence'])}"
-            f"  accuracy {_text(summary['accuracy_at_prevalence'])}",
-        ]
-    if "expected_cost_per_1000" in summary:
-        at = summary.get("prevalence", summary["training_prevalence"])
-        lines.append(
-            f"Expected cost per 1,000 digits (FP {summary['false_positive_cost']:g}, FN "
-            f"{summary['false_negative_cost']:g}, prevalence {at:.2%}): "
-            + _text(summary["expected_cost_per_1000"], as_percent=False, why="a rate undefined")
-        )
-        if summary["least_cost_threshold"] is not None:
-            lines.append(
-                f"  least at threshold {summary['least_cost_threshold']}: "
-                + _text(summary["least_cost_per_1000"], as_percent=False, why="a rate undefined")
-            )
-    return "\n".join(lines)

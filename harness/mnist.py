@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.data import IDX_FILES
+from core.idx import IDX_FILES
 
 
 def missing_idx_files(directory: Path) -> list[str]:

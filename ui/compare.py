@@ -30,6 +30,7 @@ from core.params import parse_float
 from ui.detector import describe_status, failure_text, status_fraction, training_registry
 from ui.entry import guarded
 from ui.params import adopt, publish, raw_param
+from ui.wording import choice_sentence
 
 
 def _as_model_result(result) -> ModelResult | None:
@@ -313,8 +314,8 @@ def overlay_charts(
 def table_notes(rows: list[ComparisonRow], *, n_trained: int) -> None:
     """Under the table: why a target was not reached, the thresholds' scales, what is missing."""
     for row in rows:
-        for note in row.notes:
-            st.warning(f"{row.label}: {note}", icon=":material/block:")
+        for choice in row.unreached:
+            st.warning(f"{row.label}: {choice_sentence(choice)}", icon=":material/block:")
     st.caption(
         "Each model's threshold is on its own scale: the SGD models' decision scores are "
         "unbounded, logistic regression's log-odds are the logarithm of p / (1 − p), the "

@@ -1,6 +1,6 @@
 """The confusion page's sections: the two matrices, the rates in words, the digits per cell.
 
-Core's functions are called through their modules (``thresholds.borderline_indices``), so
+Core's functions are called through their modules (``counting.borderline_indices``), so
 they are looked up at each run.
 """
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from core import thresholds
+from core import counting
 from core.charts import confusion_matrix_figure
 from ui.detector import tradeoff_for
 from ui.digits import show_gallery
@@ -89,7 +89,7 @@ def error_galleries(dataset: Dataset, result: DetectorResult, *, digit: int) -> 
     )
     analysis = tradeoff_for(result.fingerprint, digit, result)
     for kind, title, what in CELLS:
-        indices = thresholds.borderline_indices(analysis.cv_index, threshold=0.0, kind=kind)
+        indices = counting.borderline_indices(analysis.cv_index, threshold=0.0, kind=kind)
         if order.startswith("most"):
             indices = indices[::-1]
         shown = indices[:PER_CELL]

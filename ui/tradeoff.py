@@ -4,7 +4,7 @@ The explorer (:mod:`ui.explorer`) counts and draws in the browser while the thre
 the server hears of it only on release. Every way of setting the threshold on the server (a
 release, the exact number, a goal) is a callback that ends in :func:`_move_to`; only callbacks
 write the session's key ``threshold``. Core's functions are called through their modules
-(``thresholds.borderline_indices``), so they are looked up at each run.
+(``counting.borderline_indices``), so they are looked up at each run.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from core import thresholds, tradeoff
+from core import counting, pickers, tradeoff
 from core.formatting import percent, threshold_text
 from core.params import Parsed, parse_float
 from ui.digits import show_gallery
 from ui.entry import guarded_callback
 from ui.explorer import explorer_section, note_release
 from ui.params import adopt, publish, raw_param, unpublish
+from ui.wording import choice_sentence
 
 if TYPE_CHECKING:
     from core.data import Dataset
@@ -132,7 +133,7 @@ def _from_picker(data: TradeoffData, picker, **goal) -> None:
     except ValueError as exc:  # e.g. both costs zero: say so instead of moving
         _explain(f"Not moved: {exc}")
         return
-    _move_to(data, choice.threshold, choice.reason)
+    _move_to(data, choice.threshold, choice_sentence(choice))
 
 
 @guarded_callback
@@ -141,7 +142,7 @@ def _pick_precision(data: TradeoffData) -> None:
     st.session_state.picked_precision = (target, chosen_prevalence(data))
     _from_picker(
         data,
-        thresholds.threshold_for_precision,
+        pickers.threshold_for_precision,
         target=target,
         prevalence=chosen_prevalence(data),
     )
@@ -151,14 +152,14 @@ def _pick_precision(data: TradeoffData) -> None:
 def _pick_recall(data: TradeoffData) -> None:
     target = st.session_state.pick_recall / 100
     st.session_state.picked_recall = (target, None)  # recall does not depend on prevalence
-    _from_picker(data, thresholds.threshold_for_recall, target=target)
+    _from_picker(data, pickers.threshold_for_recall, target=target)
 
 
 @guarded_callback
 def _pick_fbeta(data: TradeoffData) -> None:
     _from_picker(
         data,
-        thresholds.threshold_for_best_fbeta,
+        pickers.threshold_for_best_fbeta,
         beta=st.session_state.pick_beta,
         prevalence=chosen_prevalence(data),
     )
@@ -168,7 +169,7 @@ def _pick_fbeta(data: TradeoffData) -> None:
 def _pick_cost(data: TradeoffData) -> None:
     _from_picker(
         data,
-        thresholds.threshold_for_least_cost,
+        pickers.threshold_for_least_cost,
         false_positive_cost=st.session_state.pick_fp_cost,
         false_negative_cost=st.session_state.pick_fn_cost,
         prevalence=chosen_prevalence(data),
@@ -368,7 +369,7 @@ def digits_at_the_cut(
         (errors[0], "false_positive", f"False positives: flagged, but not {digit}s"),
         (errors[1], "false_negative", f"False negatives: {digit}s left out"),
     ):
-        shown = thresholds.borderline_indices(
+        shown = counting.borderline_indices(
             data.cv_index, threshold=threshold, kind=kind, limit=PER_GALLERY
         )
         with column:
@@ -386,7 +387,7 @@ def changed_side(
     dataset: Dataset, data: TradeoffData, *, previous: float, threshold: float
 ) -> None:
     """The digits the last move of the threshold flagged or let go."""
-    flipped = thresholds.changed_side(
+    flipped = counting.changed_side(
         data.cv_index, old_threshold=previous, new_threshold=threshold, limit=PER_GALLERY
     )
     direction = {True: " (flagged now)", False: " (no longer flagged)"}.get(

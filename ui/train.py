@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from core import detector, thresholds
+from core import counting, detector
 from core.params import parse_int
 from ui.detector import (
     ready_detector,
@@ -96,7 +96,7 @@ def one_digit_score(dataset: Dataset, result: DetectorResult, *, digit: int) -> 
         st.metric("Decision score", f"{score:,.8f}")
         verdict = {True: f"flagged as a {digit}", False: f"not flagged as a {digit}"}
         at_zero = verdict[detector.notebook_decision(score, threshold=0.0)]
-        at_yours = verdict[thresholds.is_flagged(score, threshold=threshold)]
+        at_yours = verdict[counting.is_flagged(score, threshold=threshold)]
         st.markdown(
             f"- at threshold **0** (what `predict` does): {at_zero}\n"
             f"- at threshold **{threshold:,.2f}**: {at_yours}"

@@ -29,13 +29,11 @@ from core.data import (
     SOURCE_CACHE,
     SOURCE_FALLBACK,
     SOURCE_OPENML,
-    dataset_cache_path,
     load_dataset,
     load_fallback_dataset,
-    read_dataset_cache,
-    write_dataset_cache,
 )
 from core.detector import train_detector
+from core.openml_cache import dataset_cache_path, read_dataset_cache, write_dataset_cache
 from harness import ROOT
 from tests.app.test_query_params import page_dump
 from tests.core.test_data import MALFORMED, FakeFetch, fake_openml_bunch, make_idx_dir
@@ -427,8 +425,8 @@ FAILURES = {
     "home": ("ui.dataset", "dataset_status_line"),
     "pages/digits.py": ("core.images", "page_slice"),
     "pages/train.py": ("core.detector", "digit_score"),
-    "pages/confusion.py": ("core.thresholds", "borderline_indices"),
-    "pages/tradeoff.py": ("core.thresholds", "borderline_indices"),
+    "pages/confusion.py": ("core.counting", "borderline_indices"),
+    "pages/tradeoff.py": ("core.counting", "borderline_indices"),
 }
 
 
@@ -481,7 +479,7 @@ def test_a_failed_training_is_a_plain_message_and_a_logged_traceback(monkeypatch
 
 
 def test_a_failure_when_the_threshold_moves_is_a_plain_message(monkeypatch, caplog):
-    import core.thresholds
+    import core.counting
 
     app = visit("pages/tradeoff.py")
     assert_page_works(app, "pages/tradeoff.py")
@@ -490,7 +488,7 @@ def test_a_failure_when_the_threshold_moves_is_a_plain_message(monkeypatch, capl
     def fail(*args, **kwargs):
         raise RuntimeError(secret)
 
-    monkeypatch.setattr(core.thresholds, "borderline_indices", fail)
+    monkeypatch.setattr(core.counting, "borderline_indices", fail)
     release_explorer(app, 1.0)
 
     assert not app.exception, [e.value for e in app.exception]
@@ -501,7 +499,7 @@ def test_a_failure_when_the_threshold_moves_is_a_plain_message(monkeypatch, capl
 
 
 def test_a_failing_picker_callback_is_a_plain_message(monkeypatch, caplog):
-    import core.thresholds
+    import core.pickers
 
     secret = "internal detail of threshold_for_precision"
 
@@ -509,7 +507,7 @@ def test_a_failing_picker_callback_is_a_plain_message(monkeypatch, caplog):
         raise RuntimeError(secret)
 
     # Before the first run: the callback keeps the names of the run that drew its button.
-    monkeypatch.setattr(core.thresholds, "threshold_for_precision", fail)
+    monkeypatch.setattr(core.pickers, "threshold_for_precision", fail)
     app = visit("pages/tradeoff.py")
     assert_page_works(app, "pages/tradeoff.py")
     threshold_before = app.session_state["threshold"]

@@ -6,13 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from core.counting import borderline_indices, metrics_at
 from core.explorer import decode_payload
-from core.thresholds import (
-    borderline_indices,
-    metrics_at,
-    threshold_for_least_cost,
-    threshold_for_precision,
-)
+from core.pickers import threshold_for_least_cost, threshold_for_precision
 from tests.support import explorer_mounts, open_page, release_explorer, texts
 
 

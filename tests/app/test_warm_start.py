@@ -16,11 +16,12 @@ SCRIPT = textwrap.dedent(
     """
     import json, sys
     # What the trade-off page imports, then what it does before it shows its numbers.
-    import core.thresholds, core.tradeoff, ui.detector, ui.explorer, ui.own_digit, ui.dataset
+    import core.counting, core.pickers, core.tradeoff
+    import ui.detector, ui.explorer, ui.own_digit, ui.dataset
     from core.explorer import encode_payload, explorer_payload
     from core.data import load_dataset
     from core.jobs import JobRegistry
-    from core.thresholds import metrics_at
+    from core.counting import metrics_at
     from core.tradeoff import tradeoff_data
 
     dataset = load_dataset()

@@ -93,9 +93,9 @@ def test_upload_a_digit_and_download_the_tuned_detector(
     import numpy as np
     from PIL import Image
 
-    from core.data import load_idx_dataset
     from core.detector import train_detector
     from core.export import load_model
+    from core.idx import load_idx_dataset
 
     threshold = "3370.0194991439557"
     open_tradeoff(page, app_url, threshold=threshold)  # the server has the detector now

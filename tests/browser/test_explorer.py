@@ -29,8 +29,8 @@ window.__shown = []; window.__recording = false;
 @pytest.fixture(scope="module")
 def cv_index(app_url, mnist_dir, shared_cache_dir, browser):
     """The 5-detector's cross-validated index, from the cache the app's first visit fills."""
-    from core.data import load_idx_dataset
     from core.detector import train_detector
+    from core.idx import load_idx_dataset
     from core.tradeoff import tradeoff_data
 
     context = browser.new_context()
@@ -53,7 +53,7 @@ def shown(page) -> dict:
 
 
 def assert_exact(cv_index, frame: dict) -> float:
-    from core.thresholds import metrics_at
+    from core.counting import metrics_at
 
     threshold = float(frame["threshold"])
     m = metrics_at(cv_index, threshold=threshold)
@@ -187,7 +187,7 @@ def test_a_click_on_the_roc_curve_moves_the_threshold_to_that_point(page, app_ur
 
 
 def test_a_goal_picker_moves_the_explorer(page, app_url, cv_index):
-    from core.thresholds import threshold_for_precision
+    from core.pickers import threshold_for_precision
 
     open_explorer(page, app_url, threshold="0")
     page.get_by_role("button", name="Lowest threshold reaching it").click()
@@ -205,10 +205,10 @@ def test_a_goal_picker_moves_the_explorer(page, app_url, cv_index):
 def test_the_prevalence_moves_precision_and_the_pr_curve_while_recall_stays(
     page, app_url, cv_index, mnist_dir, shared_cache_dir, tmp_path
 ):
-    from core.data import load_idx_dataset
+    from core.counting import metrics_at
     from core.detector import train_detector
     from core.estimates import at_prevalence
-    from core.thresholds import metrics_at
+    from core.idx import load_idx_dataset
     from core.tradeoff import tradeoff_data
 
     open_explorer(page, app_url, threshold=NOTEBOOK_THRESHOLD)

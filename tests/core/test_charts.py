@@ -8,13 +8,9 @@ import numpy as np
 import pytest
 
 from core.charts import confusion_matrix_figure
-from core.thresholds import (
-    DRAWN_POINTS,
-    build_score_index,
-    metrics_at,
-    precision_recall_curve_exact,
-    roc_curve_exact,
-)
+from core.counting import build_score_index, metrics_at
+from core.curves import precision_recall_curve_exact, roc_curve_exact
+from core.drawing import MARKER_POINTS
 
 
 def detector_like(n: int, seed: int = 0):
@@ -34,7 +30,7 @@ def small():
 def test_a_curve_s_drawn_points_are_thinned_once_and_keep_both_ends(small):
     _, curve, roc = small
     for drawn, size in ((curve.drawn, curve.thresholds.size), (roc.drawn, roc.thresholds.size)):
-        assert 2 <= drawn.size <= DRAWN_POINTS
+        assert 2 <= drawn.size <= MARKER_POINTS
         assert drawn[0] == 0 and drawn[-1] == size - 1
         assert np.all(np.diff(drawn) > 0)
     assert curve.drawn is curve.drawn and roc.drawn is roc.drawn  # a cached property

@@ -26,6 +26,7 @@ from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.jobs import JobRegistry
 from core.models import MODEL_KEYS, MODELS
+from ui.wording import choice_sentence
 
 DIGIT = 5
 
@@ -306,7 +307,7 @@ def test_table_agrees_with_scikit_learn(trained, target_precision, target_recall
         assert row.target_precision == target_precision and row.target_recall == target_recall
         assert row.score_label == result.score_label and row.label == result.label
         assert row.seconds == result.seconds and row.from_cache == result.from_cache
-        assert row.recall_reached and (row.notes == ()) == row.precision_reached
+        assert row.recall_reached and (row.unreached == ()) == row.precision_reached
 
 
 def test_table_defaults_are_ninety_percent(trained):
@@ -322,7 +323,9 @@ def test_an_unreachable_precision_is_reported_not_replaced():
     assert not row.precision_reached
     assert math.isnan(row.recall_at_precision) and math.isnan(row.threshold_for_precision)
     assert row.max_precision == precisions[:-1].max() == 2 / 3
-    assert len(row.notes) == 1 and "No threshold reaches precision >= 100.0%" in row.notes[0]
+    [unreached] = row.unreached
+    assert unreached.goal == "precision" and unreached.value == 2 / 3
+    assert "No threshold reaches precision >= 100.0%" in choice_sentence(unreached)
     assert row.recall_reached and row.precision_at_recall == 1 / 2  # threshold 0.8
     assert row.threshold_for_recall == 0.8
 
@@ -331,7 +334,7 @@ def test_a_reachable_precision_of_one(trained):
     result = synthetic("m", [0.9, 0.8, 0.7, 0.1], [1, 1, 0, 0])
     [row] = compare_table([result], target_precision=1.0)
     assert row.precision_reached and row.recall_at_precision == 1.0
-    assert row.threshold_for_precision == 0.8 and row.notes == ()
+    assert row.threshold_for_precision == 0.8 and row.unreached == ()
 
 
 def test_model_curves_are_reused_not_recomputed(trained):

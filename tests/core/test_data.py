@@ -15,12 +15,9 @@ import sklearn.datasets
 from sklearn.utils import Bunch
 
 from core import cache
+from core.cli_text import format_summary
 from core.data import (
-    CACHE_FILE_NAME,
     FALLBACK_NOTICE,
-    IDX_FILES,
-    IDX_IMAGES_MAGIC,
-    IDX_LABELS_MAGIC,
     MNIST_DATA_ENV,
     OFFLINE_ENV,
     OPENML_MNIST_784_DESCR,
@@ -30,16 +27,17 @@ from core.data import (
     SOURCE_IDX,
     SOURCE_OPENML,
     Dataset,
-    dataset_cache_path,
     dataset_fingerprint,
     dataset_summary,
-    format_summary,
     load_dataset,
     load_fallback_dataset,
-    load_idx_dataset,
+)
+from core.idx import IDX_FILES, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, load_idx_dataset, read_idx
+from core.openml_cache import (
+    CACHE_FILE_NAME,
+    dataset_cache_path,
     openml_bunch_to_dataset,
     read_dataset_cache,
-    read_idx,
     write_dataset_cache,
 )
 

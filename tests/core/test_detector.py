@@ -23,6 +23,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_val_score
 
 from core import cache, cli, engine
+from core.cli_text import format_report
 from core.data import SOURCE_FALLBACK, Dataset
 from core.detector import (
     DetectorResult,
@@ -34,7 +35,7 @@ from core.detector import (
 from core.engine import TrainingProgress, binary_target
 from core.jobs import JobRegistry
 from core.models import notebook_classifier
-from core.report import format_report, manual_cv_accuracy, notebook_report
+from core.report import manual_cv_accuracy, notebook_report
 
 # The small set does not always converge within max_iter; that is expected, not a fault.
 

@@ -10,6 +10,8 @@ import pytest
 from scipy.stats import binomtest
 
 from core import cli
+from core.cli_text import format_tradeoff
+from core.counting import build_score_index, metrics_at
 from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.estimates import (
@@ -23,13 +25,8 @@ from core.estimates import (
     resample_picks,
     wilson_interval,
 )
-from core.thresholds import (
-    build_score_index,
-    metrics_at,
-    threshold_for_precision,
-    threshold_for_recall,
-)
-from core.tradeoff import format_tradeoff, tradeoff_data, tradeoff_summary
+from core.pickers import threshold_for_precision, threshold_for_recall
+from core.tradeoff import tradeoff_data, tradeoff_summary
 
 
 def scored(seed: int = 0, n: int = 3000, rate: float = 0.1):

@@ -1,28 +1,16 @@
-"""The explorer's payload (core.explorer) and the fixture its JavaScript counting is tested on."""
+"""The explorer's payload (core.explorer): its layout, its numbers and its curves."""
 
 from __future__ import annotations
 
-import json
 import math
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from core.explorer import (
-    array_names,
-    decode_payload,
-    encode_payload,
-    estimates_fixture,
-    explorer_payload,
-    write_estimates_fixture,
-    write_payload_fixture,
-)
-from core.thresholds import counting_fixture, metrics_at, write_counting_fixture
+from core.counting import metrics_at
+from core.explorer import array_names, decode_payload, encode_payload, explorer_payload
 from core.tradeoff import tradeoff_data
-from harness import ROOT
-
-FIXTURES = ROOT / "tests" / "js" / "fixtures"
 
 
 def detector(n: int = 3000, *, seed: int = 0, positives: bool = True, negatives: bool = True):
@@ -129,47 +117,6 @@ def test_a_bad_digit_is_named(digit):
 def test_decode_rejects_what_is_not_a_payload():
     with pytest.raises(ValueError, match="TXP1"):
         decode_payload(b"hello world")
-
-
-@pytest.mark.parametrize(
-    ("name", "writer"),
-    [
-        ("counting.json", write_counting_fixture),
-        ("estimates.json", write_estimates_fixture),
-        ("payload.bin", write_payload_fixture),
-    ],
-)
-def test_each_javascript_fixture_is_what_core_writes_now(tmp_path, name, writer):
-    written = tmp_path / name
-    writer(path=written)
-    assert written.read_bytes() == (FIXTURES / name).read_bytes(), (
-        f"tests/js/fixtures/{name} is stale: rewrite it with "
-        f"{writer.__module__}.{writer.__name__}(path=...)"
-    )
-
-
-def test_the_fixture_covers_the_cases_the_browser_must_get_right():
-    fixture = counting_fixture()
-    names = {case["name"] for case in fixture["cases"]}
-    assert {"ties", "all scores equal", "positives only", "negatives only"} <= names
-    json.dumps(fixture, allow_nan=False)  # valid JSON: no NaN or inf numbers
-    ties = next(case for case in fixture["cases"] if case["name"] == "ties")
-    beyond = {q["threshold"] for q in ties["queries"]}
-    assert {"Infinity", "-Infinity", min(ties["distinct_scores"]) - 1} <= beyond
-
-
-def test_the_estimates_fixture_holds_the_edge_cases():
-    fixture = estimates_fixture()
-    json.dumps(fixture, allow_nan=False)
-    pairs = {(w["k"], w["n"]) for w in fixture["wilson"]}
-    assert {(0, 0), (0, 1), (1, 1), (0, 60000), (60000, 60000)} <= pairs
-    assert next(w for w in fixture["wilson"] if w["n"] == 0)["low"] is None
-    assert any(c["precision"] is None for c in fixture["prevalence"])  # nothing flagged
-    ties = [c for c in fixture["cost"] if c["case"] == "ties"]
-    assert {c["prevalence"] for c in ties} == {None, 0.01, 0.3, 0.9}
-    # Somewhere flagging nothing is cheapest, somewhere a real score is.
-    picks = {c["least_cost_threshold"] for c in fixture["cost"]}
-    assert "Infinity" in picks and any(isinstance(t, float) for t in picks)
 
 
 @pytest.mark.parametrize(

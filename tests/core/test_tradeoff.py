@@ -8,9 +8,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from core.cli_text import format_tradeoff
 from core.estimates import bootstrap_threshold, expected_cost_per_1000, fold_thresholds
-from core.thresholds import threshold_for_least_cost
-from core.tradeoff import format_tradeoff, goal_spread, tradeoff_data, tradeoff_summary
+from core.pickers import threshold_for_least_cost
+from core.tradeoff import goal_spread, tradeoff_data, tradeoff_summary
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ def test_a_bad_goal_is_named(data):
 
 
 def test_at_a_chosen_share_a_precision_goal_is_reached_there_by_each_fold(data):
-    from core.thresholds import threshold_for_precision
+    from core.pickers import threshold_for_precision
 
     spread = goal_spread(data, kind="precision", target=0.8, prevalence=0.5)
     expected = tuple(

@@ -10,10 +10,10 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
+from core.curves import precision_recall_curve_exact, roc_curve_exact
 from core.detector import DetectorResult
 from core.estimates import fold_indexes
 from core.explorer import explorer_payload
-from core.thresholds import precision_recall_curve_exact, roc_curve_exact
 from core.tradeoff import tradeoff_data
 
 N_TRAIN, N_TEST = 60_000, 10_000

@@ -8,10 +8,8 @@ import numpy as np
 import pytest
 
 from core.formatting import (
-    count_change,
     json_number,
     percent,
-    points_change,
     scaled_threshold_text,
     target_percent,
     threshold_text,
@@ -85,13 +83,6 @@ def test_percentages_and_undefined_values():
     assert target_percent(0.9) == "90.0%" and target_percent(0.9, min_decimals=0) == "90%"
     assert target_percent(0.905) == "90.5%" and target_percent(0.12345) == "12.345%"
     assert json_number(math.nan) is None and json_number(0.5) == 0.5
-
-
-def test_changes_read_with_enough_decimals_and_none_when_unchanged():
-    assert points_change(0.5, 0.4) == "+10.0 pts"
-    assert points_change(0.40004, 0.4) == "+0.004 pts"  # never "+0.0 pts"
-    assert points_change(0.4, 0.4) is None and points_change(math.nan, 0.4) is None
-    assert count_change(1500, 300) == "+1,200" and count_change(3, 3) is None
 
 
 def test_threshold_texts():

@@ -1,5 +1,5 @@
-// The explorer's counting against what core.thresholds says (tests/js/fixtures/counting.json,
-// written by core.thresholds.write_counting_fixture; tests/core/test_explorer.py keeps it current).
+// The explorer's counting against what core.counting says (tests/js/fixtures/counting.json,
+// written by tests/js/write_fixtures.py; tests/js/test_fixtures.py keeps it current).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";

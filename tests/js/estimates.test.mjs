@@ -1,6 +1,6 @@
 // The explorer's intervals, prevalence and cost against what Python says
-// (tests/js/fixtures/estimates.json, written by core.explorer.write_estimates_fixture;
-// tests/core/test_explorer.py keeps it current).
+// (tests/js/fixtures/estimates.json, written by tests/js/write_fixtures.py;
+// tests/js/test_fixtures.py keeps it current).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -79,7 +79,7 @@ test("the precision bounds at a prevalence hold the precision and move with it",
   assert.equal(precisionBoundsAt(null, rate, 0.2), null);
 });
 
-test("the least-cost threshold and the cost curve equal core.thresholds and core.estimates", () => {
+test("the least-cost threshold and the cost curve equal core.pickers and core.estimates", () => {
   assert.ok(fixture.cost.length >= 20);
   for (const c of fixture.cost) {
     const { positives, negatives, distinct_scores: distinct } = cases.get(c.case);

@@ -1,11 +1,13 @@
-// The explorer module's parts that need no browser: reading the payload core/explorer.py
-// writes (tests/js/fixtures/payload.bin, from core.explorer.write_payload_fixture) and the
-// changes it prints.
+// The explorer's parts that need no browser: reading the payload core/explorer.py writes
+// (tests/js/fixtures/payload.bin, from tests/js/write_fixtures.py), the changes it
+// prints, and how the mount module (explorer.js) hands server positions to explorers.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { agreement, decodePayload, pointsChange, range, readHeader } from "../../ui/components/threshold_explorer/explorer.js";
+import mount, { PositionBoard } from "../../ui/components/threshold_explorer/explorer.js";
+import { decodePayload, readHeader } from "../../ui/components/threshold_explorer/payload.js";
+import { agreement, pointsChange, range } from "../../ui/components/threshold_explorer/wording.js";
 
 const fixture = (name) => new URL(`./fixtures/${name}`, import.meta.url);
 const counting = JSON.parse(readFileSync(fixture("counting.json"), "utf8"));
@@ -54,4 +56,34 @@ test("an interval reads as a range of percentages, with two decimals for small r
   assert.equal(range([0.8886, 0.9104]), "88.9–91.0%");
   assert.equal(range([0.00469, 0.00594]), "0.47–0.59%");
   assert.equal(range(null), "");
+});
+
+test("a position reaches every explorer of its payload, whichever of the two came first", () => {
+  const board = new PositionBoard();
+  const first = { id: "a", threshold: 1, seq: 1, settings: null };
+  board.post(first); // before any explorer of "a"
+  assert.equal(board.latest("a"), first);
+  assert.equal(board.latest("b"), null);
+  const seen = { one: [], two: [], other: [] };
+  const leaveOne = board.join("a", (p) => seen.one.push(p));
+  board.join("a", (p) => seen.two.push(p));
+  board.join("b", (p) => seen.other.push(p));
+  assert.deepEqual(seen.one, []); // joining gives nothing: the explorer is built at latest()
+  const second = { id: "a", threshold: 2, seq: 2, settings: null };
+  board.post(second);
+  assert.deepEqual(seen.one, [second]);
+  assert.deepEqual(seen.two, [second]);
+  assert.deepEqual(seen.other, []);
+  assert.equal(board.latest("a"), second);
+  leaveOne();
+  const third = { id: "a", threshold: 3, seq: 3, settings: null };
+  board.post(third);
+  assert.deepEqual(seen.one, [second]); // gone
+  assert.deepEqual(seen.two, [second, third]);
+});
+
+test("the position mount only posts: it builds nothing and needs no cleanup", () => {
+  const data = { position: { id: "no-explorer", threshold: 1, seq: 1, settings: null } };
+  assert.equal(mount({ data, parentElement: null, setTriggerValue: () => {} }), undefined);
+  assert.equal(mount({ data: null, parentElement: null, setTriggerValue: () => {} }), undefined);
 });

@@ -2,7 +2,7 @@
 //
 // The rule is the project's: a digit is flagged when score >= threshold. JavaScript numbers
 // are the same IEEE-754 doubles as numpy's float64, and every ratio below is the same single
-// division as in core/thresholds.py, so the numbers agree bit for bit with metrics_at().
+// division as in core/counting.py, so the numbers agree bit for bit with metrics_at().
 // Each question is a binary search: the cost does not grow with the number of scores.
 
 /** First index i with sorted[i] >= x (sorted.length when none). */

@@ -1,5 +1,5 @@
 // How sure a figure is, what it becomes at another prevalence, and what it costs: the browser's
-// copies of core/estimates.py and core/thresholds.py's cost, in the same float operations
+// copies of core/estimates.py and core/pickers.py's cost, in the same float operations
 // (tests/js/estimates.test.mjs checks them against fixtures written by Python).
 
 /** The Wilson score interval of k successes in n trials: [low, high], or null when n is 0. */
@@ -47,7 +47,7 @@ export function precisionBoundsAt(recallInterval, rateInterval, p) {
 }
 
 /**
- * What one false positive and one false negative weigh (core.thresholds.cost_weights): their
+ * What one false positive and one false negative weigh (core.pickers.cost_weights): their
  * costs on the sample as it is (prevalence null), or the expected cost per digit where the
  * positives have share `prevalence`. `perThousand` turns a total into a cost per 1,000 digits.
  */
@@ -65,7 +65,7 @@ export function costOf({ fp, fn }, weights) {
 
 /**
  * The least-cost threshold over every distinct score and "flag nothing" (Infinity), ties to the
- * highest threshold, as core.thresholds.threshold_for_least_cost picks it: one pass down the
+ * highest threshold, as core.pickers.threshold_for_least_cost picks it: one pass down the
  * sorted scores. Returns {threshold, cost} (cost per 1,000 digits).
  */
 export function leastCost(positives, negatives, weights) {

@@ -1,0 +1,141 @@
+"""What the command line prints for people: its summaries of core's results as text.
+
+Core returns numbers (JSON-ready dicts); ``python -m core`` prints them as JSON with ``--json``,
+else as the text these functions write. Only :mod:`core.cli` uses this module.
+"""
+
+from __future__ import annotations
+
+from core.data import SOURCE_CACHE, SOURCE_FALLBACK, SOURCE_IDX, SOURCE_OPENML
+
+_SOURCE_WORDS = {
+    SOURCE_IDX: "IDX files",
+    SOURCE_CACHE: "local cache of the OpenML download",
+    SOURCE_OPENML: "downloaded from OpenML",
+    SOURCE_FALLBACK: "scikit-learn's bundled digits (fallback)",
+}
+
+
+def format_summary(summary: dict) -> str:
+    """Readable multi-line text of a :func:`~core.data.dataset_summary` (``info``)."""
+    height, width = summary["image_shape"]
+    lines = [
+        f"Dataset:      {summary['name']}",
+        f"Source:       {_SOURCE_WORDS.get(summary['source'], summary['source'])}",
+        f"Location:     {summary['location']}",
+        f"Samples:      {summary['n_samples']:,} images of {height}x{width} "
+        f"({summary['n_features']} features)",
+        f"Split:        {summary['n_train']:,} train (first rows) + {summary['n_test']:,} test",
+        f"First label:  {summary['first_label']}",
+        f"Fingerprint:  {summary['fingerprint']}",
+        "",
+        "Images per digit:",
+        f"  {'digit':>5}  {'train':>8}  {'test':>8}  {'total':>8}",
+    ]
+    for digit, (train, test, total) in enumerate(
+        zip(
+            summary["train_class_counts"],
+            summary["test_class_counts"],
+            summary["class_counts"],
+            strict=True,
+        )
+    ):
+        lines.append(f"  {digit:>5}  {train:>8,}  {test:>8,}  {total:>8,}")
+    if summary.get("notice"):
+        lines += ["", f"Notice: {summary['notice']}"]
+    return "\n".join(lines)
+
+
+def format_report(report: dict) -> str:
+    """:func:`~core.report.notebook_report`'s numbers as text (``report``), floats in full."""
+
+    def number(value) -> str:
+        return "n/a" if value is None else repr(value)
+
+    def numbers(values) -> str:
+        return "[" + ", ".join(number(v) for v in values) + "]"
+
+    def matrix(rows) -> str:
+        return "[" + ", ".join(numbers(row) for row in rows) + "]"
+
+    digit = report["digit"]
+    lines = [
+        f"Detector of digit {digit}: SGDClassifier(random_state=42), 3-fold cross-validation",
+        f"  cross_val_score accuracy [8]:          {numbers(report['cv_accuracy'])}",
+        f"  hand-written StratifiedKFold loop [9]: {numbers(report['manual_cv_accuracy'])}",
+        f"  'never {digit}' baseline accuracy:          {number(report['dummy_accuracy'])}",
+        f"  confusion matrix [10] [[TN, FP], [FN, TP]]: {matrix(report['confusion_matrix'])}",
+        f"  perfect predictions' confusion matrix:  {matrix(report['perfect_confusion_matrix'])}",
+        f"  precision [11]: {number(report['precision'])}",
+        f"  recall [11]:    {number(report['recall'])}",
+        f"  F1 [11]:        {number(report['f1'])}",
+        f"  score of digit #{report['some_digit_index']} [12]: "
+        f"{number(report['some_digit_score'])}",
+        f"  threshold for 90% precision [14]: {number(report['threshold_90_precision'])}",
+        f"    precision there: {number(report['precision_at_threshold_90'])}",
+        f"    recall there:    {number(report['recall_at_threshold_90'])}",
+        f"computed in {report['seconds']:.2f} s",
+    ]
+    return "\n".join(lines)
+
+
+def _text(value, as_percent: bool = True, why: str = "") -> str:
+    if value is None:
+        return f"undefined ({why})" if why else "undefined"
+    return f"{value:.2%}" if as_percent else f"{value:,.6g}"
+
+
+def _interval_text(pair) -> str:
+    low, high = pair
+    return "" if low is None else f"  [95% CI {low:.2%} to {high:.2%}]"
+
+
+def format_tradeoff(summary: dict) -> str:
+    """:func:`~core.tradeoff.tradeoff_summary` as text (``tradeoff``); an undefined figure
+    says why."""
+    nothing = "nothing is flagged"
+    lines = [
+        f"Detector of digit {summary.get('digit', '?')} at threshold {summary['threshold']} "
+        "(flagged when score >= threshold)",
+        f"Cross-validation (3 folds, training prevalence {summary['training_prevalence']:.2%}):",
+        f"  TP {summary['tp']:,}  FP {summary['fp']:,}  FN {summary['fn']:,}  TN {summary['tn']:,}"
+        f"  (flagged {summary['flagged']:,})",
+        f"  precision {_text(summary['precision'], why=nothing)}"
+        + _interval_text(summary["precision_ci"]),
+        f"  recall    {_text(summary['recall'], why='no positives')}"
+        + _interval_text(summary["recall_ci"]),
+        f"  false-positive rate {_text(summary['false_positive_rate'], why='no negatives')}"
+        + _interval_text(summary["false_positive_rate_ci"]),
+        f"  F1 {_text(summary['f1'], why='precision or recall undefined')}"
+        f"  accuracy {_text(summary['accuracy'])}",
+        "  each fold alone: precision "
+        + ", ".join(_text(v, why=nothing) for v in summary["fold_precision"])
+        + "; recall "
+        + ", ".join(_text(v, why="no positives") for v in summary["fold_recall"]),
+        "Held-out test set (final model):",
+        f"  precision {_text(summary['test_precision'], why=nothing)}"
+        + _interval_text(summary["test_precision_ci"]),
+        f"  recall    {_text(summary['test_recall'], why='no positives')}"
+        + _interval_text(summary["test_recall_ci"]),
+    ]
+    if "prevalence" in summary:
+        lines += [
+            f"At prevalence {summary['prevalence']:.2%} (recall and false-positive rate do not "
+            "change with prevalence):",
+            f"  precision {_text(summary['precision_at_prevalence'], why=nothing)}"
+            f"  F1 {_text(summary['f1_at_prevalence'])}"
+            f"  accuracy {_text(summary['accuracy_at_prevalence'])}",
+        ]
+    if "expected_cost_per_1000" in summary:
+        at = summary.get("prevalence", summary["training_prevalence"])
+        lines.append(
+            f"Expected cost per 1,000 digits (FP {summary['false_positive_cost']:g}, FN "
+            f"{summary['false_negative_cost']:g}, prevalence {at:.2%}): "
+            + _text(summary["expected_cost_per_1000"], as_percent=False, why="a rate undefined")
+        )
+        if summary["least_cost_threshold"] is not None:
+            lines.append(
+                f"  least at threshold {summary['least_cost_threshold']}: "
+                + _text(summary["least_cost_per_1000"], as_percent=False, why="a rate undefined")
+            )
+    return "\n".join(lines)

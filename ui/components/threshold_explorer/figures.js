@@ -1,0 +1,84 @@
+// The numbers the explorer shows, from the decoded payload and the settings: one threshold's
+// figures, the curves to draw at a prevalence, the cost. No DOM: the view draws them.
+
+import { countsAt, metricsFromCounts } from "./counting.js";
+import { atPrevalence, costOf, costWeights, leastCost } from "./estimates.js";
+
+/**
+ * One detector's scores, by role: pooled cross-validated (`positive`, `negative`), each
+ * fold's, the test set's; with the payload's `header` and drawn curves (`arrays`).
+ */
+export function detectorOf({ header, arrays }) {
+  return {
+    header,
+    arrays,
+    positive: arrays.cv_positive,
+    negative: arrays.cv_negative,
+    folds: Array.from({ length: header.folds }, (_, k) => ({
+      positive: arrays[`fold${k}_positive`],
+      negative: arrays[`fold${k}_negative`],
+    })),
+    test: { positive: arrays.test_positive, negative: arrays.test_negative },
+  };
+}
+
+/** Counts at `t` and every figure from them; precision, F1 and accuracy at `prevalence` (null: as counted). */
+export function figuresAt({ positive, negative }, t, prevalence) {
+  const counted = metricsFromCounts(countsAt(positive, negative, t));
+  if (prevalence === null) return counted;
+  return { ...counted, ...atPrevalence(counted.recall, counted.falsePositiveRate, prevalence) };
+}
+
+/** Precision at `prevalence` (null: as counted) and recall of `scores` at each of `thresholds`; NaN where undefined. */
+export function ratesAt(scores, thresholds, prevalence) {
+  const precision = new Float64Array(thresholds.length);
+  const recall = new Float64Array(thresholds.length);
+  thresholds.forEach((t, i) => {
+    const counted = metricsFromCounts(countsAt(scores.positive, scores.negative, t));
+    const shown = prevalence === null ? counted.precision : atPrevalence(counted.recall, counted.falsePositiveRate, prevalence).precision;
+    precision[i] = shown ?? NaN;
+    recall[i] = counted.recall ?? NaN;
+  });
+  return { precision, recall };
+}
+
+/** The cost weights of the settings, or null when no cost is set. */
+export function weightsFor(detector, { fpCost, fnCost, prevalence }) {
+  if (fpCost === null || fnCost === null || (fpCost === 0 && fnCost === 0)) return null;
+  const { positive, negative } = detector;
+  if (!positive.length || !negative.length) return null;
+  return costWeights({ nPositive: positive.length, nNegative: negative.length, fpCost, fnCost, prevalence });
+}
+
+/**
+ * The curves to draw at the settings: precision and recall against the threshold
+ * (`vsThreshold`), the precision-recall curve (`pr`), each fold's two, and the cost per 1,000
+ * digits along the threshold with its least (`cost`, null without costs).
+ */
+export function curvesFor(detector, settings) {
+  const { arrays, folds } = detector;
+  const prevalence = settings.prevalence;
+  const atShare = prevalence !== null;
+  const vsThreshold = atShare
+    ? ratesAt(detector, arrays.vt_threshold, prevalence)
+    : { precision: arrays.vt_precision, recall: arrays.vt_recall };
+  const pr = atShare
+    ? ratesAt(detector, arrays.pr_threshold, prevalence)
+    : { precision: arrays.pr_precision, recall: arrays.pr_recall };
+  const foldCurves = folds.map((fold) => ({
+    vsThreshold: ratesAt(fold, arrays.vt_threshold, prevalence),
+    pr: ratesAt(fold, arrays.pr_threshold, prevalence),
+  }));
+  const weights = weightsFor(detector, settings);
+  let cost = null;
+  if (weights) {
+    const values = arrays.vt_threshold.map((t) => costOf(countsAt(detector.positive, detector.negative, t), weights) * weights.perThousand);
+    cost = { weights, values, least: leastCost(detector.positive, detector.negative, weights) };
+  }
+  return { vsThreshold, pr, folds: foldCurves, cost };
+}
+
+/** The cost per 1,000 digits of `figures` (from figuresAt), or null without costs. */
+export function costAt(figures, cost) {
+  return cost ? costOf(figures, cost.weights) * cost.weights.perThousand : null;
+}

@@ -1,0 +1,71 @@
+// DOM helpers of the view: elements, one SVG plot with its axes, a dot placed or hidden.
+
+import { MARGIN, axes } from "./drawing.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/** A new element ("svg:" prefix: in the SVG namespace) with its class and attributes, appended to `parent`. */
+export function el(tag, className, parent, attributes = {}) {
+  const node = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
+  if (className) node.setAttribute("class", className);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  parent?.appendChild(node);
+  return node;
+}
+
+/** A dot at (x, y) in pixels, hidden when either is undefined. */
+export function place(dot, x, y) {
+  if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) {
+    dot.setAttribute("visibility", "hidden");
+    return;
+  }
+  dot.setAttribute("visibility", "visible");
+  dot.setAttribute("cx", x.toFixed(1));
+  dot.setAttribute("cy", y.toFixed(1));
+}
+
+/** One plot: an SVG with axes, laid out again only when its size changes. */
+export class Plot {
+  constructor(parent, { title, xLabel, yLabel, className }) {
+    this.box = el("figure", `tx-plot ${className}`, parent);
+    this.title = el("figcaption", "tx-plot-title", this.box);
+    this.title.textContent = title;
+    this.svg = el("svg:svg", "tx-svg", this.box, { "aria-hidden": "true" });
+    this.grid = el("svg:g", "tx-grid", this.svg);
+    this.layers = el("svg:g", "", this.svg);
+    this.xLabel = xLabel;
+    this.yLabel = yLabel;
+    this.sx = null; // the scales, once laid out
+    this.sy = null;
+  }
+
+  /** Its size as laid out ("0x0" before it has room). */
+  get size() {
+    return `${this.svg.clientWidth}x${this.svg.clientHeight}`;
+  }
+
+  /** Size, scales, grid and labels; returns false when the plot has no room yet. */
+  layout(xDomain, yDomain, { xFormat, yFormat, bottom = MARGIN.bottom, unit = true }) {
+    const width = this.svg.clientWidth;
+    const height = this.svg.clientHeight;
+    if (!width || !height) return false;
+    const { plotBottom, sx, sy, xTicks, yTicks } = axes({ width, height, xDomain, yDomain, bottom, unit });
+    Object.assign(this, { width, height, plotBottom, sx, sy });
+    this.grid.replaceChildren();
+    for (const value of yTicks) {
+      const y = sy(value).toFixed(1);
+      el("svg:line", "tx-gridline", this.grid, { x1: MARGIN.left, x2: width - MARGIN.right, y1: y, y2: y });
+      el("svg:text", "tx-tick tx-tick-y", this.grid, { x: MARGIN.left - 5, y }).textContent = yFormat(value);
+    }
+    for (const value of xTicks) {
+      const x = sx(value).toFixed(1);
+      el("svg:line", "tx-gridline", this.grid, { x1: x, x2: x, y1: MARGIN.top, y2: plotBottom });
+      el("svg:text", "tx-tick tx-tick-x", this.grid, { x, y: plotBottom + 13 }).textContent = xFormat(value);
+    }
+    el("svg:text", "tx-axis-label", this.grid, { x: (MARGIN.left + width - MARGIN.right) / 2, y: height - 3 }).textContent = this.xLabel;
+    el("svg:text", "tx-axis-label tx-axis-label-y", this.grid, {
+      transform: `translate(11 ${(MARGIN.top + plotBottom) / 2}) rotate(-90)`,
+    }).textContent = this.yLabel;
+    return true;
+  }
+}

@@ -1,0 +1,363 @@
+// The explorer on the page: listens to the pointer, the keys and the size, turns them into
+// state.js events, and draws the state. Everything is laid out once per size; a threshold
+// change only moves the cursor and the points and rewrites the texts that changed.
+
+import { buildExplorer } from "./build.js";
+import {
+  HANDLE,
+  MARGIN,
+  RATE_DOMAIN,
+  UNIT_DOMAIN,
+  handlePath,
+  insidePlot,
+  nearestPoint,
+  pathThrough,
+  screenPoints,
+  thresholdDomain,
+} from "./drawing.js";
+import { costAt, curvesFor, figuresAt } from "./figures.js";
+import { place } from "./plot.js";
+import { Readout } from "./readout.js";
+import { STEP_KEYS, initialState, reduce, snap } from "./state.js";
+import * as words from "./wording.js";
+
+const KEY_PAUSE_MS = 400; // a pause after the last key counts as a release
+
+/**
+ * The User Timing measure of each drag move's work (snap, count, redraw): visible in the
+ * browser's performance tools, read by the benchmark. Only the last drag's are kept.
+ */
+export const MOVE_MEASURE = "threshold-explorer: move";
+
+export class ExplorerView {
+  /**
+   * Build the explorer of `detector` (figures.js detectorOf) in `parentElement`, at the
+   * server's `position` when one is known; `send(name, value)` tells the server a release.
+   */
+  constructor(parentElement, detector, send, position = null) {
+    this.detector = detector;
+    this.id = detector.header.id;
+    this.send = send;
+    const start = initialState(detector);
+    this.state = position ? reduce(start, { type: "position", position }) : start;
+    this.curves = curvesFor(detector, this.state.settings);
+    this.nodes = buildExplorer(detector, this.state.scores);
+    this.readout = new Readout(this.nodes, detector);
+    this.rects = null; // where the plots are on screen, measured once per gesture or scroll
+    this.committedFigures = null; // {threshold, settings, figures}: what the changes are from
+    this.keyTimer = undefined;
+    this.laidOutSize = null;
+    this.laidOut = false;
+    this.shownThreshold = null;
+    // Streamlit keeps the stylesheet's <link> in the same parent: replace only our own root.
+    parentElement.querySelector(":scope > .tx")?.remove();
+    parentElement.appendChild(this.nodes.root);
+    this.listen();
+    this.resizer = new ResizeObserver(() => this.layout());
+    this.resizer.observe(this.nodes.root);
+    this.layout(); // draws the threshold too, once the plots have room
+    this.readout.describeSettings(this.state.settings);
+    this.show();
+  }
+
+  /** A server position (from explorer.js's board): its threshold unless the user holds it, its settings. */
+  follow(position) {
+    this.dispatch({ type: "position", position });
+  }
+
+  /** Apply `event` to the state and draw what changed; send a release the state asks for. */
+  dispatch(event) {
+    const before = this.state;
+    const after = reduce(before, event);
+    if (after === before) return;
+    this.state = after;
+    if (!after.keysPending) clearTimeout(this.keyTimer);
+    if (after.settings !== before.settings) {
+      this.curves = curvesFor(this.detector, after.settings);
+      this.drawCurves();
+      this.readout.describeSettings(this.state.settings);
+      this.show(true);
+    } else if (after.threshold !== before.threshold) {
+      this.show();
+    }
+    if (after.unsent !== null) {
+      this.send?.("release", after.unsent);
+      this.dispatch({ type: "releaseSent" });
+    }
+  }
+
+  // --- drawing ----------------------------------------------------------------------------
+
+  layout() {
+    const { thresholdPlot, prPlot, rocPlot, costPlot } = this.nodes;
+    // Only a new size lays the plots out again: never a change of the numbers.
+    const size = [thresholdPlot, prPlot, rocPlot, costPlot].map((plot) => plot.size).join();
+    if (size === this.laidOutSize) return;
+    this.laidOutSize = size;
+    const { low, high } = this.state.scores;
+    const rates = { xFormat: words.percentTick, yFormat: words.percentTick };
+    const thresholdReady = thresholdPlot.layout(thresholdDomain(low, high), UNIT_DOMAIN, {
+      xFormat: words.scoreTick,
+      yFormat: words.percentTick,
+      bottom: MARGIN.bottom + HANDLE,
+    });
+    const prReady = prPlot.layout(RATE_DOMAIN, UNIT_DOMAIN, rates);
+    const rocReady = rocPlot.layout(RATE_DOMAIN, UNIT_DOMAIN, rates);
+    this.laidOut = thresholdReady && prReady && rocReady;
+    if (!this.laidOut) return;
+    const { cursorLine, handle, hoverLine, rocPath, chance } = this.nodes;
+    cursorLine.setAttribute("y1", MARGIN.top);
+    cursorLine.setAttribute("y2", thresholdPlot.plotBottom + HANDLE);
+    handle.setAttribute("d", handlePath(thresholdPlot.plotBottom + HANDLE + 2));
+    hoverLine.setAttribute("y1", MARGIN.top);
+    hoverLine.setAttribute("y2", thresholdPlot.plotBottom);
+    const { roc_fpr: fpr, roc_tpr: tpr } = this.detector.arrays;
+    const { sx, sy } = rocPlot;
+    rocPath.setAttribute("d", pathThrough(fpr, tpr, sx, sy));
+    for (const [name, value] of [["x1", sx(0)], ["y1", sy(0)], ["x2", sx(1)], ["y2", sy(1)]]) chance.setAttribute(name, value);
+    // Screen positions of the drawn points, for hover and click (the PR curve's in drawCurves).
+    this.rocPoints = screenPoints(fpr, tpr, sx, sy);
+    this.rects = null;
+    this.drawCurves();
+    this.readout.forget(); // sizes changed: write everything again
+    this.readout.describeSettings(this.state.settings);
+    this.show(true);
+  }
+
+  /** Draw the curves of the settings (layout first: the cost plot's scale follows its curve). */
+  drawCurves() {
+    if (!this.laidOut) return;
+    const thresholds = this.detector.arrays.vt_threshold;
+    const { vsThreshold, pr, folds } = this.curves;
+    const { thresholdPlot, prPlot, foldPaths } = this.nodes;
+    const { sx, sy } = thresholdPlot;
+    this.nodes.precisionPath.setAttribute("d", pathThrough(thresholds, vsThreshold.precision, sx, sy));
+    this.nodes.recallPath.setAttribute("d", pathThrough(thresholds, vsThreshold.recall, sx, sy));
+    this.nodes.prPath.setAttribute("d", pathThrough(pr.recall, pr.precision, prPlot.sx, prPlot.sy));
+    folds.forEach((fold, k) => {
+      const paths = foldPaths[k];
+      paths.precision.setAttribute("d", pathThrough(thresholds, fold.vsThreshold.precision, sx, sy));
+      paths.recall.setAttribute("d", pathThrough(thresholds, fold.vsThreshold.recall, sx, sy));
+      paths.pr.setAttribute("d", pathThrough(fold.pr.recall, fold.pr.precision, prPlot.sx, prPlot.sy));
+    });
+    this.prPoints = screenPoints(pr.recall, pr.precision, prPlot.sx, prPlot.sy);
+    this.drawCost();
+  }
+
+  drawCost() {
+    const cost = this.curves.cost;
+    const { costPlot: plot, costNote, costPath, costCursor, costLeast } = this.nodes;
+    costNote.hidden = cost !== null;
+    plot.svg.style.visibility = cost ? "visible" : "hidden";
+    if (!cost) return;
+    const top = Math.max(...cost.values.filter(Number.isFinite), cost.least.cost, 1e-9) * 1.08;
+    const { low, high } = this.state.scores;
+    const ready = plot.layout(thresholdDomain(low, high), [0, top], {
+      xFormat: words.scoreTick,
+      yFormat: words.costText,
+      unit: false,
+    });
+    if (!ready) return;
+    costPath.setAttribute("d", pathThrough(this.detector.arrays.vt_threshold, cost.values, plot.sx, plot.sy));
+    costCursor.setAttribute("y1", MARGIN.top);
+    costCursor.setAttribute("y2", plot.plotBottom);
+    const least = cost.least;
+    const x = Number.isFinite(least.threshold) ? plot.sx(least.threshold) : plot.width - MARGIN.right;
+    place(costLeast, x, plot.sy(least.cost));
+  }
+
+  /** The figures at `t`, at the settings' prevalence. */
+  figures(t) {
+    return figuresAt(this.detector, t, this.state.settings.prevalence);
+  }
+
+  /** Count at the state's threshold and redraw what changed (`force`: even at the same threshold). */
+  show(force = false) {
+    const t = this.state.threshold;
+    if (t === null || (t === this.shownThreshold && !force)) return;
+    this.shownThreshold = t;
+    const figures = this.figures(t);
+    const { root } = this.nodes;
+    Object.assign(root.dataset, { threshold: String(t), tp: figures.tp, fp: figures.fp, fn: figures.fn, tn: figures.tn });
+    root.dataset.precision = String(figures.precision);
+    root.dataset.recall = String(figures.recall);
+    const { cost } = this.curves;
+    const costNow = costAt(figures, cost);
+    this.moveMarks(t, figures, costNow);
+    // Changes are since the threshold the server has: the last release, pick or link.
+    const before = this.figuresAtCommitted();
+    this.readout.show({ t, figures, before, costNow, cost, settings: this.state.settings });
+  }
+
+  /** The cursor and the current points of each plot, at `t` with `figures`. */
+  moveMarks(t, figures, costNow) {
+    const { thresholdPlot, prPlot, rocPlot, costPlot } = this.nodes;
+    if (!thresholdPlot.sx) return;
+    const { sx, sy } = thresholdPlot;
+    const x = insidePlot(sx(t), thresholdPlot.width);
+    const nodes = this.nodes;
+    nodes.cursor.setAttribute("transform", `translate(${x.toFixed(1)} 0)`);
+    place(nodes.precisionDot, x, figures.precision === null ? null : sy(figures.precision));
+    place(nodes.recallDot, x, figures.recall === null ? null : sy(figures.recall));
+    place(nodes.prDot, figures.recall === null ? null : prPlot.sx(figures.recall), figures.precision === null ? null : prPlot.sy(figures.precision));
+    place(nodes.rocDot, figures.falsePositiveRate === null ? null : rocPlot.sx(figures.falsePositiveRate), figures.recall === null ? null : rocPlot.sy(figures.recall));
+    if (this.curves.cost && costPlot.sx) {
+      const costX = insidePlot(costPlot.sx(t), costPlot.width);
+      nodes.costCursor.setAttribute("x1", costX.toFixed(1));
+      nodes.costCursor.setAttribute("x2", costX.toFixed(1));
+      place(nodes.costDot, costX, costPlot.sy(costNow));
+    }
+  }
+
+  /** The figures at the threshold the server has (null before it has one), computed once each. */
+  figuresAtCommitted() {
+    const { committed, settings } = this.state;
+    if (committed === null) return null;
+    const cached = this.committedFigures;
+    if (cached?.threshold !== committed || cached.settings !== settings) {
+      this.committedFigures = { threshold: committed, settings, figures: this.figures(committed) };
+    }
+    return this.committedFigures.figures;
+  }
+
+  // --- input ------------------------------------------------------------------------------
+
+  listen() {
+    const { slider, prPlot, rocPlot, prHover, rocHover } = this.nodes;
+    const on = (node, type, handler) => node.addEventListener(type, handler);
+    on(slider, "pointerdown", (event) => {
+      if (event.button !== 0) return;
+      slider.setPointerCapture(event.pointerId);
+      this.rects = null;
+      this.hideTip();
+      slider.focus({ preventScroll: true });
+      performance.clearMeasures(MOVE_MEASURE);
+      this.dragTo("pointerDown", event.clientX);
+    });
+    on(slider, "pointermove", (event) => {
+      if (this.state.dragging) this.dragTo("pointerMove", event.clientX);
+      else this.hoverThreshold(event);
+    });
+    const up = () => this.dispatch({ type: "pointerUp" });
+    on(slider, "pointerup", up);
+    on(slider, "pointercancel", up);
+    on(slider, "lostpointercapture", up);
+    on(slider, "pointerleave", () => this.state.dragging || this.hideTip());
+    // The page may have moved since the last gesture (Streamlit redraws what is above).
+    for (const node of [slider, prPlot.svg, rocPlot.svg]) on(node, "pointerenter", this.forgetRects);
+    on(slider, "keydown", (event) => this.key(event));
+    on(slider, "blur", () => this.dispatch({ type: "blur" }));
+    for (const [plot, kind, hover] of [
+      [prPlot, "pr", prHover],
+      [rocPlot, "roc", rocHover],
+    ]) {
+      const points = () => (kind === "pr" ? this.prPoints : this.rocPoints);
+      on(plot.svg, "pointermove", (event) => this.hoverCurve(event, plot, points(), hover, kind));
+      on(plot.svg, "pointerleave", () => {
+        hover.setAttribute("visibility", "hidden");
+        this.hideTip();
+      });
+      on(plot.svg, "click", (event) => {
+        const index = this.hoverCurve(event, plot, points(), hover, kind);
+        if (index === null) return;
+        // The ROC's "flag nothing" end is no threshold to pick: the reducer ignores it.
+        this.dispatch({ type: "pick", threshold: this.detector.arrays[`${kind}_threshold`][index] });
+      });
+    }
+    window.addEventListener("scroll", this.forgetRects, { passive: true, capture: true });
+    window.addEventListener("resize", this.forgetRects, { passive: true });
+  }
+
+  forgetRects = () => {
+    this.rects = null;
+  };
+
+  /** Where `node` is on screen, measured once per gesture or scroll, not per move. */
+  rect(node) {
+    this.rects ??= new Map();
+    let box = this.rects.get(node);
+    if (!box) {
+      box = node.getBoundingClientRect();
+      this.rects.set(node, box);
+    }
+    return box;
+  }
+
+  /** The score-axis value under `clientX`, or null before the plot is laid out. */
+  valueAt(clientX) {
+    const plot = this.nodes.thresholdPlot;
+    return plot.sx ? plot.sx.invert(clientX - this.rect(plot.svg).left) : null;
+  }
+
+  /** One drag step, timed as the user-timing measure MOVE_MEASURE. */
+  dragTo(type, clientX) {
+    const start = performance.now();
+    this.dispatch({ type, value: this.valueAt(clientX) });
+    performance.measure(MOVE_MEASURE, { start });
+  }
+
+  key(event) {
+    if (!STEP_KEYS.has(event.key)) return;
+    event.preventDefault();
+    this.hideTip();
+    this.dispatch({ type: "key", key: event.key });
+    clearTimeout(this.keyTimer);
+    this.keyTimer = setTimeout(() => this.dispatch({ type: "keyPause" }), KEY_PAUSE_MS);
+  }
+
+  // --- hover ------------------------------------------------------------------------------
+
+  hoverThreshold(event) {
+    const plot = this.nodes.thresholdPlot;
+    if (!plot.sx) return;
+    const t = snap(this.state.scores, this.valueAt(event.clientX));
+    const x = plot.sx(t).toFixed(1);
+    const line = this.nodes.hoverLine;
+    line.setAttribute("x1", x);
+    line.setAttribute("x2", x);
+    line.setAttribute("visibility", "visible");
+    this.showTip(t, plot.svg, plot.sx(t), event.clientY - this.rect(plot.svg).top);
+  }
+
+  /** The drawn curve point nearest the pointer, shown; its index (null when none is near). */
+  hoverCurve(event, plot, points, hover, kind) {
+    if (!points) return null;
+    const box = this.rect(plot.svg);
+    const x = event.clientX - box.left;
+    const y = event.clientY - box.top;
+    const index = nearestPoint(points, x, y);
+    if (index === null) {
+      hover.setAttribute("visibility", "hidden");
+      this.hideTip();
+      return null;
+    }
+    place(hover, points.x[index], points.y[index]);
+    hover.setAttribute("visibility", "visible");
+    this.showTip(this.detector.arrays[`${kind}_threshold`][index], plot.svg, points.x[index], points.y[index]);
+    return index;
+  }
+
+  showTip(t, svg, x, y) {
+    const tip = this.nodes.tip;
+    tip.textContent = words.tipLines(t, this.figures(t)).join("\n");
+    tip.hidden = false;
+    const origin = this.rect(this.nodes.root);
+    const box = this.rect(svg);
+    const left = box.left - origin.left + x;
+    const top = box.top - origin.top + y;
+    const flip = left > origin.width - 200;
+    tip.style.transform = `translate(${flip ? left - 12 : left + 12}px, ${top + 12}px) translateX(${flip ? "-100%" : "0"})`;
+  }
+
+  hideTip() {
+    this.nodes.tip.hidden = true;
+    this.nodes.hoverLine.setAttribute("visibility", "hidden");
+  }
+
+  destroy() {
+    this.resizer?.disconnect();
+    window.removeEventListener("scroll", this.forgetRects, { capture: true });
+    window.removeEventListener("resize", this.forgetRects);
+    clearTimeout(this.keyTimer);
+  }
+}
