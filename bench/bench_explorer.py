@@ -30,7 +30,8 @@ from pathlib import Path
 
 from common import add_json_option, emit
 
-from tests.support import APP_IDLE, CHROMIUM_FLAGS, start_app, stop_app
+from harness.browser import APP_IDLE, CHROMIUM_FLAGS
+from harness.server import start_app, stop_app
 
 VIEWPORT = {"width": 1366, "height": 768}
 EXPLORER = ".tx[data-tp]"

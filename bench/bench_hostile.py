@@ -4,7 +4,7 @@ Every figure comes from a fresh process (its peak RSS from ``wait4``, its wall t
 parent), beside a reference measured in the same run:
 
 - ``pictures``: ``python -m core predict`` of each crafted picture (built on the fly by
-  ``tests/support.py``; none is stored) against an ordinary digit photo: the 40,000,000 x 1
+  ``harness/hostile_files.py``; none is stored) against an ordinary digit photo: the 40,000,000 x 1
   1-bit PNG, a progressive JPEG of 20,000 scans, a 12 MP phone photo, the largest picture the
   limits let through (a 16.8 MP RGBA PNG). For the two refused ones, what Pillow alone costs
   on them (the decoding we no longer do; the JPEG's on 1,000 of its scans, as 20,000 take
@@ -43,16 +43,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import LOOPBACK_ONLY, SERVER_ENV  # bench/ is the script's folder
 
-from common import LOOPBACK_ONLY, SERVER_ENV  # noqa: E402 - bench/ is the script's folder
-
-from tests.support import (  # noqa: E402 - after the path set-up above
-    many_scan_jpeg,
-    phone_photo_jpeg,
-    wide_bilevel_png,
-)
+from harness import ROOT
+from harness.hostile_files import many_scan_jpeg, phone_photo_jpeg, wide_bilevel_png
 
 MAKE_RUN_ARENAS = SERVER_ENV["MALLOC_ARENA_MAX"]
 QUEUE_DIGITS = (0, 1, 2, 3, 4, 6)
@@ -373,7 +367,8 @@ def bench_queue() -> dict:
 # --------------------------------------------------------------------------------------------
 
 # Kept in each page (one check every 250 ms in the browser), read by the bench every second:
-# asking six pages over Playwright four times a second took cores the server needed (README).
+# asking six pages over Playwright four times a second took cores the server needed
+# (bench/RESULTS.md).
 ANSWER_WATCH = """if (window.top === window) {
   const timer = setInterval(() => {
     const shown = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
@@ -400,7 +395,8 @@ def sessions_on_a_fresh_server(
     """
     import threading
 
-    from tests.support import app_server, tree_mb
+    from harness.memory import tree_mb
+    from harness.server import app_server
 
     with tempfile.TemporaryDirectory(prefix="bench-server-") as empty:
         env = {**SERVER_ENV, "THRESHOLD_EXPLORER_CACHE": cache or empty}
@@ -484,7 +480,8 @@ def bench_server(*, cache: str | None = None, arena_max: str = "1", browser_nice
     """
     if not os.environ.get("MNIST_DATA"):
         return {"skipped": "MNIST_DATA is not set"}
-    from tests.support import chromium, process_tree
+    from harness.browser import chromium
+    from harness.memory import process_tree
 
     with chromium(extra_args=(LOOPBACK_ONLY,)) as browser:
         if browser_nice:

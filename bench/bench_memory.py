@@ -37,7 +37,9 @@ from common import (
     step,
 )
 
-from tests.support import app_server, chromium, tree_mb, wait_for_idle
+from harness.browser import chromium, wait_for_idle
+from harness.memory import tree_mb
+from harness.server import app_server
 
 GOALS_MB = {"peak": 1000.0, "steady": 500.0}
 

@@ -42,7 +42,8 @@ from common import (
     summary,
 )
 
-from tests.support import app_server, chromium
+from harness.browser import chromium
+from harness.server import app_server
 
 GOALS = {"step_ratio": 1.5, "kb": 200.0, "warm_start_s": 3.0}
 STEP_FIGURES = ("numbers", "painted", "idle")

@@ -1,5 +1,7 @@
 """What the benchmarks share: the --json option, statistics, child processes, MNIST's raw files,
-and driving a page in the browser (the server and Chromium come from tests/support.py).
+and driving a page in the browser (the server and Chromium come from the harness package).
+
+Importing it puts the project's root on ``sys.path``: the one place the benchmarks do so.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # for tests.support (imported where needed: it imports Streamlit)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for harness/ and core/
+
+from harness import ROOT  # noqa: E402 - after the path set-up above
+from harness.browser import APP_IDLE  # noqa: E402
+from harness.server import MAKE_RUN_ENV  # noqa: E402
+
 # Nothing but loopback: every other host name fails to resolve inside the browser.
 LOOPBACK_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
-MAKE_RUN_ENV = {"MALLOC_ARENA_MAX": "1"}  # what `make run` sets (Makefile); a test checks it
 SERVER_ENV = {
     "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     "THRESHOLD_EXPLORER_OFFLINE": "1",
@@ -189,8 +194,6 @@ def open_app(context, url: str, app: App, *, timeout_ms: int):
     Returns the page, its :class:`Traffic` and the ``time.perf_counter()`` when the numbers
     showed.
     """
-    from tests.support import APP_IDLE
-
     page = context.new_page()
     traffic = Traffic(page)
     page.goto(url + app.path, wait_until="commit")
@@ -206,8 +209,6 @@ def step(page, app: App, *, timeout_ms: int = 30_000) -> dict:
     On /tradeoff the slider is the explorer's: its numbers change in the browser at once, and
     "idle" waits for the server's rerun after the key pause as well.
     """
-    from tests.support import APP_IDLE
-
     armed = ARM.replace("NUMBERS", app.numbers).replace("SETTLED", app.settled)
     page.evaluate(armed.replace("IDLE", APP_IDLE))
     page.keyboard.press("ArrowRight")

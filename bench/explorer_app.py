@@ -4,18 +4,15 @@ scale test and a scratch page. Run: ``streamlit run bench/explorer_app.py``."""
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
+import common  # noqa: F401 - puts the project's root on sys.path (bench/ is the script's folder)
 import numpy as np
 import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from core.explorer import decode_payload, encode_payload, explorer_payload  # noqa: E402
-from core.tradeoff import tradeoff_data  # noqa: E402
-from ui.explorer import release_value, threshold_explorer  # noqa: E402
+from core.explorer import decode_payload, encode_payload, explorer_payload
+from core.tradeoff import tradeoff_data
+from ui.explorer import release_value, threshold_explorer
 
 
 @st.cache_resource

@@ -7,9 +7,12 @@ Each script (``load``, ``train``, ``thresholds``, ``estimates``, ``tradeoff``, `
 row of the table: what, the figure, the reference measured in the same run, their ratio, the
 goal and whether it was met, and the 1-minute load average around its benchmark; the header
 names the machine. The table goes to ``bench/results/latest.md``, every figure to
-``latest.json``. ``--quick`` passes fewer repetitions (a smoke check; ``hostile`` then leaves out
+``latest.json``; a run that is not ``--quick`` also rewrites, in ``bench/RESULTS.md``, the section
+of each benchmark it ran (date, machine, load, rows) and keeps the others and the hand-written
+part below them. ``--quick`` passes fewer repetitions (a smoke check; ``hostile`` then leaves out
 its trainings). All but ``thresholds`` and ``estimates`` need ``MNIST_DATA``: without it the run
 stops at once with exit status 2; a benchmark that fails is a row and makes it exit 1.
+``--self-test`` runs the runner's own checks on canned results (``bench/run_checks.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,11 +32,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-RESULTS = BENCH / "results"
-sys.path.insert(0, str(BENCH.parent))
+from common import ROOT  # bench/ is the script's folder; common puts ROOT on sys.path
 
-from tests.support import missing_idx_files  # noqa: E402 - after the path set-up above
+from harness.mnist import missing_idx_files
+
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+PAGE = BENCH / "RESULTS.md"
 
 
 # --- rows of the table --------------------------------------------------------------------------
@@ -341,9 +347,7 @@ def run_one(bench: Benchmark, *, quick: bool, capture: bool) -> dict:
         print(f"\n=== {bench.name}: {' '.join(command[1:])}", flush=True)
         load_before = os.getloadavg()[0]
         start = time.perf_counter()
-        done = subprocess.run(
-            command, cwd=BENCH.parent, capture_output=capture, text=True, check=False
-        )
+        done = subprocess.run(command, cwd=ROOT, capture_output=capture, text=True, check=False)
         record = {
             "script": bench.script,
             "command": command[1:],
@@ -375,15 +379,28 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|")
 
 
+def _row_cells(row: dict) -> list[str]:
+    """A row's what, figure, reference, ratio, goal and met, as table cells."""
+    ratio = "" if row["ratio"] is None else f"{row['ratio']:.3g}×"
+    met = {True: "met", False: "**missed**", None: ""}[row["met"]]
+    return [
+        _cell(c) for c in (row["what"], row["figure"], row["reference"], ratio, row["goal"], met)
+    ]
+
+
+def _machine(m: dict) -> str:
+    return (
+        f"{m['cores']} cores ({m['usable_cores']} usable), {m['cpu_model']}, Python {m['python']}"
+    )
+
+
 def markdown(results: dict) -> str:
     """The markdown table of a results dict (as written to latest.json)."""
-    m = results["machine"]
     lines = [
         f"# Benchmarks ({'quick' if results['quick'] else 'full'} run, {results['date']})",
         "",
-        f"Machine: {m['cores']} cores ({m['usable_cores']} usable), {m['cpu_model']}, "
-        f"Python {m['python']}; 1-minute load average {results['load_average_before']:.2f} "
-        f"before, {results['load_average_after']:.2f} after.",
+        f"Machine: {_machine(results['machine'])}; 1-minute load average "
+        f"{results['load_average_before']:.2f} before, {results['load_average_after']:.2f} after.",
         "",
         "| what | figure | reference in the same run | ratio | goal | met | load |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -394,10 +411,7 @@ def markdown(results: dict) -> str:
             lines.append(f"| {name} | **failed**: {_cell(record['error'])} | | | | | {load} |")
             continue
         for row in record["rows"]:
-            ratio = "" if row["ratio"] is None else f"{row['ratio']:.3g}×"
-            met = {True: "met", False: "**missed**", None: ""}[row["met"]]
-            cells = [row["what"], row["figure"], row["reference"], ratio, row["goal"], met, load]
-            lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+            lines.append("| " + " | ".join([*_row_cells(row), load]) + " |")
     lines += [
         "",
         f"Produced by `python bench/run.py{' --quick' if results['quick'] else ''}`; "
@@ -414,6 +428,74 @@ def write_results(results: dict, directory: Path) -> tuple[Path, Path]:
     return as_json, as_md
 
 
+# --- bench/RESULTS.md ---------------------------------------------------------------------------
+HAND_WRITTEN = "<!-- Hand-written below this line: bench/run.py keeps it as it is. -->"
+PAGE_HEAD = """# Benchmark results
+
+<!-- Written by bench/run.py down to the hand-written line: edits above it are lost. -->
+
+Written by `python bench/run.py` (`make bench`): each benchmark's rows from its latest run that was
+not `--quick`, with the date, the machine and its 1-minute load average during that benchmark.
+Every figure stands beside a reference measured in the same run; the machine is often shared, so
+read the ratios rather than the absolute figures. A run rewrites the sections of the benchmarks
+it ran (`--only NAME` runs one) and keeps the others; `--quick` runs write only `bench/results/`.
+How the figures are measured, and the measurements made before this page was written, follow
+the sections.
+"""
+_SECTION = re.compile(
+    r"^<!-- begin (\S+): written by bench/run.py -->\n.*?^<!-- end \1 -->\n", re.M | re.S
+)
+EARLIER = "## Earlier measurements\n\nNone yet.\n"
+
+
+def page_section(name: str, record: dict, results: dict) -> str:
+    """One benchmark's section of bench/RESULTS.md: its run, machine, load and rows."""
+    load = f"{record['load_average_before']:.2f} → {record['load_average_after']:.2f}"
+    script = f" (`bench/{record['script']}`)" if record.get("script") else ""
+    lines = [
+        f"<!-- begin {name}: written by bench/run.py -->",
+        f"### {name}{script}",
+        "",
+        f"Run {results['date']} on {_machine(results['machine'])}; 1-minute load average "
+        f"{load} during this benchmark.",
+        "",
+    ]
+    if "error" in record:
+        lines.append(f"**Failed**: {_cell(record['error'])}")
+    else:
+        lines += [
+            "| what | figure | reference in the same run | ratio | goal | met |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        lines += ["| " + " | ".join(_row_cells(row)) + " |" for row in record["rows"]]
+    lines.append(f"<!-- end {name} -->")
+    return "\n".join(lines) + "\n"
+
+
+def results_page(results: dict, previous: str = "") -> str:
+    """bench/RESULTS.md after ``results``: this run's sections, the ``previous`` page's sections
+    of the benchmarks it did not run, and the previous page's hand-written part, as it was."""
+    sections = {m.group(1): m.group(0) for m in _SECTION.finditer(previous.split(HAND_WRITTEN)[0])}
+    for name, record in results["benchmarks"].items():
+        sections[name] = page_section(name, record, results)
+    order = [b.name for b in BENCHMARKS] + [n for n in sections if n not in BY_NAME]
+    shown = [sections[name] for name in order if name in sections]
+    missing = [name for name in BY_NAME if name not in sections]
+    parts = [PAGE_HEAD, "## Latest figures\n", *shown]
+    if missing:
+        parts.append(f"Not recorded yet: {', '.join(missing)} (see the earlier measurements).\n")
+    _, found, hand_written = previous.partition(HAND_WRITTEN)
+    parts.append(HAND_WRITTEN + (hand_written if found else "\n\n" + EARLIER))
+    return "\n".join(parts)
+
+
+def write_page(results: dict, path: Path) -> Path:
+    """Rewrite ``path`` (bench/RESULTS.md) with the sections of ``results``."""
+    previous = path.read_text() if path.exists() else ""
+    path.write_text(results_page(results, previous))
+    return path
+
+
 # --- the run ------------------------------------------------------------------------------------
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -421,6 +503,8 @@ def parse_args(argv=None):
     parser.add_argument("--only", action="append", metavar="NAME", help=", ".join(BY_NAME))
     parser.add_argument("--results-dir", type=Path, default=RESULTS, help="default bench/results")
     parser.add_argument("--capture", action="store_true", help="scripts' output to the JSON only")
+    parser.add_argument("--page", type=Path, default=PAGE, help="default bench/RESULTS.md")
+    parser.add_argument("--self-test", action="store_true", help="the runner's own checks")
     args = parser.parse_args(argv)
     names = [n.strip() for item in args.only or [] for n in item.split(",") if n.strip()]
     unknown = [n for n in names if n not in BY_NAME]
@@ -432,6 +516,10 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.self_test:
+        from run_checks import run_checks
+
+        return run_checks(sys.modules[__name__])
     if any(b.needs_mnist for b in args.selected):
         problem = missing_mnist()
         if problem:
@@ -449,9 +537,10 @@ def main(argv=None) -> int:
         results["benchmarks"][bench.name] = run_one(bench, quick=args.quick, capture=args.capture)
     results["load_average_after"] = os.getloadavg()[0]
     as_json, as_md = write_results(results, args.results_dir)
+    written = [as_json, as_md] if args.quick else [as_json, as_md, write_page(results, args.page)]
     print()
     print(as_md.read_text(), end="")
-    print(f"\nWritten: {as_json}, {as_md}")
+    print(f"\nWritten: {', '.join(map(str, written))}")
     failed = [name for name, record in results["benchmarks"].items() if "error" in record]
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)

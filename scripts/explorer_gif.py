@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support import APP_IDLE, CHROMIUM_FLAGS, start_app, stop_app  # noqa: E402
+from harness.browser import APP_IDLE, CHROMIUM_FLAGS  # noqa: E402
+from harness.server import start_app, stop_app  # noqa: E402
 
 
 def frames(url: str, *, steps: int, chromium: str) -> list[bytes]:

@@ -7,13 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import (
-    app_server,
-    chromium,
-    chromium_executable,
-    forget_app_caches,
-    missing_idx_files,
-)
+from harness.browser import chromium, chromium_executable
+from harness.mnist import missing_idx_files
+from harness.server import app_server
+from tests.support import forget_app_caches
 
 # Tests never wait on the network: a test that wants the OpenML path fakes fetch_openml.
 os.environ.setdefault("THRESHOLD_EXPLORER_OFFLINE", "1")

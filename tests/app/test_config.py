@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit import config
 
-from tests.support import ROOT
+from harness import ROOT
 from ui.own_digit import MAX_UPLOAD_MB
 
 

@@ -34,16 +34,10 @@ from core.data import (
 )
 from core.detector import train_detector
 from core.openml_cache import dataset_cache_path, read_dataset_cache, write_dataset_cache
+from harness import ROOT
 from tests.app.test_query_params import page_dump
 from tests.core.test_data import MALFORMED, FakeFetch, fake_openml_bunch, make_idx_dir
-from tests.support import (
-    ROOT,
-    explorer_mounts,
-    metric_values,
-    open_page,
-    release_explorer,
-    until_trained,
-)
+from tests.support import explorer_mounts, metric_values, open_page, release_explorer, until_trained
 
 PAGES = ["home", "pages/digits.py", "pages/train.py", "pages/confusion.py", "pages/tradeoff.py"]
 GUARD_MESSAGE = "Something went wrong on this page"

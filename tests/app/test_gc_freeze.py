@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from tests.support import ROOT
+from harness import ROOT
 
 FRAGMENT_AFTER_IMPORT = """
 import gc, json

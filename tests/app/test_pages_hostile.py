@@ -1,7 +1,7 @@
 """AppTest on the small fallback set: hostile uploads on /tradeoff get one plain line each, and
 /train says when it waits for another process's training, then shows that result.
 
-Each crafted file is built on the fly (``tests/support.py``).
+Each crafted file is built on the fly (``harness/hostile_files.py``).
 """
 
 from __future__ import annotations
@@ -13,14 +13,9 @@ import pytest
 from core import cache
 from core.data import load_fallback_dataset
 from core.detector import train_detector
-from tests.support import (
-    ROOT,
-    explorer_mounts,
-    many_scan_jpeg,
-    open_page,
-    until_trained,
-    wide_bilevel_png,
-)
+from harness import ROOT
+from harness.hostile_files import many_scan_jpeg, wide_bilevel_png
+from tests.support import explorer_mounts, open_page, until_trained
 
 pytestmark = pytest.mark.usefixtures("fallback_app")
 

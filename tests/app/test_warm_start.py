@@ -10,7 +10,7 @@ import textwrap
 
 import numpy as np
 
-from tests.support import ROOT
+from harness import ROOT
 
 SCRIPT = textwrap.dedent(
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import screenshot, wait_for_idle, wait_for_images
+from harness.browser import screenshot, wait_for_idle, wait_for_images
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def metric_value(page, label: str) -> str:
 @pytest.fixture
 def fresh_app_url(mnist_dir, tmp_path):
     """A server of its own with an empty cache, so the detector really trains here."""
-    from tests.support import app_server
+    from harness.server import app_server
 
     env = {"MNIST_DATA": str(mnist_dir), "THRESHOLD_EXPLORER_CACHE": str(tmp_path / "cache")}
     with app_server(env=env, log_name="fresh-app-server") as (_, url):

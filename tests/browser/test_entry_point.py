@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import start_app, stop_app, wait_for_idle
+from harness.browser import wait_for_idle
+from harness.server import start_app, stop_app
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import screenshot, start_app, stop_app, wait_for_idle, wait_for_images
+from harness.browser import screenshot, wait_for_idle, wait_for_images
+from harness.server import start_app, stop_app
 
 pytestmark = pytest.mark.browser
 
@@ -319,7 +320,7 @@ def test_the_explorer_fits_and_works_on_a_laptop_and_a_phone(
 
 
 def screenshot_dir():
-    from tests.support import ARTIFACTS
+    from harness import ARTIFACTS
 
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

@@ -16,13 +16,10 @@ import time
 
 import pytest
 
-from tests.support import (
-    app_server,
-    screenshot,
-    tree_mb,
-    wait_for_idle,
-    wide_bilevel_png,
-)
+from harness.browser import screenshot, wait_for_idle
+from harness.hostile_files import wide_bilevel_png
+from harness.memory import tree_mb
+from harness.server import app_server
 
 pytestmark = pytest.mark.browser
 

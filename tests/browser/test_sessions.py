@@ -30,15 +30,10 @@ from itertools import pairwise
 
 import pytest
 
-from tests.support import (
-    APP_IDLE,
-    ARTIFACTS,
-    app_server,
-    screenshot,
-    tree_mb,
-    wait_for_idle,
-    wait_for_images,
-)
+from harness import ARTIFACTS
+from harness.browser import APP_IDLE, screenshot, wait_for_idle, wait_for_images
+from harness.memory import tree_mb
+from harness.server import app_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.mnist]
 

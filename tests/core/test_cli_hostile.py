@@ -24,7 +24,7 @@ from core.cli import EXIT_ERROR, main
 from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.export import export_model
-from tests.support import ROOT
+from harness import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.digit_image import digit_features, prepare_digit_image
 from core.export import export_model, load_model
-from tests.support import ROOT
+from harness import ROOT
 
 
 def picture(pixels: np.ndarray, path, *, scale: int, format="PNG") -> str:

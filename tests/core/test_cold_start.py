@@ -20,7 +20,8 @@ import sys
 import numpy as np
 import pytest
 
-from tests.support import RECORD_SKLEARN_IMPORTS, ROOT, sklearn_import_threads
+from harness import ROOT
+from harness.sklearn_imports import RECORD_SKLEARN_IMPORTS, sklearn_import_threads
 
 REPORT = "import sys; from core.cli import main; sys.exit(main(['report', '--json']))"
 

@@ -16,7 +16,7 @@ import pytest
 from core.data import load_dataset
 from core.detector import train_detector
 from core.report import notebook_report
-from tests.support import ROOT
+from harness import ROOT
 
 pytestmark = pytest.mark.mnist
 

@@ -24,7 +24,7 @@ from core.digit_image import (
     jpeg_scans,
     prepare_digit_image,
 )
-from tests.support import many_scan_jpeg, phone_photo_jpeg, png_chunk, wide_bilevel_png
+from harness.hostile_files import many_scan_jpeg, phone_photo_jpeg, png_chunk, wide_bilevel_png
 
 
 def header_only_png(width: int, height: int, *, bit_depth: int, colour_type: int) -> bytes:

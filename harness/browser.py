@@ -1,0 +1,72 @@
+"""Headless Chromium driven by Playwright with the project's flags, and waits on a page."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from harness import ARTIFACTS
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
+
+def chromium_executable() -> str:
+    """Debian's Chromium, or the binary named by ``CHROMIUM``."""
+    return os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@contextmanager
+def chromium(executable: str | None = None, *, extra_args: tuple[str, ...] = ()):
+    """Headless Chromium driven by Playwright for the ``with`` block; yields the browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable or chromium_executable(),
+            args=[*CHROMIUM_FLAGS, *extra_args],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_for_idle(page, *, timeout_ms: int = 60_000) -> None:
+    """Wait until the script has run and Streamlit is idle."""
+    page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
+
+
+def wait_for_images(page, *, timeout_ms: int = 30_000) -> None:
+    """Wait until every image on the page has loaded (galleries load lazily)."""
+    for image in page.locator("img").all():
+        image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
+        timeout=timeout_ms,
+    )
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    # Streamlit scrolls inside its main section, so grow the window to the content instead.
+    viewport = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], section')]"
+        ".map(e => e.scrollHeight), document.body.scrollHeight)"
+    )
+    page.set_viewport_size({"width": viewport["width"], "height": min(int(height), 6000)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(viewport)
+    return path
