@@ -30,7 +30,14 @@ $(DEV): requirements.txt requirements-dev.txt $(RUNTIME)
 run: $(RUNTIME)
 	MALLOC_ARENA_MAX=1 $(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
-test: $(DEV)
+# The browser tests' one npm package (axe-core, the accessibility checker), exactly as
+# package-lock.json pins it, checked against its integrity hash; again when either file changes.
+NODE_TOOLS := node_modules/.installed
+$(NODE_TOOLS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: $(DEV) $(NODE_TOOLS)
 	scripts/ensure-chromium
 	node --test tests/js/
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
