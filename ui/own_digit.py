@@ -58,10 +58,19 @@ def own_digit_section(dataset: Dataset, result: DetectorResult) -> None:
         steps.append("inverted to light ink on dark")
     if prepared.thickened:
         steps.append("thin strokes widened")
-    before.image(prepared.original, caption=f"{upload.name} ({'; '.join(steps)})", width=280)
+    before.image(
+        prepared.original,
+        caption=f"{upload.name} ({'; '.join(steps)})",
+        width=280,
+        alt=f"your picture {upload.name}, as uploaded",
+    )
     rows, cols = dataset.image_shape
     seen = display_image(features, shape=dataset.image_shape, scale=max(1, 280 // rows))
-    after.image(seen, caption=f"What the detector sees: {rows}×{cols}, score {score:,.2f}")
+    after.image(
+        seen,
+        caption=f"What the detector sees: {rows}×{cols}, score {score:,.2f}",
+        alt=f"your picture made MNIST-like, {rows}×{cols} grey levels, score {score:,.0f}",
+    )
 
 
 def own_digit_line(*, digit: int, threshold: float) -> None:
