@@ -5,6 +5,8 @@ Run with ``streamlit run app.py``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.dataset import dataset_status_line, get_dataset, prefetch_dataset
@@ -76,7 +78,10 @@ def _pages() -> list:
     return pages
 
 
-st.set_page_config(page_title="Threshold Explorer", page_icon=":material/tune:", layout="wide")
+# The icon is a file of the app's: a Material icon here would be fetched from Google's fonts
+# server by every visitor's browser (failing offline, and telling a third party).
+FAVICON = Path(__file__).resolve().parent / "ui" / "favicon.svg"
+st.set_page_config(page_title="Threshold Explorer", page_icon=FAVICON, layout="wide")
 page = st.navigation(_pages())
 mark_entered(True)
 try:
