@@ -71,7 +71,7 @@ def visits(browser, app_url, axe_script):
     for name, (link, marker) in PAGES.items():
         page.set_viewport_size({"width": 1366, "height": 768})
         page.goto(f"{app_url}{link}")
-        page.get_by_text(marker).first.wait_for(timeout=240_000)
+        page.get_by_text(marker).first.wait_for(timeout=480_000)  # may train the detector
         wait_for_idle(page, timeout_ms=120_000)
         if name == "tradeoff":
             page.wait_for_selector(".tx[data-tp]", state="attached", timeout=60_000)

@@ -110,7 +110,7 @@ def set_threshold(page, value: float) -> None:
 def wait_for_threshold(page, value: float) -> None:
     page.wait_for_function(
         """([value, idle]) => {
-            const link = [...document.querySelectorAll('[data-testid=stCaptionContainer]')]
+            const link = [...document.querySelectorAll('[data-testid=stMarkdownContainer]')]
                 .map((c) => c.innerText).find((t) => t.includes('Link to this view'));
             return link && parseFloat(link.split('threshold=')[1]) === value
                 && document.querySelector(idle) !== null;
