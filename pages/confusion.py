@@ -7,11 +7,11 @@ import streamlit as st
 from ui import confusion
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page
-from ui.entry import ensure_entry_point
+from ui.entry import start_page
 from ui.notebook import notebook_cells
 from ui.params import show_notes
 
-ensure_entry_point()
+start_page()
 st.title("Confusion matrix")
 notebook_cells("confusion")
 dataset = get_dataset()

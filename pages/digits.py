@@ -6,11 +6,11 @@ import streamlit as st
 
 from ui import digits
 from ui.dataset import dataset_details, get_dataset
-from ui.entry import ensure_entry_point
+from ui.entry import start_page
 from ui.notebook import notebook_cells
 from ui.params import show_notes
 
-ensure_entry_point()
+start_page()
 st.title("Digits")
 notebook_cells("digits")
 dataset = get_dataset()

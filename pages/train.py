@@ -8,11 +8,11 @@ from ui import train
 from ui.cache_notice import show_cache_notice
 from ui.dataset import get_dataset
 from ui.detector import choose_digit
-from ui.entry import ensure_entry_point
+from ui.entry import start_page
 from ui.notebook import notebook_cells
 from ui.params import show_notes
 
-ensure_entry_point()
+start_page()
 st.title("Train the digit detector")
 notebook_cells("train")
 show_cache_notice()
