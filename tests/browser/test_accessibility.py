@@ -75,6 +75,9 @@ def visits(browser, app_url, axe_script):
         wait_for_idle(page, timeout_ms=120_000)
         if name == "tradeoff":
             page.wait_for_selector(".tx[data-tp]", state="attached", timeout=60_000)
+        closed = page.locator("[data-testid=stExpander] details:not([open]) > summary")
+        for _ in range(closed.count()):
+            closed.first.click()  # what is folded away is checked too
         wait_for_images(page)
         _full_height(page)
         page.add_script_tag(path=str(axe_script))
