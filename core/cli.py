@@ -120,6 +120,7 @@ def _tradeoff(args: argparse.Namespace) -> int:
     from core.cli_text import format_tradeoff
     from core.data import load_dataset
     from core.detector import train_detector
+    from core.export import refit_comparison_of
     from core.tradeoff import tradeoff_data, tradeoff_summary
 
     if not 0 <= args.digit <= 9:
@@ -133,7 +134,8 @@ def _tradeoff(args: argparse.Namespace) -> int:
     for name, cost in (("--fp-cost", args.fp_cost), ("--fn-cost", args.fn_cost)):
         if cost is not None and not 0 <= cost < math.inf:
             raise ValueError(f"{name} must be a finite number >= 0, got {cost}")
-    result = train_detector(load_dataset(), digit=args.digit)
+    dataset = load_dataset()
+    result = train_detector(dataset, digit=args.digit)
     summary = tradeoff_summary(
         tradeoff_data(result),
         threshold=args.threshold,
@@ -141,7 +143,8 @@ def _tradeoff(args: argparse.Namespace) -> int:
         false_positive_cost=args.fp_cost,
         false_negative_cost=args.fn_cost,
     )
-    summary = {"digit": args.digit, **summary}
+    refit = refit_comparison_of(result, dataset, threshold=args.threshold)
+    summary = {"digit": args.digit, **summary, "refit": refit.as_json()}
     print(json.dumps(summary, indent=2, allow_nan=False) if args.json else format_tradeoff(summary))
     return 0
 

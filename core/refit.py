@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.counting import ScoreIndex, ThresholdMetrics, build_score_index, metrics_at
+from core.curves import precision_recall_curve_exact
+from core.drawing import MARKER_POINTS, thin_curve
 from core.engine import BLOCK_ROWS, fold_pixels, scores_of
 from core.formatting import json_number, threshold_json
 from core.validation import check_threshold, read_only
@@ -345,3 +347,79 @@ def share_flagged_curve(index: ScoreIndex) -> tuple[np.ndarray, np.ndarray]:
     below = index.sorted_scores.searchsorted(index.thresholds, side="left")
     shares = (index.n_samples - below) / index.n_samples
     return read_only(np.array(index.thresholds, dtype=np.float64)), read_only(shares)
+
+
+@dataclass(frozen=True, eq=False)
+class DrawnCurve:
+    """A curve's drawn points against the threshold (thinned; exact values at those points).
+
+    Attributes
+    ----------
+    thresholds : ndarray of shape (k,), float64
+    values : ndarray of shape (k,) or (k, m), float64
+        Shares (0-1): one column, or several drawn against the same thresholds.
+    """
+
+    thresholds: np.ndarray
+    values: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class RefitCurves:
+    """What the refit's two small pictures draw, computed once per detector.
+
+    Attributes
+    ----------
+    share_cv, share_final_train, share_test : DrawnCurve
+        The share flagged at each threshold: cross-validated scores, the final model's scores
+        of the training digits, of the test digits (None without a test set).
+    test_pr : DrawnCurve or None
+        The test set's precision and recall (columns 0 and 1) at each of its distinct scores,
+        from the final model (None without a test set).
+    cv_pr : DrawnCurve
+        The same from the cross-validated scores, to compare with.
+    x_range : tuple of float
+        Where the drawings open: from the 1st percentile of the lowest scores to the 99.9th of
+        the highest, so that the bulk of each set and the trade-off show.
+    """
+
+    share_cv: DrawnCurve
+    share_final_train: DrawnCurve
+    share_test: DrawnCurve | None
+    test_pr: DrawnCurve | None
+    cv_pr: DrawnCurve
+    x_range: tuple[float, float]
+
+
+def _drawn_share(index: ScoreIndex, max_points: int) -> DrawnCurve:
+    thresholds, shares = share_flagged_curve(index)
+    at = thin_curve(thresholds, shares, max_points=max_points)
+    return DrawnCurve(read_only(thresholds[at]), read_only(shares[at]))
+
+
+def _drawn_pr(index: ScoreIndex, max_points: int) -> DrawnCurve:
+    curve = precision_recall_curve_exact(index)
+    both = np.column_stack((curve.precision, curve.recall))
+    at = thin_curve(curve.thresholds, both, max_points=max_points)
+    return DrawnCurve(read_only(curve.thresholds[at]), read_only(both[at]))
+
+
+def refit_curves(scores: RefitScores, *, max_points: int = MARKER_POINTS) -> RefitCurves:
+    """The drawn points of the shares flagged and of the precision/recall curves.
+
+    Only for drawing (:func:`core.drawing.thin_curve`); every figure shown in words comes from
+    :func:`refit_comparison`.
+    """
+    test = scores.test_index if scores.test_index.n_samples else None
+    sets = [s.sorted_scores for s in (scores.cv_index, scores.final_train_index, test) if s]
+    low = min(float(np.quantile(s, 0.01)) for s in sets)
+    high = max(float(np.quantile(s, 0.999)) for s in sets)
+    pad = 0.02 * (high - low)
+    return RefitCurves(
+        share_cv=_drawn_share(scores.cv_index, max_points),
+        share_final_train=_drawn_share(scores.final_train_index, max_points),
+        share_test=None if test is None else _drawn_share(test, max_points),
+        test_pr=None if test is None else _drawn_pr(test, max_points),
+        cv_pr=_drawn_pr(scores.cv_index, max_points),
+        x_range=(low - pad, high + pad),
+    )

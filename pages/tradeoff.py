@@ -10,6 +10,7 @@ from ui.detector import choose_digit, detector_for_page, tradeoff_for
 from ui.entry import ensure_entry_point, guarded, show_callback_failure
 from ui.own_digit import own_digit_line, own_digit_section
 from ui.params import show_notes
+from ui.refit import refit_section
 
 KNOWN_PARAMS = ("digit", "threshold", "prevalence")
 
@@ -35,6 +36,7 @@ def threshold_panel() -> None:
     show_callback_failure()
     threshold, previous = tradeoff.current_threshold(data)
     tradeoff.explorer(data, fingerprint=result.fingerprint, digit=digit, threshold=threshold)
+    refit_section(result, dataset, data, digit=digit, threshold=threshold)
     tradeoff.controls(data, digit=digit, threshold=threshold)
     tradeoff.goal_pickers(data, fingerprint=result.fingerprint, digit=digit)
     own_digit_line(digit=digit, threshold=threshold)
