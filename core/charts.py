@@ -473,7 +473,8 @@ def precision_recall_overlay_figure(
 PRECISION_COLOR = "#1f4fd8"  # the explorer's precision and recall colours
 RECALL_COLOR = "#2a9d3f"
 MARK_COLOR = "#d62728"
-REFIT_FIGURE_HEIGHT = 300
+REFIT_FIGURE_HEIGHT = 250
+LEGEND_ROW = 19
 
 
 @dataclass(frozen=True, eq=False)
@@ -502,7 +503,7 @@ class ThresholdLine:
 
 @dataclass(frozen=True)
 class ThresholdMark:
-    """A vertical line at one threshold, labelled above the plot."""
+    """A vertical line at one threshold, named in the legend."""
 
     label: str
     threshold: float
@@ -541,11 +542,12 @@ def threshold_lines_figure(
         )
         for line in lines
     ]
-    shapes, annotations = [], []
-    for position, mark in enumerate(marks):
+    shapes = []
+    for mark in marks:
         inside = x_range is None or x_range[0] <= mark.threshold <= x_range[1]
         if not (math.isfinite(mark.threshold) and inside):
             continue
+        line = dict(color=MARK_COLOR, dash=mark.dash, width=1.5)
         shapes.append(
             dict(
                 type="line",
@@ -555,22 +557,13 @@ def threshold_lines_figure(
                 x1=mark.threshold,
                 y0=0,
                 y1=1,
-                line=dict(color=MARK_COLOR, dash=mark.dash, width=1.5),
+                line=line,
             )
         )
-        annotations.append(
-            dict(
-                x=mark.threshold,
-                xref="x",
-                y=0.99 - 0.11 * position,
-                yref="paper",
-                text=mark.label,
-                showarrow=False,
-                xanchor="left",
-                yanchor="top",
-                xshift=3,
-                bgcolor="rgba(255,255,255,0.8)",
-                font=dict(size=11, color=MARK_COLOR),
+        # Named in the legend, never over a curve or cut off at the plot's edge.
+        traces.append(
+            go.Scatter(
+                x=[None], y=[None], mode="lines", name=mark.label, line=line, hoverinfo="skip"
             )
         )
     layout = _layout(
@@ -578,12 +571,13 @@ def threshold_lines_figure(
         x_title=x_title,
         y_title=y_title,
         uirevision=uirevision,
-        height=height,
-        margin=dict(l=50, r=10, t=40, b=95),
+        height=height + LEGEND_ROW * len(traces),
+        margin=dict(l=50, r=10, t=40, b=40 + LEGEND_ROW * len(traces)),
         xaxis=dict(range=list(x_range) if x_range else None, zeroline=False),
         yaxis=dict(range=[0, 100], ticksuffix="%"),
-        legend=dict(y=-0.3, font=dict(size=11)),
+        # One entry a row below the tick labels (the title names the x axis), in pixels the
+        # margin keeps for them: never over a curve or an axis, however narrow the chart.
+        legend=dict(y=-0.14, yanchor="top", font=dict(size=11), orientation="v"),
         shapes=shapes,
-        annotations=annotations,
     )
     return go.Figure(data=traces, layout=layout)

@@ -138,34 +138,36 @@ def scale_figure(comparison: RefitComparison, curves: RefitCurves, *, digit: int
     """The share of digits each set of scores flags at every threshold."""
     lines = [
         ThresholdLine(
-            "cross-validated (training)",
+            "cross-validated",
             curves.share_cv.thresholds,
             curves.share_cv.values,
             CV_COLOR,
-        ),
-        ThresholdLine(
-            "final model, training digits",
-            curves.share_final_train.thresholds,
-            curves.share_final_train.values,
-            FINAL_TRAIN_COLOR,
-            dash="dot",
         ),
     ]
     if curves.share_test is not None:
         lines.append(
             ThresholdLine(
-                "final model, test digits",
+                "final model, test",
                 curves.share_test.thresholds,
                 curves.share_test.values,
                 FINAL_TEST_COLOR,
             )
         )
+    lines.append(
+        ThresholdLine(
+            "final model, training",
+            curves.share_final_train.thresholds,
+            curves.share_final_train.values,
+            FINAL_TRAIN_COLOR,
+            dash="dot",
+        )
+    )
     return threshold_lines_figure(
         lines,
         marks=_marks(comparison),
-        title="Share of digits flagged",
-        x_title="threshold (score)",
-        y_title="flagged",
+        title="Share flagged at each threshold",
+        x_title="",
+        y_title="",
         x_range=curves.x_range,
         uirevision=f"refit-scale-{digit}",
     )
@@ -210,8 +212,8 @@ def test_curve_figure(comparison: RefitComparison, curves: RefitCurves, *, digit
     return threshold_lines_figure(
         lines,
         marks=_marks(comparison),
-        title="Test set (final model): precision and recall",
-        x_title="threshold (score)",
+        title="Test set: precision and recall",
+        x_title="",
         y_title="",
         x_range=curves.x_range,
         uirevision=f"refit-test-{digit}",
