@@ -157,7 +157,7 @@ def _refit_lines(refit: dict) -> list[str]:
     """:meth:`core.refit.RefitComparison.as_json` as text: why the test differs, and the
     threshold that flags the same share on the final model."""
     median = refit["median_score"]
-    as_chosen, same = refit["cross_validated"], refit["same_share"]
+    as_chosen, same = refit["choices"]["cross_validated"], refit["choices"]["same_share"]
     test_median = median["final_model_test"]
     width = max(len(str(as_chosen["threshold"])), len(str(same["threshold"])))
     return [

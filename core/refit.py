@@ -246,18 +246,27 @@ class RefitComparison:
         raise ValueError(f"rule must be one of {THRESHOLD_RULES}, got {rule!r}")
 
     def as_json(self) -> dict:
-        """JSON-ready (NaN as null, infinite thresholds as "inf"/"-inf")."""
+        """JSON-ready (NaN as null, infinite thresholds as "inf"/"-inf").
+
+        Keys: ``chosen_threshold``, ``cross_validated_figures`` (at it),
+        ``share_flagged_cross_validated``, ``median_score`` (``cross_validated``,
+        ``final_model_training``, ``final_model_test``) and ``choices``: for each rule
+        ("cross_validated", "same_share") its ``threshold``, the
+        ``share_flagged_final_model_training`` and the ``test`` figures there.
+        """
         return {
             "chosen_threshold": threshold_json(self.chosen_threshold),
-            "cross_validated": metrics_json(self.cross_validated),
+            "cross_validated_figures": metrics_json(self.cross_validated),
             "share_flagged_cross_validated": json_number(self.share_flagged_cv),
             "median_score": {
                 "cross_validated": json_number(self.median_cv),
                 "final_model_training": json_number(self.median_final_train),
                 "final_model_test": json_number(self.median_test),
             },
-            CROSS_VALIDATED: _choice_json(self.as_chosen),
-            SAME_SHARE: _choice_json(self.same_share),
+            "choices": {
+                CROSS_VALIDATED: _choice_json(self.as_chosen),
+                SAME_SHARE: _choice_json(self.same_share),
+            },
         }
 
 
