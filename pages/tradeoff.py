@@ -10,9 +10,9 @@ from ui.detector import choose_digit, detector_for_page, tradeoff_for
 from ui.entry import ensure_entry_point, guarded, show_callback_failure
 from ui.own_digit import own_digit_line, own_digit_section
 from ui.params import show_notes
-from ui.refit import refit_section
+from ui.refit import export_rule_from_link, refit_section
 
-KNOWN_PARAMS = ("digit", "threshold", "prevalence")
+KNOWN_PARAMS = ("digit", "threshold", "prevalence", "export")
 
 ensure_entry_point()
 st.title("Precision/recall trade-off")
@@ -24,7 +24,12 @@ if result is None:
     st.stop()
 data = tradeoff_for(result.fingerprint, digit, result)
 show_notes(
-    [digit_note, tradeoff.threshold_from_link(data), tradeoff.prevalence_from_link(data)],
+    [
+        digit_note,
+        tradeoff.threshold_from_link(data),
+        tradeoff.prevalence_from_link(data),
+        export_rule_from_link(),
+    ],
     known=KNOWN_PARAMS,
 )
 

@@ -23,6 +23,8 @@ from core.charts import (
     threshold_lines_figure,
 )
 from core.formatting import percent, threshold_text
+from core.params import parse_choice
+from ui.params import adopt, publish, raw_param, unpublish
 
 if TYPE_CHECKING:
     from core.data import Dataset
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from core.tradeoff import TradeoffData
 
 EXPORT_RULE_KEY = "export_rule"
+EXPORT_PARAM = "export"  # ?export=same_share; absent for the default, the threshold as chosen
 RULE_LABELS = {
     refit.CROSS_VALIDATED: "the cross-validated threshold",
     refit.SAME_SHARE: "the same share flagged on the final model",
@@ -248,6 +251,18 @@ def refit_section(
         st.caption(choices_sentence(comparison))
 
 
+def export_rule_from_link() -> str | None:
+    """Put ``?export=`` (which threshold the download carries) into the export's radio; the
+    correction note when it had one."""
+    parsed = parse_choice(
+        raw_param(EXPORT_PARAM),
+        name=EXPORT_PARAM,
+        default=refit.CROSS_VALIDATED,
+        choices=refit.THRESHOLD_RULES,
+    )
+    return adopt(EXPORT_RULE_KEY, EXPORT_PARAM, parsed)
+
+
 def export_choice(
     result: DetectorResult, dataset: Dataset, data: TradeoffData, *, digit: int, threshold: float
 ) -> tuple[str, np.ndarray, RefitComparison]:
@@ -266,4 +281,8 @@ def export_choice(
         "final model, whose scores sit on another scale. The second choice keeps the share of "
         "digits flagged.",
     )
+    if rule == refit.CROSS_VALIDATED:
+        unpublish(EXPORT_RULE_KEY, EXPORT_PARAM)
+    else:
+        publish(EXPORT_RULE_KEY, EXPORT_PARAM, rule)
     return rule, final_train, comparison

@@ -126,3 +126,22 @@ def test_the_export_choice_changes_the_caption_and_the_card(small):
     assert card["test"]["recall"] == same.recall
     assert card["cross_validated"]["threshold"] == 0.0
     assert np.isclose(card["threshold_choice"]["expected_precision"], same.precision)
+
+
+def test_the_export_choice_is_in_the_link(fallback_app, cache_dir, downloads):
+    app = open_page("pages/tradeoff.py", query={"threshold": "0", "export": "same_share"})
+    assert app.radio(key="export_rule").value == "same_share"
+    assert export_caption(app).startswith("The file carries") and "instead of 0.00" in (
+        export_caption(app)
+    )
+    assert app.query_params["export"] == "same_share"
+    app.radio(key="export_rule").set_value("cross_validated").run()
+    assert "export" not in app.query_params
+    app.radio(key="export_rule").set_value("same_share").run()
+    assert app.query_params["export"] == "same_share"
+
+
+def test_a_bad_export_in_the_link_says_what_is_shown(fallback_app, cache_dir, downloads):
+    app = open_page("pages/tradeoff.py", query={"threshold": "0", "export": "median"})
+    assert app.radio(key="export_rule").value == "cross_validated"
+    assert "export='median' is not one of cross_validated, same_share" in texts(app)
