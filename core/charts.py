@@ -1,6 +1,8 @@
-"""Plotly figures built from :mod:`core.curves` results: the confusion matrix and the
-compared models' overlaid ROC and precision-recall curves. (The trade-off page draws its own
-curves in the browser, from :mod:`core.explorer`'s payload.)
+"""Plotly figures built from :mod:`core.curves` results: the confusion matrix, the
+compared models' overlaid ROC and precision-recall curves, and lines against the threshold with
+marked thresholds (the trade-off page's two small pictures of the final model's scale, from
+:mod:`core.refit`). (The trade-off page's explorer draws its own curves in the browser, from
+:mod:`core.explorer`'s payload.)
 
 Computing and drawing are separate: the builders take the curves and counts computed in
 :mod:`core.counting` and :mod:`core.curves` and only choose which points to draw

@@ -429,7 +429,7 @@ def export_model(
         The zip archive described in this module's docstring.
     """
     card = model_card(result, threshold=threshold, dataset=dataset, created=created, **assumptions)
-    carried = card_threshold(card)
+    carried = _card_threshold(card)  # the threshold the card says the detector carries
     model = result.model
     members = {
         COEF_MEMBER: _npy(np.asarray(model.coef_, dtype=np.float64)),
@@ -450,12 +450,6 @@ def export_model(
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
     return buffer.getvalue()
-
-
-def card_threshold(card: dict) -> float:
-    """The threshold a model card says its detector carries, as a float."""
-    value = card["threshold"]
-    return float(value) if isinstance(value, str) else value
 
 
 def export_file_name(*, digit: int, threshold: float) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 
 from core.counting import ScoreIndex, ThresholdMetrics, build_score_index, metrics_at
 from core.curves import precision_recall_curve_exact
+from core.detector import NOTEBOOK_SPEC
 from core.drawing import MARKER_POINTS, thin_curve
 from core.engine import BLOCK_ROWS, fold_pixels, scores_of
 from core.formatting import json_number, threshold_json
@@ -61,8 +62,6 @@ def final_training_scores(result: DetectorResult, dataset: Dataset) -> np.ndarra
     ValueError
         When ``dataset`` is not the data ``result`` was trained on.
     """
-    from core.detector import NOTEBOOK_SPEC
-
     if dataset.fingerprint != result.fingerprint:
         raise ValueError(
             "the detector was trained on other data than this dataset "
