@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.counting import ScoreIndex, ThresholdMetrics, build_score_index, metrics_at
+from core.counting import ScoreIndex, ThresholdMetrics, metrics_at
 from core.curves import precision_recall_curve_exact
 from core.detector import NOTEBOOK_SPEC
 from core.drawing import MARKER_POINTS, thin_curve
@@ -78,13 +78,13 @@ def final_training_scores(result: DetectorResult, dataset: Dataset) -> np.ndarra
     return read_only(scores)
 
 
-def n_flagged(index: ScoreIndex, *, threshold: float) -> int:
-    """How many scores of ``index`` are flagged (``score >= threshold``)."""
+def n_flagged(sorted_scores: np.ndarray, *, threshold: float) -> int:
+    """How many of the ascending ``sorted_scores`` are flagged (``score >= threshold``)."""
     threshold = check_threshold(threshold)
-    return index.n_samples - int(index.sorted_scores.searchsorted(threshold, side="left"))
+    return sorted_scores.size - int(sorted_scores.searchsorted(threshold, side="left"))
 
 
-def same_share_threshold(*, source: ScoreIndex, target: ScoreIndex, threshold: float) -> float:
+def same_share_threshold(*, source: np.ndarray, target: np.ndarray, threshold: float) -> float:
     """The threshold on ``target``'s scale flagging the share ``threshold`` flags of ``source``.
 
     ``threshold`` flags ``k`` of the ``n`` scores of ``source``; the result is the lowest
@@ -95,8 +95,9 @@ def same_share_threshold(*, source: ScoreIndex, target: ScoreIndex, threshold: f
 
     Parameters
     ----------
-    source, target : ScoreIndex
-        The scores the threshold was chosen on, and those of the model that will carry it.
+    source, target : ndarray, ascending
+        The scores the threshold was chosen on, and those of the model that will carry it,
+        sorted.
     threshold : float
         Not NaN; ±inf allowed.
 
@@ -107,17 +108,17 @@ def same_share_threshold(*, source: ScoreIndex, target: ScoreIndex, threshold: f
     """
     threshold = check_threshold(threshold)
     k = n_flagged(source, threshold=threshold)
-    if target.n_samples == source.n_samples:
+    if target.size == source.size:
         m = k
     else:
-        m = math.floor(k * target.n_samples / source.n_samples + 0.5)
+        m = math.floor(k * target.size / source.size + 0.5)
     if m == 0:
         return math.inf
-    return float(target.sorted_scores[target.n_samples - m])
+    return float(target[target.size - m])
 
 
-def _median(index: ScoreIndex) -> float:
-    return float(np.median(index.sorted_scores))
+def _median(sorted_scores: np.ndarray) -> float:
+    return float(np.median(sorted_scores))
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,30 +129,32 @@ class RefitScores:
     ----------
     cv_index : ScoreIndex
         The cross-validated scores of the training digits (fold models).
-    final_train_index : ScoreIndex
-        The final model's scores of the same training digits.
+    final_train_sorted : ndarray, ascending
+        The final model's scores of the same training digits, sorted: all the comparison needs
+        of them (a server keeps this per detector).
     test_index : ScoreIndex
         The final model's scores of the test digits.
     """
 
     cv_index: ScoreIndex
-    final_train_index: ScoreIndex
+    final_train_sorted: np.ndarray
     test_index: ScoreIndex
 
     @property
     def median_cv(self) -> float:
         """Median cross-validated score."""
-        return _median(self.cv_index)
+        return _median(self.cv_index.sorted_scores)
 
     @property
     def median_final_train(self) -> float:
         """Median score of the final model on the training digits."""
-        return _median(self.final_train_index)
+        return _median(self.final_train_sorted)
 
     @property
     def median_test(self) -> float:
         """Median score of the final model on the test digits (NaN without a test set)."""
-        return _median(self.test_index) if self.test_index.n_samples else math.nan
+        test = self.test_index
+        return _median(test.sorted_scores) if test.n_samples else math.nan
 
 
 def refit_scores(data: TradeoffData, *, final_train_scores) -> RefitScores:
@@ -161,7 +164,7 @@ def refit_scores(data: TradeoffData, *, final_train_scores) -> RefitScores:
     ----------
     data : TradeoffData
     final_train_scores : array-like of shape (n_train,)
-        :func:`final_training_scores` of the same detector.
+        :func:`final_training_scores` of the same detector, in any order.
 
     Raises
     ------
@@ -170,16 +173,12 @@ def refit_scores(data: TradeoffData, *, final_train_scores) -> RefitScores:
     """
     index = data.cv_index
     scores = np.asarray(final_train_scores, dtype=np.float64)
-    if scores.shape != (index.n_samples,):
+    if scores.shape != (index.n_samples,) or not np.all(np.isfinite(scores)):
         raise ValueError(
-            f"final_train_scores must have shape ({index.n_samples},), got {scores.shape}"
+            f"final_train_scores must be {index.n_samples} finite scores, got shape {scores.shape}"
         )
-    labels = np.empty(index.n_samples, dtype=bool)
-    labels[index.order] = np.diff(index.positives_below).astype(bool)
     return RefitScores(
-        cv_index=index,
-        final_train_index=build_score_index(y_true=labels, scores=scores),
-        test_index=data.test_index,
+        cv_index=index, final_train_sorted=read_only(np.sort(scores)), test_index=data.test_index
     )
 
 
@@ -294,12 +293,12 @@ def _choice_json(choice: ThresholdOnFinalModel) -> dict:
 
 
 def _on_final_model(scores: RefitScores, *, rule: str, threshold: float) -> ThresholdOnFinalModel:
-    train = scores.final_train_index
+    train = scores.final_train_sorted
     test = scores.test_index
     return ThresholdOnFinalModel(
         rule=rule,
         threshold=threshold,
-        share_flagged_train=n_flagged(train, threshold=threshold) / train.n_samples,
+        share_flagged_train=n_flagged(train, threshold=threshold) / train.size,
         test=metrics_at(test, threshold=threshold) if test.n_samples else None,
     )
 
@@ -324,11 +323,13 @@ def refit_comparison(scores: RefitScores, *, threshold: float) -> RefitCompariso
     """
     threshold = check_threshold(threshold)
     cv = scores.cv_index
-    mapped = same_share_threshold(source=cv, target=scores.final_train_index, threshold=threshold)
+    mapped = same_share_threshold(
+        source=cv.sorted_scores, target=scores.final_train_sorted, threshold=threshold
+    )
     return RefitComparison(
         chosen_threshold=threshold,
         cross_validated=metrics_at(cv, threshold=threshold),
-        share_flagged_cv=n_flagged(cv, threshold=threshold) / cv.n_samples,
+        share_flagged_cv=n_flagged(cv.sorted_scores, threshold=threshold) / cv.n_samples,
         median_cv=scores.median_cv,
         median_final_train=scores.median_final_train,
         median_test=scores.median_test,
@@ -344,17 +345,19 @@ def check_rule(rule) -> str:
     return rule
 
 
-def share_flagged_curve(index: ScoreIndex) -> tuple[np.ndarray, np.ndarray]:
-    """Every distinct score and the share of ``index``'s scores flagged there (``>=``).
+def share_flagged_curve(sorted_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every distinct score and the share of the ascending ``sorted_scores`` flagged there
+    (``score >= threshold``).
 
     Returns
     -------
     thresholds, shares : ndarray of shape (n_thresholds,), float64, read-only
         Ascending thresholds; shares descending from 1.
     """
-    below = index.sorted_scores.searchsorted(index.thresholds, side="left")
-    shares = (index.n_samples - below) / index.n_samples
-    return read_only(np.array(index.thresholds, dtype=np.float64)), read_only(shares)
+    thresholds = np.unique(sorted_scores)
+    below = sorted_scores.searchsorted(thresholds, side="left")
+    shares = (sorted_scores.size - below) / sorted_scores.size
+    return read_only(thresholds.astype(np.float64)), read_only(shares)
 
 
 @dataclass(frozen=True, eq=False)
@@ -399,8 +402,8 @@ class RefitCurves:
     x_range: tuple[float, float]
 
 
-def _drawn_share(index: ScoreIndex, max_points: int) -> DrawnCurve:
-    thresholds, shares = share_flagged_curve(index)
+def _drawn_share(sorted_scores: np.ndarray, max_points: int) -> DrawnCurve:
+    thresholds, shares = share_flagged_curve(sorted_scores)
     at = thin_curve(thresholds, shares, max_points=max_points)
     return DrawnCurve(read_only(thresholds[at]), read_only(shares[at]))
 
@@ -419,14 +422,16 @@ def refit_curves(scores: RefitScores, *, max_points: int = MARKER_POINTS) -> Ref
     :func:`refit_comparison`.
     """
     test = scores.test_index if scores.test_index.n_samples else None
-    sets = [s.sorted_scores for s in (scores.cv_index, scores.final_train_index, test) if s]
+    sets = [scores.cv_index.sorted_scores, scores.final_train_sorted]
+    if test is not None:
+        sets.append(test.sorted_scores)
     low = min(float(np.quantile(s, 0.01)) for s in sets)
     high = max(float(np.quantile(s, 0.999)) for s in sets)
     pad = 0.02 * (high - low)
     return RefitCurves(
-        share_cv=_drawn_share(scores.cv_index, max_points),
-        share_final_train=_drawn_share(scores.final_train_index, max_points),
-        share_test=None if test is None else _drawn_share(test, max_points),
+        share_cv=_drawn_share(scores.cv_index.sorted_scores, max_points),
+        share_final_train=_drawn_share(scores.final_train_sorted, max_points),
+        share_test=None if test is None else _drawn_share(test.sorted_scores, max_points),
         test_pr=None if test is None else _drawn_pr(test, max_points),
         cv_pr=_drawn_pr(scores.cv_index, max_points),
         x_range=(low - pad, high + pad),

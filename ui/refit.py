@@ -47,21 +47,23 @@ FAINT = 1.2
 @st.cache_resource(max_entries=20, show_spinner=False)
 def refit_for(
     fingerprint: str, digit: int, _result: DetectorResult, _dataset: Dataset, _data: TradeoffData
-) -> tuple[np.ndarray, RefitScores, RefitCurves]:
-    """The final model's training scores, the three score sets and their drawn curves, once per
-    server and detector (keyed like :func:`ui.detector.tradeoff_for`)."""
+) -> tuple[RefitScores, RefitCurves]:
+    """The three score sets (the final model's training scores among them) and their drawn
+    curves, once per server and detector (keyed like :func:`ui.detector.tradeoff_for`)."""
     final_train = refit.final_training_scores(_result, _dataset)
     scores = refit.refit_scores(_data, final_train_scores=final_train)
-    return final_train, scores, refit.refit_curves(scores)
+    return scores, refit.refit_curves(scores)  # the scores kept sorted only
 
 
 def comparison_for(
     result: DetectorResult, dataset: Dataset, data: TradeoffData, *, digit: int, threshold: float
 ) -> tuple[np.ndarray, RefitComparison, RefitCurves]:
-    """The final model's training scores, the comparison at ``threshold``, the drawn curves."""
+    """The final model's training scores (sorted), the comparison at ``threshold``, the drawn
+    curves."""
     with st.spinner("Scoring the training digits with the final model…"):
-        final_train, scores, curves = refit_for(result.fingerprint, digit, result, dataset, data)
-    return final_train, refit.refit_comparison(scores, threshold=threshold), curves
+        scores, curves = refit_for(result.fingerprint, digit, result, dataset, data)
+    comparison = refit.refit_comparison(scores, threshold=threshold)
+    return scores.final_train_sorted, comparison, curves
 
 
 def _score(value: float) -> str:
@@ -267,7 +269,7 @@ def export_choice(
     result: DetectorResult, dataset: Dataset, data: TradeoffData, *, digit: int, threshold: float
 ) -> tuple[str, np.ndarray, RefitComparison]:
     """The radio choosing which threshold the export carries; its rule, the final model's
-    training scores (for the card) and the comparison."""
+    training scores (sorted, for the card) and the comparison."""
     final_train, comparison, _ = comparison_for(
         result, dataset, data, digit=digit, threshold=threshold
     )

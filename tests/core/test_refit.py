@@ -19,7 +19,6 @@ from sklearn.metrics import precision_score, recall_score
 
 from core.charts import ThresholdLine, ThresholdMark, threshold_lines_figure
 from core.cli_text import format_tradeoff
-from core.counting import build_score_index
 from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.refit import (
@@ -37,10 +36,9 @@ from core.tradeoff import tradeoff_data, tradeoff_summary
 from harness import ROOT
 
 
-def index_of(scores, labels=None):
-    scores = np.asarray(scores, dtype=np.float64)
-    labels = np.arange(scores.size) % 2 == 0 if labels is None else labels
-    return build_score_index(y_true=labels, scores=scores)
+def index_of(scores):
+    """Scores as the mapping takes them: float64, ascending."""
+    return np.sort(np.asarray(scores, dtype=np.float64))
 
 
 def independent_same_share(cv_scores, final_scores, threshold):
@@ -58,12 +56,12 @@ def test_the_same_share_flags_as_many_target_scores_as_the_threshold_flags_of_th
     rng = np.random.default_rng(3)
     source = index_of(rng.normal(-10, 5, 200))
     target = index_of(rng.normal(4, 2, 200))
-    for threshold in [*source.sorted_scores, -30.0, 0.0, 1e9, -math.inf]:
+    for threshold in [*source, -30.0, 0.0, 1e9, -math.inf]:
         mapped = same_share_threshold(source=source, target=target, threshold=threshold)
         k = n_flagged(source, threshold=threshold)
         assert n_flagged(target, threshold=mapped) == k
         if k:  # the lowest such threshold: one score higher flags one fewer
-            assert mapped in target.sorted_scores
+            assert mapped in target
             assert n_flagged(target, threshold=np.nextafter(mapped, math.inf)) == k - 1
 
 
@@ -142,8 +140,12 @@ def test_final_training_scores_refuse_other_data(detector, digits):
 
 
 def test_refit_scores_need_one_score_per_training_digit(detector):
-    with pytest.raises(ValueError, match="final_train_scores must have shape"):
+    with pytest.raises(ValueError, match="final_train_scores must be"):
         refit_scores(tradeoff_data(detector), final_train_scores=np.zeros(3))
+    with pytest.raises(ValueError, match="finite scores"):
+        refit_scores(
+            tradeoff_data(detector), final_train_scores=np.full(detector.y_train.size, np.nan)
+        )
 
 
 def figures(y_true, scores, threshold):
