@@ -5,6 +5,8 @@
 # test tools) for `make test`. Every file is checked against the hash in the lock, and the lock
 # lists every dependency, so pip resolves nothing (--no-deps). The project itself is then
 # installed editable (pyproject.toml), built by the locked setuptools (--no-build-isolation).
+# Then two checks that need no network: `pip check` (the lock is complete) and a dry run of the
+# ranges with no index (the lock still satisfies them; after editing them, run `make lock`).
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,14 +21,18 @@ PORT ?= 8501
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME): requirements.lock pyproject.toml | $(BIN)/python
+$(RUNTIME): requirements.txt requirements.lock pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet --require-hashes --no-deps -r requirements.lock
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	$(PIP) check
+	$(PIP) install --quiet --no-index --dry-run -r requirements.txt
 	touch $@
 
-$(DEV): requirements.lock requirements-dev.lock pyproject.toml | $(BIN)/python
+$(DEV): requirements.txt requirements-dev.txt requirements.lock requirements-dev.lock pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	$(PIP) check
+	$(PIP) install --quiet --no-index --dry-run -r requirements-dev.txt
 	touch $@
 
 # One malloc arena: Streamlit runs every page run in a fresh thread, and with glibc's default
