@@ -8,10 +8,10 @@ from ui import tradeoff
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page, tradeoff_for
 from ui.entry import ensure_entry_point, guarded, show_callback_failure
-from ui.own_digit import own_digit_line, own_digit_section
+from ui.own_digit import own_digit_section, own_digit_view
 from ui.params import show_notes
 
-KNOWN_PARAMS = ("digit", "threshold", "prevalence")
+KNOWN_PARAMS = ("digit", "threshold", "prevalence", "fp_cost", "fn_cost")
 
 ensure_entry_point()
 st.title("Precision/recall trade-off")
@@ -23,7 +23,12 @@ if result is None:
     st.stop()
 data = tradeoff_for(result.fingerprint, digit, result)
 show_notes(
-    [digit_note, tradeoff.threshold_from_link(data), tradeoff.prevalence_from_link(data)],
+    [
+        digit_note,
+        tradeoff.threshold_from_link(data),
+        tradeoff.prevalence_from_link(data),
+        *tradeoff.costs_from_link(),
+    ],
     known=KNOWN_PARAMS,
 )
 
@@ -37,14 +42,17 @@ def threshold_panel() -> None:
     tradeoff.explorer(data, fingerprint=result.fingerprint, digit=digit, threshold=threshold)
     tradeoff.controls(data, digit=digit, threshold=threshold)
     tradeoff.goal_pickers(data, fingerprint=result.fingerprint, digit=digit)
-    own_digit_line(digit=digit, threshold=threshold)
     tradeoff.export_button(result, dataset, data, digit=digit, threshold=threshold)
     tradeoff.digits_at_the_cut(dataset, result, data, digit=digit, threshold=threshold)
-    tradeoff.changed_side(dataset, data, previous=previous, threshold=threshold)
+    tradeoff.changed_side(
+        dataset, result, data, digit=digit, previous=previous, threshold=threshold
+    )
+    own_digit_view(digit=digit, threshold=threshold)
 
 
 # The upload runs first (its score is then current in the panel) but is drawn below it, outside
-# the fragment: a release of the threshold never resends the pictures.
+# the fragment, right under the panel's last section, its picture and verdict: a release of the
+# threshold never decodes the picture again.
 panel_area = st.container()
 own_digit_section(dataset, result)
 with panel_area:

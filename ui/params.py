@@ -18,6 +18,7 @@ import streamlit as st
 from core.params import Parsed, unknown_params
 
 _REMEMBERED = 64  # URL texts of ours remembered per key: more than any lag in flight
+PAGE_PATHS = ("digits", "train", "confusion", "tradeoff", "compare")  # the pages' addresses
 
 
 def raw_param(name: str) -> str | None:
@@ -66,3 +67,41 @@ def show_notes(notes: Sequence[str | None], *, known: Sequence[str]) -> None:
     for note in [*notes, extra]:
         if note:
             st.info(note, icon=":material/link:")
+
+
+def app_root() -> str:
+    """The app's address in the reader's browser, ending in "/" (the path alone when unknown)."""
+    from urllib.parse import urlsplit
+
+    url = st.context.url
+    if not url:
+        return "/"
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    head, _, last = path.rpartition("/")
+    if last in PAGE_PATHS:  # the address of a page: its parent is the app's
+        path = head
+    return f"{parts.scheme}://{parts.netloc}{path}/"
+
+
+def view_link(page: str, params: dict[str, object]) -> str:
+    """The full link to ``page`` (one of :data:`PAGE_PATHS`) with ``params``, as a reader would
+    paste it."""
+    from urllib.parse import urlencode
+
+    if page not in PAGE_PATHS:
+        raise ValueError(f"page must be one of {', '.join(PAGE_PATHS)}; got {page!r}")
+    query = urlencode({name: str(value) for name, value in params.items()})
+    return f"{app_root()}{page}?{query}"
+
+
+def link_to_this_view(page: str, params: dict[str, object]) -> str:
+    """A real link to this view and the same address in a box with a copy button; the link.
+
+    Streamlit shows a fragment's change of the address bar only at the next interaction, so
+    the address bar can trail by one move; this link is always exact.
+    """
+    url = view_link(page, params)
+    st.markdown(f"[Link to this view]({url})")
+    st.code(url, language=None, wrap_lines=True)
+    return url

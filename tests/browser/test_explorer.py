@@ -63,8 +63,8 @@ def assert_exact(cv_index, frame: dict) -> float:
 
 
 def link_threshold(page) -> float:
-    text = page.get_by_text("Link to this view").inner_text()
-    return float(text.split("threshold=")[1].strip("` "))
+    href = page.get_by_role("link", name="Link to this view").get_attribute("href")
+    return float(href.split("threshold=")[1].split("&")[0])
 
 
 def sent_frames(page) -> list[int]:
