@@ -16,7 +16,6 @@ read one from the disk cache), an estimate of when it starts.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections import deque
@@ -189,8 +188,10 @@ class TrainingJob:
             n_fits = 4 if progress is None else progress.n_folds + (progress.final_done is not None)
             step = 1 / n_fits
             since = now - self._started - (self._fits_elapsed or 0.0)
-            within = 1 - math.exp(-max(since, 0.0) / (expected * step))
-            fraction += step * min(within, RUNNING_CAP)
+            ratio = max(since, 0.0) / (expected * step)
+            # Half the share when the fit has run its expected time, then ever slower: a bar on
+            # a machine busier than expected keeps moving, and never reaches the fit's end.
+            fraction += step * min(ratio / (1 + ratio), RUNNING_CAP)
         with self._shown:
             self._shown_fraction = max(self._shown_fraction, min(fraction, 1.0))
             return self._shown_fraction
