@@ -107,9 +107,10 @@ def own_digit_view(*, digit: int, threshold: float) -> None:
             "and its verdict at this threshold."
         )
         return
-    before, after, verdict = st.columns([2, 2, 3], gap="medium")
-    before.image(kept.before, caption=kept.before_caption, width=SHOWN_PIXELS)
-    after.image(kept.after, caption=kept.after_caption, width=SHOWN_PIXELS)
+    before, after, verdict = st.columns(3, gap="medium")
+    # At their own size, or narrower when the column is: never over the next column.
+    before.image(kept.before, caption=kept.before_caption, width="content")
+    after.image(kept.after, caption=kept.after_caption, width="content")
     with verdict:
         st.markdown(
             own_digit_verdict(name=kept.name, score=kept.score, digit=digit, threshold=threshold)
