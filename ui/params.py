@@ -16,9 +16,11 @@ from collections.abc import Sequence
 import streamlit as st
 
 from core.params import Parsed, unknown_params
+from ui.entry import PAGES_IN_ORDER
 
 _REMEMBERED = 64  # URL texts of ours remembered per key: more than any lag in flight
-PAGE_PATHS = ("digits", "train", "confusion", "tradeoff", "compare")  # the pages' addresses
+# The pages' addresses, as the navigation names them.
+PAGE_PATHS = tuple(url for _, _, url, _, _ in PAGES_IN_ORDER)
 
 
 def raw_param(name: str) -> str | None:
@@ -71,9 +73,17 @@ def show_notes(notes: Sequence[str | None], *, known: Sequence[str]) -> None:
 
 def app_root() -> str:
     """The app's address in the reader's browser, ending in "/" (the path alone when unknown)."""
+    return app_root_of(st.context.url)
+
+
+def app_root_of(url: str | None) -> str:
+    """The app's address, ending in "/", from the address of any of its pages (or None).
+
+    ``http://host:8501/tradeoff`` -> ``http://host:8501/``; under a path prefix,
+    ``https://host/te/digits`` -> ``https://host/te/``; None or "" -> ``/``.
+    """
     from urllib.parse import urlsplit
 
-    url = st.context.url
     if not url:
         return "/"
     parts = urlsplit(url)

@@ -476,3 +476,21 @@ def test_tradeoff_costs_round_trip_through_the_link(query, costs, noted, monkeyp
     assert (f"fn_cost={fn!r}" in link) == (fn != 5.0)
     app.number_input(key="pick_fn_cost").set_value(7.0).run()
     assert view_link(app).endswith("fn_cost=7.0") and app.query_params["fn_cost"] == "7.0"
+
+
+@pytest.mark.parametrize(
+    ("url", "root"),
+    [
+        (None, "/"),
+        ("", "/"),
+        ("http://127.0.0.1:8501", "http://127.0.0.1:8501/"),
+        ("http://127.0.0.1:8501/", "http://127.0.0.1:8501/"),
+        ("http://127.0.0.1:8501/tradeoff", "http://127.0.0.1:8501/"),
+        ("https://example.org/te/digits/", "https://example.org/te/"),
+        ("https://example.org/te", "https://example.org/te/"),
+    ],
+)
+def test_the_link_to_a_view_starts_at_the_apps_own_address(url, root):
+    from ui.params import app_root_of
+
+    assert app_root_of(url) == root

@@ -115,6 +115,11 @@ def test_a_drag_is_exact_at_every_frame_silent_until_release_then_the_page_follo
     wait_for_idle(page)
     assert len(sent) > before  # one release, then the server ran
     assert link_threshold(page) == released
+    # The link is a real link, and the same address is in a box with a copy button.
+    href = page.get_by_role("link", name="Link to this view").get_attribute("href")
+    box = page.locator("[data-testid=stCode]").filter(has_text="threshold=").first
+    assert box.inner_text().strip() == href and href.startswith("http")
+    assert box.get_by_role("button", name="Copy to clipboard").count() == 1
     assert gallery_before == 1
     changed = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="Changed side")
     assert "(flagged now)" in changed.first.inner_text()
