@@ -8,13 +8,16 @@ from ui import tradeoff
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page, tradeoff_for
 from ui.entry import guarded, show_callback_failure, start_page
+from ui.notebook import notebook_cells
 from ui.own_digit import own_digit_section, own_digit_view
 from ui.params import show_notes
+from ui.refit import export_rule_from_link, refit_section
 
-KNOWN_PARAMS = ("digit", "threshold", "prevalence", "fp_cost", "fn_cost")
+KNOWN_PARAMS = ("digit", "threshold", "prevalence", "fp_cost", "fn_cost", "export")
 
 start_page()
 st.title("Precision/recall trade-off")
+notebook_cells("tradeoff")
 dataset = get_dataset()
 digit, digit_note = choose_digit(page="tradeoff")
 result = detector_for_page(dataset, digit)
@@ -28,6 +31,7 @@ show_notes(
         tradeoff.threshold_from_link(data),
         tradeoff.prevalence_from_link(data),
         *tradeoff.costs_from_link(),
+        export_rule_from_link(),
     ],
     known=KNOWN_PARAMS,
 )
@@ -40,6 +44,7 @@ def threshold_panel() -> None:
     show_callback_failure()
     threshold, previous = tradeoff.current_threshold(data)
     tradeoff.explorer(data, fingerprint=result.fingerprint, digit=digit, threshold=threshold)
+    refit_section(result, dataset, data, digit=digit, threshold=threshold)
     tradeoff.controls(data, digit=digit, threshold=threshold)
     tradeoff.goal_pickers(data, fingerprint=result.fingerprint, digit=digit)
     tradeoff.export_button(result, dataset, data, digit=digit, threshold=threshold)
