@@ -95,7 +95,9 @@ def gallery_html(
             'style="color:inherit;text-decoration:none;display:block">'
             f'<img src="{_data_url(image)}" width="{side}" height="{side}" alt="{alt}" '
             'style="display:block;margin:0 auto;border:1px solid rgba(128,128,128,0.35)">'
-            f'<figcaption style="font-size:0.75rem;line-height:1.3;margin-top:2px">{lines}'
+            # The caption repeats the alt text for the eye; a screen reader hears the alt once.
+            f'<figcaption aria-hidden="true" style="font-size:0.75rem;line-height:1.3;'
+            f'margin-top:2px">{lines}'
             "</figcaption></a></figure>"
         )
     return (
