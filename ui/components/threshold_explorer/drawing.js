@@ -11,15 +11,26 @@ export const HOVER_RADIUS = 24;
 export const UNIT_DOMAIN = [-0.02, 1.04];
 export const RATE_DOMAIN = [-0.02, 1.02];
 
-/** About `n` round tick values across [low, high]. */
-export function ticks(low, high, n) {
+/** The step between about `n` round tick values across [low, high] (null when the span is empty). */
+export function tickStep(low, high, n) {
   const span = high - low;
-  if (!(span > 0)) return [low];
+  if (!(span > 0)) return null;
   const raw = span / n;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw);
+  return [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw);
+}
+
+/** About `n` round tick values across [low, high]. */
+export function ticks(low, high, n) {
+  const step = tickStep(low, high, n);
+  if (step === null) return [low];
   const values = [];
-  for (let v = Math.ceil(low / step) * step; v <= high; v += step) values.push(Math.abs(v) < step / 1e6 ? 0 : v);
+  // Counted from an integer, so that a long run of additions never drifts off the round values.
+  for (let i = Math.ceil(low / step); ; i++) {
+    const v = Number((i * step).toPrecision(12));
+    if (v > high) break;
+    if (v >= low) values.push(Math.abs(v) < step / 1e6 ? 0 : v);
+  }
   return values;
 }
 
@@ -35,6 +46,81 @@ export function linear(domainLow, domainHigh, rangeLow, rangeHigh) {
 export function thresholdDomain(low, high) {
   const pad = (high - low) * 0.02 || 1;
   return [low - pad, high + pad];
+}
+
+/** The recall band the threshold axis opens on: where the trade-off happens. */
+export const ACTION_RECALL = [0.01, 0.99];
+/** Room either side of the band, as a share of its width. */
+export const ACTION_MARGIN = 0.1;
+
+/**
+ * The scores between which the recall of `positive` (sorted ascending) runs from 99% down to
+ * 1%: [the lowest threshold at which recall is at most 99%, the highest at which it is at
+ * least 1%] (as scores of the positives); null with fewer than two positives or when both
+ * are the same score.
+ */
+export function recallBand(positive, [least, most] = ACTION_RECALL) {
+  const n = positive.length;
+  if (n < 2) return null;
+  const low = positive[Math.min(n - 1, n - Math.floor(most * n))];
+  const high = positive[Math.max(0, n - Math.ceil(least * n))];
+  return high > low ? [low, high] : null;
+}
+
+/**
+ * The domain the threshold axis opens on: the recall band of `positive` with ACTION_MARGIN
+ * either side, inside `full` (thresholdDomain); `full` when there is no band. The band takes
+ * 1 / (1 + 2 * ACTION_MARGIN) of the axis, whatever the model's scale.
+ */
+export function openingDomain(positive, full) {
+  const band = recallBand(positive);
+  if (band === null) return full;
+  const pad = (band[1] - band[0]) * ACTION_MARGIN;
+  return [Math.max(full[0], band[0] - pad), Math.min(full[1], band[1] + pad)];
+}
+
+/**
+ * The share of `columns` equal pixel columns across `domain` whose middle lies where the
+ * recall of `positive` (sorted ascending) is within `band` (recall counted as flagging score >= t).
+ */
+export function bandShare(domain, positive, columns, [least, most] = ACTION_RECALL) {
+  const n = positive.length;
+  if (!n || columns < 1) return 0;
+  let inside = 0;
+  for (let i = 0; i < columns; i++) {
+    const t = domain[0] + ((i + 0.5) / columns) * (domain[1] - domain[0]);
+    let below = 0; // positives under t: a binary search
+    let high = n;
+    while (below < high) {
+      const mid = (below + high) >>> 1;
+      if (positive[mid] < t) below = mid + 1;
+      else high = mid;
+    }
+    const recall = (n - below) / n;
+    if (recall >= least && recall <= most) inside++;
+  }
+  return inside / columns;
+}
+
+/**
+ * Thresholds to draw the curves through across `domain`: the `drawn` ones (the payload's
+ * thinned points, which keep the curves' shape) inside it, both ends, and `n` evenly spaced,
+ * so that a zoomed-in view is still drawn finely. Ascending.
+ */
+export function curveThresholds(domain, drawn, n = 300) {
+  const [low, high] = domain;
+  const values = [];
+  for (const t of drawn) if (t >= low && t <= high) values.push(t);
+  for (let i = 0; i <= n; i++) values.push(low + ((high - low) * i) / n);
+  return Float64Array.from(values).sort();
+}
+
+/**
+ * Which of the tick labels at `xs` to hide: those whose box (`halfWidths` each side of its x)
+ * would touch the handle's label, `handleHalfWidth` each side of `handleX`, with `gap` pixels between.
+ */
+export function ticksUnderHandle(xs, halfWidths, handleX, handleHalfWidth, gap = 4) {
+  return xs.map((x, i) => Math.abs(x - handleX) < halfWidths[i] + handleHalfWidth + gap);
 }
 
 /**
