@@ -251,6 +251,12 @@ def test_the_prevalence_moves_precision_and_the_pr_curve_while_recall_stays(
     assert "50.00%" in explorer.locator(".tx-basis").inner_text()
     assert "do not change" in explorer.locator(".tx-basis").inner_text()
     assert explorer.locator(".tx-pr .tx-main").first.get_attribute("d") != pr_before
+    # The PR curve's average precision follows the share, as core computes it.
+    from core.curves import average_precision_at_prevalence
+
+    ap = average_precision_at_prevalence(cv_index, prevalence=0.5)
+    title = explorer.locator(".tx-pr .tx-plot-title").inner_text()
+    assert title == f"Precision vs recall (AP {ap:.3f} where 5s are 50.00%)", title
     assert "5s at 50.00%" in explorer.locator(".tx-cost .tx-plot-title").inner_text()
     page.wait_for_function(
         "() => [...document.querySelectorAll('code')]"

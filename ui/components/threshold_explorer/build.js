@@ -65,7 +65,7 @@ export function buildExplorer(detector, { low, high }) {
   nodes.cursorLine = el("svg:line", "tx-cursor-line", nodes.cursor);
   nodes.handle = el("svg:path", "tx-handle", nodes.cursor);
   // The threshold on the axis, in the ticks' row: the tick labels it would touch hide.
-  nodes.handleLabel = el("svg:text", "tx-handle-label", nodes.cursor);
+  nodes.handleLabel = el("svg:text", "tx-handle-label", vsThreshold);
   nodes.brush = el("svg:rect", "tx-brush", vsThreshold, { visibility: "hidden", height: "0" });
   nodes.precisionDot = el("svg:circle", "tx-dot tx-precision-dot", vsThreshold, { r: 4.5 });
   nodes.recallDot = el("svg:circle", "tx-dot tx-recall-dot", vsThreshold, { r: 4.5 });
@@ -102,16 +102,20 @@ function buildAxisControls(plot) {
     ["fold", "each fold (faint)"],
   ]) {
     const item = el("li", "", legend);
-    const swatch = el("svg:svg", "tx-swatch", item, { width: "22", height: "8", "aria-hidden": "true" });
-    el("svg:line", kind === "fold" ? "tx-curve tx-fold tx-fold-swatch" : `tx-curve tx-${kind}`, swatch, { x1: "1", x2: "21", y1: "4", y2: "4" });
+    const swatch = el("svg:svg", "tx-swatch", item, { width: "18", height: "8", "aria-hidden": "true" });
+    el("svg:line", kind === "fold" ? "tx-curve tx-fold tx-fold-swatch" : `tx-curve tx-${kind}`, swatch, { x1: "1", x2: "17", y1: "4", y2: "4" });
     item.append(text);
   }
-  const zoom = el("div", "tx-zoom", bar, { role: "group", "aria-label": "Zoom the threshold axis" });
+  const zoom = el("div", "tx-zoom", plot.box, {
+    role: "group",
+    "aria-label": "Zoom the threshold axis",
+    title: "Zoom: ctrl+wheel or a pinch on the plot, + / − keys, shift-drag a range (or drag along the ticks); 0 or Escape resets",
+  });
   plot.zoomButtons = {};
   for (const [action, text, label] of [
     ["out", "−", "Zoom out"],
     ["in", "+", "Zoom in"],
-    ["reset", "Reset", "Reset the zoom to where recall runs from 99% to 1%"],
+    ["reset", "⟲", "Reset the zoom to where recall runs from 99% to 1%"],
   ]) {
     plot.zoomButtons[action] = el("button", "tx-zoom-button", zoom, { type: "button", "aria-label": label, title: label });
     plot.zoomButtons[action].textContent = text;
@@ -125,7 +129,7 @@ function buildReadout(nodes, readout, digit) {
   el("span", "tx-label", now).textContent = "Threshold";
   nodes.thresholdOut = el("output", "tx-threshold", now);
   el("span", "tx-hint", now).textContent =
-    "drag the red line, or ←/→ to the next score (shift: a tenth of the view); zoom: ctrl+wheel, + / −, shift-drag a range, 0 to reset";
+    "drag the red line, or ←/→ to the next score (shift: a tenth of the view); ctrl+wheel or +/− zooms, 0 resets";
   const tiles = el("dl", "tx-tiles", readout);
   const out = {};
   for (const [name, label] of TILES) {

@@ -125,16 +125,17 @@ export function ticksUnderHandle(xs, halfWidths, handleX, handleHalfWidth, gap =
 
 /**
  * Scales and tick values of a `width` x `height` plot: `bottom` pixels under the plot area;
- * `unit`: the y axis is a rate (ticks within 0..1), else a quantity from 0.
+ * `unit`: the y axis is a rate (ticks within 0..1), else a quantity from 0; about one x tick
+ * every `tickSpacing` pixels.
  */
-export function axes({ width, height, xDomain, yDomain, bottom = MARGIN.bottom, unit = true }) {
+export function axes({ width, height, xDomain, yDomain, bottom = MARGIN.bottom, unit = true, tickSpacing = 90 }) {
   const plotBottom = height - bottom;
   return {
     plotBottom,
     sx: linear(xDomain[0], xDomain[1], MARGIN.left, width - MARGIN.right),
     sy: linear(yDomain[0], yDomain[1], plotBottom, MARGIN.top),
     yTicks: unit ? ticks(Math.max(0, yDomain[0]), Math.min(1, yDomain[1]), 4) : ticks(0, yDomain[1], 3),
-    xTicks: ticks(xDomain[0], xDomain[1], Math.max(2, Math.floor(width / 90))),
+    xTicks: ticks(xDomain[0], xDomain[1], Math.max(2, Math.floor(width / tickSpacing))),
   };
 }
 

@@ -47,13 +47,13 @@ export class Plot {
   /**
    * Size, scales, grid and labels; returns false when the plot has no room yet. `xFormat(value,
    * step)` labels an x tick (`step`: between two ticks); `tickGap`: pixels from the axis down
-   * to the x ticks' labels.
+   * to the x ticks' labels; `tickSpacing`: about that many pixels between x ticks.
    */
-  layout(xDomain, yDomain, { xFormat, yFormat, bottom = MARGIN.bottom, unit = true, tickGap = 13 }) {
+  layout(xDomain, yDomain, { xFormat, yFormat, bottom = MARGIN.bottom, unit = true, tickGap = 13, tickSpacing = 90 }) {
     const width = this.svg.clientWidth;
     const height = this.svg.clientHeight;
     if (!width || !height) return false;
-    const { plotBottom, sx, sy, xTicks, yTicks } = axes({ width, height, xDomain, yDomain, bottom, unit });
+    const { plotBottom, sx, sy, xTicks, yTicks } = axes({ width, height, xDomain, yDomain, bottom, unit, tickSpacing });
     Object.assign(this, { width, height, plotBottom, sx, sy });
     this.grid.replaceChildren();
     for (const value of yTicks) {

@@ -24,6 +24,8 @@ import { ZoomInput, labelHandle } from "./zoom.js";
 
 /** Pixels from the threshold axis down to its ticks' row, under the handle's strip. */
 const TICK_ROW = HANDLE + 13;
+/** Pixels between the score axes' ticks: their compact labels ("-25k") allow more than the rates'. */
+const SCORE_TICK_SPACING = 55;
 
 const KEY_PAUSE_MS = 400; // a pause after the last key counts as a release
 
@@ -106,6 +108,7 @@ export class ExplorerView {
       yFormat: words.percentTick,
       bottom: MARGIN.bottom + HANDLE,
       tickGap: TICK_ROW,
+      tickSpacing: SCORE_TICK_SPACING,
     });
   }
 
@@ -171,6 +174,7 @@ export class ExplorerView {
     const top = Math.max(...cost.values.filter(Number.isFinite), cost.least.cost, 1e-9) * 1.08;
     const ready = plot.layout(this.state.view.domain, [0, top], {
       xFormat: words.compactScore,
+      tickSpacing: SCORE_TICK_SPACING,
       yFormat: words.costText,
       unit: false,
     });
