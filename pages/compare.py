@@ -8,12 +8,12 @@ from core.compare import compare_table
 from ui import compare
 from ui.dataset import get_dataset
 from ui.detector import choose_digit
-from ui.entry import ensure_entry_point
+from ui.entry import start_page
 from ui.params import show_notes
 
 KNOWN_PARAMS = ("digit", "precision", "recall")
 
-ensure_entry_point()
+start_page()
 st.title("Compare detectors")
 dataset = get_dataset()
 digit, digit_note = choose_digit(page="compare")

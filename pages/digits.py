@@ -6,10 +6,10 @@ import streamlit as st
 
 from ui import digits
 from ui.dataset import dataset_details, get_dataset
-from ui.entry import ensure_entry_point
+from ui.entry import start_page
 from ui.params import show_notes
 
-ensure_entry_point()
+start_page()
 st.title("Digits")
 dataset = get_dataset()
 notes = digits.choices_from_link(dataset)

@@ -7,13 +7,13 @@ import streamlit as st
 from ui import tradeoff
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page, tradeoff_for
-from ui.entry import ensure_entry_point, guarded, show_callback_failure
+from ui.entry import guarded, show_callback_failure, start_page
 from ui.own_digit import own_digit_line, own_digit_section
 from ui.params import show_notes
 
 KNOWN_PARAMS = ("digit", "threshold", "prevalence")
 
-ensure_entry_point()
+start_page()
 st.title("Precision/recall trade-off")
 dataset = get_dataset()
 digit, digit_note = choose_digit(page="tradeoff")

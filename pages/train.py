@@ -7,10 +7,10 @@ import streamlit as st
 from ui import train
 from ui.dataset import get_dataset
 from ui.detector import choose_digit
-from ui.entry import ensure_entry_point
+from ui.entry import start_page
 from ui.params import show_notes
 
-ensure_entry_point()
+start_page()
 st.title("Train the digit detector")
 dataset = get_dataset()
 digit, digit_note = choose_digit(page="train")

@@ -1,20 +1,117 @@
-"""Make every page run inside app.py's navigation, and keep pages' errors plain."""
+"""The frame every page runs in (page config, navigation, a guard for errors), and plain errors.
+
+``app.py`` runs :func:`run_app`; every page file starts with :func:`start_page`.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
-import types
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
 import streamlit as st
 
-_ENTERED = "_entered_through_app"
+from ui.dataset import prefetch_dataset
+
 log = logging.getLogger("threshold_explorer")
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+HOME = "pages/home.py"
+PAGES_IN_ORDER = (
+    (
+        "pages/digits.py",
+        "Digits",
+        "digits",
+        ":material/grid_view:",
+        "browse the images, one large or a whole gallery, by label and split",
+    ),
+    (
+        "pages/train.py",
+        "Train",
+        "train",
+        ":material/model_training:",
+        "train the digit detector and see why accuracy is not enough",
+    ),
+    (
+        "pages/confusion.py",
+        "Confusion",
+        "confusion",
+        ":material/table:",
+        "read its confusion matrix and look at the digits it gets wrong",
+    ),
+    (
+        "pages/tradeoff.py",
+        "Trade-off",
+        "tradeoff",
+        ":material/tune:",
+        "drag the threshold and watch precision, recall and the digits at the cut move",
+    ),
+    (
+        "pages/compare.py",
+        "Compare",
+        "compare",
+        ":material/compare_arrows:",
+        "four detectors side by side: ROC, precision-recall, one table",
+    ),
+)
+"""After the home page, in the navigation's order: (file, title, URL path, icon, what it is for)."""
+
+_in_frame: ContextVar[bool] = ContextVar("in_app_frame", default=False)
+
+
+def _navigation_pages() -> list:
+    pages = [st.Page(HOME, title="Home", icon=":material/home:", default=True)]
+    pages += [
+        st.Page(path, title=title, url_path=url, icon=icon)
+        for path, title, url, icon, _ in PAGES_IN_ORDER
+    ]
+    return pages
+
+
+def run_app() -> None:
+    """app.py: run the page the URL names inside the app's frame.
+
+    The frame sets the page config and the navigation, runs the page, turns an exception in it
+    into :func:`show_failure` (no traceback reaches a reader) and then
+    :func:`freeze_long_lived_objects`. Streamlit's control flow (``st.stop``, ``st.rerun``)
+    passes through.
+    """
+    prefetch_dataset()  # first run of the process only: reads the data while the page imports
+    st.set_page_config(page_title="Threshold Explorer", page_icon=":material/tune:", layout="wide")
+    page = st.navigation(_navigation_pages())
+    inside = _in_frame.set(True)
+    try:
+        page.run()
+    except Exception:  # noqa: BLE001 - last line of defence: no traceback reaches a user
+        show_failure(f"page {page.title}")
+    finally:
+        _in_frame.reset(inside)
+        freeze_long_lived_objects()
+
+
+def start_page() -> None:
+    """Every page file, first: when Streamlit runs the file on its own, run the frame instead.
+
+    A page file runs from :func:`run_app`'s navigation, and this returns at once, except on a
+    fresh server: a ``pages/`` folder beside app.py makes Streamlit treat the app as a legacy
+    multipage app until a run calls ``st.navigation``, so the first request that opens
+    ``/digits`` runs ``pages/digits.py`` alone (no page config, no error guard, a navigation
+    of file names). :func:`run_app` then runs here, within the same script run: its
+    ``st.navigation`` ends the legacy mode for every session, as Streamlit documents, and runs
+    this page file again inside the frame; this outer run of the file stops there. One run
+    draws the page once (an ``st.rerun()`` would show the browser the script finishing, then
+    starting again). AppTest starts every test in the legacy mode, so page tests take this
+    path too.
+    """
+    if _in_frame.get():
+        return
+    run_app()
+    st.stop()
+
 
 PLAIN_ERROR = (
     "Something went wrong on this page. The details are in the server's log; "
@@ -35,7 +132,7 @@ def show_failure(where: str) -> None:
 def guarded(function: Callable[P, R]) -> Callable[P, R | None]:
     """Run ``function`` so that an exception in it becomes :func:`show_failure`, not a crash.
 
-    For code Streamlit runs outside app.py's guard: a fragment's own reruns and widget
+    For code Streamlit runs outside :func:`run_app`'s guard: a fragment's own reruns and widget
     callbacks. Put it under ``@st.fragment``::
 
         @st.fragment
@@ -53,7 +150,7 @@ def guarded(function: Callable[P, R]) -> Callable[P, R | None]:
             show_failure(function.__qualname__)
             return None
         finally:
-            # A fragment's own reruns never reach the end of app.py, which checks this too;
+            # A fragment's own reruns never reach the end of run_app, which checks this too;
             # a page that only polls a training would otherwise never freeze what the
             # training thread imported.
             freeze_long_lived_objects()
@@ -87,37 +184,6 @@ def show_callback_failure() -> None:
     """Where the callbacks' widgets are drawn: say (once) that the last callback failed."""
     if st.session_state.pop(_FAILED_CALLBACK, False):
         st.error(PLAIN_ERROR, icon=":material/error:")
-
-
-def mark_entered(entered: bool) -> None:
-    """app.py: say whether the page now running was reached through its navigation."""
-    st.session_state[_ENTERED] = entered
-
-
-def ensure_entry_point() -> None:
-    """Pages, first: when Streamlit ran this page file on its own, run app.py in its place.
-
-    Streamlit 1.67 treats a ``pages/`` folder beside the entry script as a legacy multipage
-    app until a run calls ``st.navigation`` (``PagesManager.__init__`` sets
-    ``uses_pages_directory``; ``ScriptRunner`` then runs ``_mpa_v1``), and nothing of the app
-    runs before a server's first session. So the first request after a server start that
-    opens ``/digits`` runs ``pages/digits.py`` alone: no page config, no error guard. App.py
-    runs here instead, within the same script run, as that legacy mode runs it for ``/`` (an
-    ``st.rerun()`` would show the browser the script finishing, then starting again); its
-    ``st.navigation`` switches the legacy mode off for every later run, and this page file's
-    own run stops. AppTest starts each test in the legacy mode, so page tests take this path.
-    """
-    if st.session_state.get(_ENTERED):
-        return
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    pages = ctx.pages_manager
-    app = types.ModuleType("__main__")
-    app.__file__ = pages.main_script_path
-    with ctx.run_with_active_hash(pages.main_script_hash):
-        exec(pages.get_page_script_byte_code(pages.main_script_path), app.__dict__)  # noqa: S102
-    st.stop()
 
 
 _modules_when_frozen = 0

@@ -1,10 +1,9 @@
 """The live threshold explorer: one ``st.components.v2`` component, counted in the browser.
 
 Its JavaScript and CSS are the files of ``ui/components/threshold_explorer/`` (plain ES
-modules, no build step). Streamlit serves a component's files only from a declared asset
-directory, which it otherwise reads from an installed package's ``pyproject.toml``; this app
-is run from its folder, not installed, so the directory is declared to the running server
-here, the way Streamlit's own manifest scan would.
+modules, no build step). Streamlit serves a component's files from the ``asset_dir`` that an
+installed package declares in a ``pyproject.toml``; the project is installed (``pip install -e
+.``) and ``ui/components/pyproject.toml`` declares that folder.
 
 A page mounts it with :func:`threshold_explorer`: the detector's payload once (bytes that never
 change, so Streamlit's message cache serves every rerun after the first), and the server's
@@ -15,50 +14,25 @@ drag, a key burst or a click ends; the value is then in ``st.session_state[key][
 
 from __future__ import annotations
 
+import functools
 import math
-import threading
-import weakref
 from collections.abc import Callable
-from pathlib import Path
 
 import streamlit as st
 
-PROJECT = "threshold_explorer"
-NAME = "explorer"
-COMPONENT = f"{PROJECT}.{NAME}"
-ASSET_DIR = Path(__file__).resolve().parent / "components" / "threshold_explorer"
-
-_mounts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per runtime's manager
-_mounts_lock = threading.Lock()  # sessions run their scripts in threads of their own
+# "<project name>.<component name>", as ui/components/pyproject.toml declares them.
+COMPONENT = "threshold-explorer.explorer"
 
 
-def _manager():
-    from streamlit.runtime import Runtime
-
-    return Runtime.instance().bidi_component_registry
-
-
+@functools.cache
 def _mount_function():
-    """The component's mount function, declared once per running Streamlit runtime."""
-    manager = _manager()
-    with _mounts_lock:
-        return _mounts.get(manager) or _declare(manager)
+    """The explorer's mount function, declared once per process, at its first mount.
 
-
-def _declare(manager):
-    """Declare the asset directory (as a manifest would) and the component, on ``manager``."""
-    from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
-
-    if manager.get_component_asset_root(COMPONENT) is None:
-        manifest = ComponentManifest(
-            name=PROJECT,
-            version="1",
-            components=[ComponentConfig(name=NAME, asset_dir=ASSET_DIR.name)],
-        )
-        manager.register_from_manifest(manifest, ASSET_DIR.parent)
-    mount = st.components.v2.component(COMPONENT, js="explorer.js", css="explorer.css")
-    _mounts[manager] = mount
-    return mount
+    Declared within a script run, so that its files are looked up in the ``asset_dir`` Streamlit
+    found when its server started; Streamlit declares it again on a runtime that lacks it
+    (AppTest starts one per test). A second declaration racing the first is the same.
+    """
+    return st.components.v2.component(COMPONENT, js="explorer.js", css="explorer.css")
 
 
 def release_value(key: str) -> float | None:

@@ -1,15 +1,17 @@
-"""A server's very first request opening a page directly: the script runs once, through app.py.
+"""A server's very first request opening a page directly: drawn once, in the app's frame.
 
 Streamlit treats the ``pages/`` folder beside app.py as a legacy multipage app until a run calls
 ``st.navigation``, so the first request after a server start that opens ``/digits`` runs the page
-file on its own. The page must still be drawn by one script run: a browser waiting for the
-script to finish must not see it finish and then start again.
+file on its own. The page must still be drawn as app.py draws it (its page config, navigation and
+error guard) and by one script run: a browser waiting for the script to finish must not see it
+finish and then start again.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from harness import ARTIFACTS
 from harness.browser import wait_for_idle
 from harness.server import start_app, stop_app
 
@@ -36,6 +38,9 @@ new MutationObserver((records) => {
 });
 """
 SETTLE_MS = 2_000  # long enough for a second run to start after the first one finished
+# app.py's navigation, in its order; the legacy mode would list the pages folder's file names.
+NAVIGATION = ["Home", "Digits", "Train", "Confusion", "Trade-off", "Compare"]
+SERVER_LOG = "first-request-server"
 
 
 @pytest.fixture
@@ -50,7 +55,7 @@ def fresh_fallback_server(monkeypatch, tmp_path):
     cache = tmp_path / "cache"
     train_detector(load_fallback_dataset(), digit=5, cache_dir=cache)
     env = {"THRESHOLD_EXPLORER_OFFLINE": "1", "THRESHOLD_EXPLORER_CACHE": str(cache)}
-    process, url = start_app(env=env, log_name="first-request-server")
+    process, url = start_app(env=env, log_name=SERVER_LOG)
     yield url
     stop_app(process)
 
@@ -76,7 +81,19 @@ def test_a_first_request_for_a_page_runs_the_script_once(
         assert "running" in states, states
         assert states[states.index("running") :] == ["running", "notRunning"], states
         assert page.locator("h1").filter(has_text=title).is_visible()
-        # Drawn through app.py: its navigation, not the pages folder's file names.
+        # Drawn through the app's frame: its navigation, not the pages folder's file names ...
+        links = page.locator("[data-testid=stSidebarNav] [data-testid=stSidebarNavLink]")
+        # (a link's text is its icon's name, then its title)
+        assert [text.split()[-1] for text in links.all_inner_texts()] == NAVIGATION
         assert page.get_by_role("link", name="Trade-off").first.is_visible()
+        # ... its page config (wide layout, the app's name in the tab) ...
+        view = page.locator("[data-testid=stAppViewContainer]")
+        assert view.get_attribute("data-layout") == "wide"
+        assert "Threshold Explorer" in page.title()
+        # ... and no failure: no exception, no plain error, no "page not found".
+        assert page.locator("[data-testid=stException]").count() == 0
+        assert page.get_by_text("Something went wrong").count() == 0
+        assert page.get_by_text("Page not found").count() == 0
+        assert "Traceback" not in (ARTIFACTS / f"{SERVER_LOG}.log").read_text()
     finally:
         context.close()
