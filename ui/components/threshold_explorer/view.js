@@ -103,13 +103,8 @@ export class ExplorerView {
 
   /** The threshold plot's axes at the visible scores; false while it has no room. */
   layoutAxes() {
-    return this.nodes.thresholdPlot.layout(this.state.view.domain, UNIT_DOMAIN, {
-      xFormat: words.compactScore,
-      yFormat: words.percentTick,
-      bottom: MARGIN.bottom + HANDLE,
-      tickGap: TICK_ROW,
-      tickSpacing: SCORE_TICK_SPACING,
-    });
+    const options = { xFormat: words.compactScore, yFormat: words.percentTick, tickGap: TICK_ROW, tickSpacing: SCORE_TICK_SPACING };
+    return this.nodes.thresholdPlot.layout(this.state.view.domain, UNIT_DOMAIN, { ...options, bottom: MARGIN.bottom + HANDLE });
   }
 
   layout() {
@@ -320,8 +315,7 @@ export class ExplorerView {
 
   /** The threshold of a drawn curve's point: the PR's and ROC's from the payload, the cost's snapped to a score. */
   curveThreshold(kind, index) {
-    if (kind === "cost") return snap(this.state.scores, this.curves.thresholds[index]);
-    return this.detector.arrays[`${kind}_threshold`][index];
+    return kind === "cost" ? snap(this.state.scores, this.curves.thresholds[index]) : this.detector.arrays[`${kind}_threshold`][index];
   }
 
   /** One drag step, timed as the user-timing measure MOVE_MEASURE. */
