@@ -193,13 +193,15 @@ test("ticks: round values at any zoom, labelled compactly; the handle hides the 
   assert.deepEqual(ticksUnderHandle([50, 100, 150], [10, 10, 10], 125, 15), [false, true, true]);
 });
 
-test("the curves along the threshold go through the drawn points in view and evenly between", () => {
+test("the curves along the threshold go through the drawn points in view, filled in where they are far apart", () => {
   const drawn = Float64Array.from([-5, 1, 2, 3, 50]);
-  const values = curveThresholds([0, 10], drawn, 10);
-  assert.deepEqual([...values].filter((t) => drawn.includes(t) && !Number.isInteger(t / 1)), []);
-  assert.ok(values.includes(1) && values.includes(2) && !values.includes(-5) && !values.includes(50));
-  assert.equal(values.length, 3 + 11);
-  assert.deepEqual([...values], [...values].sort((x, y) => x - y));
+  const values = [...curveThresholds([0, 10], drawn, 10)];
+  assert.deepEqual(values, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.ok(!values.includes(-5) && !values.includes(50));
+  for (let i = 1; i < values.length; i++) assert.ok(values[i] > values[i - 1] && values[i] - values[i - 1] <= 1 + 1e-9);
+  // Dense drawn points are kept as they are, with nothing added between them.
+  const dense = Float64Array.from({ length: 101 }, (_, i) => i / 10);
+  assert.equal(curveThresholds([0, 10], dense, 10).length, 101);
 });
 
 test("the PR curve's title says at which share its AP is", () => {

@@ -104,15 +104,24 @@ export function bandShare(domain, positive, columns, [least, most] = ACTION_RECA
 
 /**
  * Thresholds to draw the curves through across `domain`: the `drawn` ones (the payload's
- * thinned points, which keep the curves' shape) inside it, both ends, and `n` evenly spaced,
- * so that a zoomed-in view is still drawn finely. Ascending.
+ * thinned points, which keep the curves' shape) inside it and both ends, with evenly spaced
+ * ones wherever two are more than 1/`n` of the domain apart, so that a zoomed-in view is
+ * still drawn finely and the opening one has hardly more points than before. Ascending.
  */
-export function curveThresholds(domain, drawn, n = 300) {
+export function curveThresholds(domain, drawn, n = 200) {
   const [low, high] = domain;
+  const gap = (high - low) / n;
+  const kept = [low];
+  for (const t of drawn) if (t > low && t < high) kept.push(t);
+  kept.push(high);
   const values = [];
-  for (const t of drawn) if (t >= low && t <= high) values.push(t);
-  for (let i = 0; i <= n; i++) values.push(low + ((high - low) * i) / n);
-  return Float64Array.from(values).sort();
+  for (let i = 0; i < kept.length - 1; i++) {
+    const [a, b] = [kept[i], kept[i + 1]];
+    const parts = Math.ceil((b - a) / gap - 1e-9);
+    for (let k = 0; k < parts; k++) values.push(a + ((b - a) * k) / parts);
+  }
+  values.push(high);
+  return Float64Array.from(values);
 }
 
 /**
