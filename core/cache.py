@@ -9,6 +9,7 @@ checksum does not match is treated as absent and removed, so the caller rebuilds
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import glob
 import hashlib
@@ -20,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,9 @@ MAGIC = b"TEXCACH1"
 _HEADER = struct.Struct(f"<{len(MAGIC)}s32sQ")
 CACHE_ENV = "THRESHOLD_EXPLORER_CACHE"
 STALE_SECONDS = 3600  # a temporary file untouched this long belongs to a killed writer
+# Set on the log records of writes the directory refused, for a caller that says it otherwise
+# (the command line's one line from cache_status) to filter them out.
+UNWRITABLE_RECORD = "cache_unwritable"
 
 
 def default_cache_dir() -> Path:
@@ -52,6 +57,97 @@ def resolve_cache_dir(cache_dir=None) -> Path | None:
     except OSError as exc:  # the data home could not be created
         log.warning("no cache directory: %s", exc)
         return None
+
+
+@dataclass(frozen=True)
+class CacheStatus:
+    """Whether results can be kept in a cache directory, and if not, why.
+
+    Attributes
+    ----------
+    directory : Path or None
+        The cache directory; None when none could be named.
+    writable : bool
+        True when a file can be written there (the directory is created if needed).
+    errno : int or None
+        The operating system's error number when not writable (``errno.EROFS``,
+        ``errno.ENOSPC``, ``errno.ENOTDIR``, ``errno.EACCES``...), else None.
+    strerror : str
+        The operating system's own name for that error ("Read-only file system"), else "".
+    """
+
+    directory: Path | None
+    writable: bool
+    errno: int | None = None
+    strerror: str = ""
+
+
+# The last write that failed in each directory since one there succeeded: a probe of a few
+# bytes can pass where a detector's file does not fit (a nearly full disk).
+_write_failures: dict[str, OSError] = {}
+_write_failures_lock = threading.Lock()
+
+
+def _directory_key(directory: Path) -> str:
+    return os.path.abspath(directory)
+
+
+def _record_write(directory: Path, failure: OSError | None) -> None:
+    with _write_failures_lock:
+        if failure is None:
+            _write_failures.pop(_directory_key(directory), None)
+        else:
+            _write_failures[_directory_key(directory)] = failure
+
+
+def _probe(directory: Path) -> None:
+    """Create ``directory`` if needed and write, then remove, a small file in it."""
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(directory))
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=directory, prefix=".probe.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as probe:
+            probe.write(MAGIC)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+
+
+def cache_status(*, cache_dir=None) -> CacheStatus:
+    """Whether the cache directory can keep results: a probe write, and the last real write.
+
+    Parameters
+    ----------
+    cache_dir : path-like, optional
+        Default :func:`default_cache_dir`.
+
+    Returns
+    -------
+    CacheStatus
+        Not writable when a small file cannot be written there (read-only, full, a file where
+        the directory should be, no permission), or when the last cache file written there
+        failed and none has succeeded since.
+    """
+    directory = resolve_cache_dir(cache_dir)
+    if directory is None:
+        return CacheStatus(directory=None, writable=False)
+    try:
+        _probe(directory)
+    except OSError as exc:
+        return CacheStatus(
+            directory=directory, writable=False, errno=exc.errno, strerror=exc.strerror or ""
+        )
+    with _write_failures_lock:
+        failure = _write_failures.get(_directory_key(directory))
+    if failure is not None:
+        return CacheStatus(
+            directory=directory,
+            writable=False,
+            errno=failure.errno,
+            strerror=failure.strerror or "",
+        )
+    return CacheStatus(directory=directory, writable=True)
 
 
 def discard(path: Path, reason: str) -> None:
@@ -86,11 +182,13 @@ def write_checked(path: Path, payload: bytes) -> bool:
             os.fsync(tmp.fileno())
         os.replace(tmp_name, path)
     except OSError as exc:
-        log.warning("cache not written to %s: %s", path, exc)
+        log.warning("cache not written to %s: %s", path, exc, extra={UNWRITABLE_RECORD: True})
         if tmp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
+        _record_write(path.parent, exc)
         return False
+    _record_write(path.parent, None)
     _remove_stale_temporaries(path)
     return True
 
@@ -117,7 +215,7 @@ def read_checked(path: Path) -> bytes | None:
     path = Path(path)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a file where a directory should be: none
         return None
     except OSError as exc:
         log.warning("cache not readable at %s: %s", path, exc)
@@ -172,7 +270,7 @@ def _open_lock_file(path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         return open(path, "a+b")  # noqa: SIM115 - the caller closes it
     except OSError as exc:
-        log.warning("no lock at %s: %s", path, exc)
+        log.warning("no lock at %s: %s", path, exc, extra={UNWRITABLE_RECORD: True})
         return None
 
 

@@ -10,7 +10,9 @@ and then exits with status 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import math
 import os
 import sys
@@ -58,7 +60,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="everything the trade-off explorer shows at one threshold",
         description=(
             "The counts and rates at one threshold (flagged means score >= threshold) of the "
-            "cross-validated scores, with 95%% Wilson intervals, each fold alone, the held-out "
+            "cross-validated scores, with 95% Wilson intervals, each fold alone, the held-out "
             "test set, and optionally another prevalence and the expected cost of the errors."
         ),
     )
@@ -95,6 +97,37 @@ def _line(message) -> str:
     return " ".join(str(message).split())
 
 
+@contextlib.contextmanager
+def _said_if_not_kept():
+    """Around a training: one line on stderr when the cache cannot keep its result.
+
+    Checked before (a probe write) and, if all seemed well, after (a write that failed although
+    the probe passed: a nearly full disk). The cache's own warning at each refused write would
+    repeat that line, so those are left out meanwhile.
+    """
+    from core import cache
+    from core.cli_text import format_cache_notice
+
+    def not_a_refused_write(record: logging.LogRecord) -> bool:
+        return not getattr(record, cache.UNWRITABLE_RECORD, False)
+
+    def say_if_unwritable() -> bool:
+        status = cache.cache_status()
+        if not status.writable:
+            print(format_cache_notice(status), file=sys.stderr)
+        return not status.writable
+
+    cache_log = logging.getLogger(cache.__name__)
+    cache_log.addFilter(not_a_refused_write)
+    try:
+        said = say_if_unwritable()
+        yield
+        if not said:
+            say_if_unwritable()
+    finally:
+        cache_log.removeFilter(not_a_refused_write)
+
+
 def _info(args: argparse.Namespace) -> int:
     from core.cli_text import format_summary
     from core.data import dataset_summary, load_dataset
@@ -111,7 +144,8 @@ def _report(args: argparse.Namespace) -> int:
 
     if not 0 <= args.digit <= 9:
         raise ValueError(f"--digit must be 0-9, got {args.digit}")
-    report = notebook_report(load_dataset(), digit=args.digit, use_cache=not args.no_cache)
+    with _said_if_not_kept():
+        report = notebook_report(load_dataset(), digit=args.digit, use_cache=not args.no_cache)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 
@@ -133,7 +167,8 @@ def _tradeoff(args: argparse.Namespace) -> int:
     for name, cost in (("--fp-cost", args.fp_cost), ("--fn-cost", args.fn_cost)):
         if cost is not None and not 0 <= cost < math.inf:
             raise ValueError(f"{name} must be a finite number >= 0, got {cost}")
-    result = train_detector(load_dataset(), digit=args.digit)
+    with _said_if_not_kept():
+        result = train_detector(load_dataset(), digit=args.digit)
     summary = tradeoff_summary(
         tradeoff_data(result),
         threshold=args.threshold,

@@ -6,7 +6,13 @@ else as the text these functions write. Only :mod:`core.cli` uses this module.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core.data import SOURCE_CACHE, SOURCE_FALLBACK, SOURCE_IDX, SOURCE_OPENML
+from core.formatting import unwritable_cache
+
+if TYPE_CHECKING:
+    from core.cache import CacheStatus
 
 _SOURCE_WORDS = {
     SOURCE_IDX: "IDX files",
@@ -14,6 +20,14 @@ _SOURCE_WORDS = {
     SOURCE_OPENML: "downloaded from OpenML",
     SOURCE_FALLBACK: "scikit-learn's bundled digits (fallback)",
 }
+
+
+def format_cache_notice(status: CacheStatus) -> str:
+    """The one line ``report`` and ``tradeoff`` print on stderr when the cache cannot be written."""
+    return (
+        f"note: {unwritable_cache(status)}: the trained detector is not kept, so every run "
+        "trains it again (about half a minute per digit on full MNIST)"
+    )
 
 
 def format_summary(summary: dict) -> str:

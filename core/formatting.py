@@ -2,11 +2,17 @@
 
 Every function takes plain floats and returns text, but :func:`json_number`, which returns what
 JSON can hold; an undefined value (NaN, a 0/0 ratio) gets the ``missing`` text, or null.
+:func:`unwritable_cache` names a cache directory that cannot be written, for the pages and the
+command line alike.
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.cache import CacheStatus
 
 MISSING = "—"
 
@@ -45,3 +51,14 @@ def threshold_text(threshold: float) -> str:
 def scaled_threshold_text(threshold: float, scale: str) -> str:
     """A threshold on a model's own scale, named beside it: ``"0.42 (probability)"``."""
     return f"{threshold:,.6g} ({scale})"
+
+
+def unwritable_cache(status: CacheStatus) -> str:
+    """``"the cache at /x cannot be written (read-only file system)"``, from a cache's status.
+
+    The reason is the operating system's own name for the error, in lower case.
+    """
+    if status.directory is None:
+        return "no cache directory could be named"
+    reason = status.strerror or (f"error {status.errno}" if status.errno else "unknown error")
+    return f"the cache at {status.directory} cannot be written ({reason[:1].lower()}{reason[1:]})"

@@ -9,12 +9,14 @@ from ui import compare
 from ui.dataset import get_dataset
 from ui.detector import choose_digit
 from ui.entry import start_page
+from ui.notebook import notebook_cells
 from ui.params import show_notes
 
 KNOWN_PARAMS = ("digit", "precision", "recall")
 
 start_page()
 st.title("Compare detectors")
+notebook_cells("compare")
 dataset = get_dataset()
 digit, digit_note = choose_digit(page="compare")
 show_notes([digit_note, *compare.targets_from_link()], known=KNOWN_PARAMS)

@@ -8,10 +8,12 @@ from ui import confusion
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page
 from ui.entry import start_page
+from ui.notebook import notebook_cells
 from ui.params import show_notes
 
 start_page()
 st.title("Confusion matrix")
+notebook_cells("confusion")
 dataset = get_dataset()
 digit, digit_note = choose_digit(page="confusion")
 show_notes([digit_note], known=("digit",))

@@ -7,10 +7,12 @@ import streamlit as st
 from ui import digits
 from ui.dataset import dataset_details, get_dataset
 from ui.entry import start_page
+from ui.notebook import notebook_cells
 from ui.params import show_notes
 
 start_page()
 st.title("Digits")
+notebook_cells("digits")
 dataset = get_dataset()
 notes = digits.choices_from_link(dataset)
 # The filters (from the link or the widgets' state, both final by now) decide how many

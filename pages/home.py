@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.cache_notice import show_cache_notice
 from ui.dataset import dataset_status_line, get_dataset
 from ui.entry import PAGES_IN_ORDER, start_page
 
@@ -18,6 +19,7 @@ st.markdown(
 dataset = get_dataset()
 st.subheader("The data")
 st.markdown(dataset_status_line(dataset))
+show_cache_notice()
 st.subheader("The way through")
 for path, title, _url, icon, what in PAGES_IN_ORDER:
     st.page_link(path, label=f"{title}: {what}", icon=icon)

@@ -8,6 +8,7 @@ from ui import tradeoff
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page, tradeoff_for
 from ui.entry import guarded, show_callback_failure, start_page
+from ui.notebook import notebook_cells
 from ui.own_digit import own_digit_line, own_digit_section
 from ui.params import show_notes
 
@@ -15,6 +16,7 @@ KNOWN_PARAMS = ("digit", "threshold", "prevalence")
 
 start_page()
 st.title("Precision/recall trade-off")
+notebook_cells("tradeoff")
 dataset = get_dataset()
 digit, digit_note = choose_digit(page="tradeoff")
 result = detector_for_page(dataset, digit)

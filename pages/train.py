@@ -5,13 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import train
+from ui.cache_notice import show_cache_notice
 from ui.dataset import get_dataset
 from ui.detector import choose_digit
 from ui.entry import start_page
+from ui.notebook import notebook_cells
 from ui.params import show_notes
 
 start_page()
 st.title("Train the digit detector")
+notebook_cells("train")
+show_cache_notice()
 dataset = get_dataset()
 digit, digit_note = choose_digit(page="train")
 show_notes([digit_note, train.index_from_link(dataset)], known=("digit", "index"))
