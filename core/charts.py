@@ -1,6 +1,8 @@
-"""Plotly figures built from :mod:`core.curves` results: the confusion matrix and the
-compared models' overlaid ROC and precision-recall curves. (The trade-off page draws its own
-curves in the browser, from :mod:`core.explorer`'s payload.)
+"""Plotly figures built from :mod:`core.curves` results: the confusion matrix, the
+compared models' overlaid ROC and precision-recall curves, and lines against the threshold with
+marked thresholds (the trade-off page's two small pictures of the final model's scale, from
+:mod:`core.refit`). (The trade-off page's explorer draws its own curves in the browser, from
+:mod:`core.explorer`'s payload.)
 
 Computing and drawing are separate: the builders take the curves and counts computed in
 :mod:`core.counting` and :mod:`core.curves` and only choose which points to draw
@@ -17,7 +19,8 @@ computed once per curve object.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -461,5 +464,122 @@ def precision_recall_overlay_figure(
         uirevision="precision_recall_overlay",
         xaxis=dict(tickformat=".0%", range=[-0.02, 1.02]),
         yaxis=dict(tickformat=".0%", range=[-0.02, 1.04]),
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+# --------------------------------------------------------------------------------------------
+# Lines against the threshold (the refit: shares flagged, the test set's own curve)
+# --------------------------------------------------------------------------------------------
+
+PRECISION_COLOR = "#1f4fd8"  # the explorer's precision and recall colours
+RECALL_COLOR = "#2a9d3f"
+MARK_COLOR = "#d62728"
+REFIT_FIGURE_HEIGHT = 250
+LEGEND_ROW = 19
+
+
+@dataclass(frozen=True, eq=False)
+class ThresholdLine:
+    """One line to draw against the threshold: already thinned, values as shares (0-1).
+
+    Attributes
+    ----------
+    name : str
+        The legend's text.
+    thresholds, values : ndarray of shape (k,)
+        The drawn points (exact thresholds, exact shares); drawn as percentages.
+    color : str
+    dash : str
+        Plotly's dash name ("solid", "dot", "dash").
+    width : float
+    """
+
+    name: str
+    thresholds: np.ndarray
+    values: np.ndarray
+    color: str
+    dash: str = "solid"
+    width: float = 2.0
+
+
+@dataclass(frozen=True)
+class ThresholdMark:
+    """A vertical line at one threshold, named in the legend."""
+
+    label: str
+    threshold: float
+    dash: str = "solid"
+
+
+def threshold_lines_figure(
+    lines: Sequence[ThresholdLine],
+    *,
+    marks: Sequence[ThresholdMark] = (),
+    title: str,
+    x_title: str,
+    y_title: str,
+    x_range: tuple[float, float] | None = None,
+    uirevision: str,
+    height: int = REFIT_FIGURE_HEIGHT,
+) -> go.Figure:
+    """Lines of shares (drawn in percent) against the threshold, with marked thresholds.
+
+    Only draws: the lines come thinned (:func:`core.drawing.thin_curve`) with their exact
+    values, and the marks at the exact thresholds the caller computed. A mark outside
+    ``x_range`` or infinite is left out.
+
+    Returns
+    -------
+    go.Figure
+    """
+    traces = [
+        go.Scatter(
+            x=np.asarray(line.thresholds, dtype=np.float64),
+            y=_f32(100 * np.asarray(line.values, dtype=np.float64)),
+            mode="lines",
+            name=line.name,
+            line=dict(color=line.color, dash=line.dash, width=line.width),
+            hovertemplate=f"{line.name}<br>threshold %{{x:,.2f}}<br>%{{y:.1f}}%<extra></extra>",
+        )
+        for line in lines
+    ]
+    shapes = []
+    for mark in marks:
+        inside = x_range is None or x_range[0] <= mark.threshold <= x_range[1]
+        if not (math.isfinite(mark.threshold) and inside):
+            continue
+        line = dict(color=MARK_COLOR, dash=mark.dash, width=1.5)
+        shapes.append(
+            dict(
+                type="line",
+                xref="x",
+                yref="paper",
+                x0=mark.threshold,
+                x1=mark.threshold,
+                y0=0,
+                y1=1,
+                line=line,
+            )
+        )
+        # Named in the legend, never over a curve or cut off at the plot's edge.
+        traces.append(
+            go.Scatter(
+                x=[None], y=[None], mode="lines", name=mark.label, line=line, hoverinfo="skip"
+            )
+        )
+    layout = _layout(
+        title=title,
+        x_title=x_title,
+        y_title=y_title,
+        uirevision=uirevision,
+        height=height + LEGEND_ROW * len(traces),
+        margin=dict(l=50, r=10, t=40, b=40 + LEGEND_ROW * len(traces)),
+        xaxis=dict(range=list(x_range) if x_range else None, zeroline=False),
+        yaxis=dict(range=[0, 100], ticksuffix="%"),
+        # One entry a row below the tick labels (the title names the x axis), in pixels the
+        # margin keeps for them: never over a curve or an axis, however narrow the chart.
+        legend=dict(y=-0.14, yanchor="top", font=dict(size=11), orientation="v"),
+        shapes=shapes,
     )
     return go.Figure(data=traces, layout=layout)

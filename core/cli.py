@@ -154,6 +154,7 @@ def _tradeoff(args: argparse.Namespace) -> int:
     from core.cli_text import format_tradeoff
     from core.data import load_dataset
     from core.detector import train_detector
+    from core.export import refit_comparison_of
     from core.tradeoff import tradeoff_data, tradeoff_summary
 
     if not 0 <= args.digit <= 9:
@@ -167,8 +168,9 @@ def _tradeoff(args: argparse.Namespace) -> int:
     for name, cost in (("--fp-cost", args.fp_cost), ("--fn-cost", args.fn_cost)):
         if cost is not None and not 0 <= cost < math.inf:
             raise ValueError(f"{name} must be a finite number >= 0, got {cost}")
+    dataset = load_dataset()
     with _said_if_not_kept():
-        result = train_detector(load_dataset(), digit=args.digit)
+        result = train_detector(dataset, digit=args.digit)
     summary = tradeoff_summary(
         tradeoff_data(result),
         threshold=args.threshold,
@@ -176,7 +178,8 @@ def _tradeoff(args: argparse.Namespace) -> int:
         false_positive_cost=args.fp_cost,
         false_negative_cost=args.fn_cost,
     )
-    summary = {"digit": args.digit, **summary}
+    refit = refit_comparison_of(result, dataset, threshold=args.threshold)
+    summary = {"digit": args.digit, **summary, "refit": refit.as_json()}
     print(json.dumps(summary, indent=2, allow_nan=False) if args.json else format_tradeoff(summary))
     return 0
 

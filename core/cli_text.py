@@ -132,6 +132,8 @@ def format_tradeoff(summary: dict) -> str:
         f"  recall    {_text(summary['test_recall'], why='no positives')}"
         + _interval_text(summary["test_recall_ci"]),
     ]
+    if summary.get("refit") is not None:
+        lines += _refit_lines(summary["refit"])
     if "prevalence" in summary:
         lines += [
             f"At prevalence {summary['prevalence']:.2%} (recall and false-positive rate do not "
@@ -153,3 +155,36 @@ def format_tradeoff(summary: dict) -> str:
                 + _text(summary["least_cost_per_1000"], as_percent=False, why="a rate undefined")
             )
     return "\n".join(lines)
+
+
+def _test_text(test: dict | None) -> str:
+    if test is None:
+        return "no test digits"
+    nothing = "nothing is flagged"
+    return (
+        f"test precision {_text(test['precision'], why=nothing)}, "
+        f"recall {_text(test['recall'], why='no positives')}"
+    )
+
+
+def _refit_lines(refit: dict) -> list[str]:
+    """:meth:`core.refit.RefitComparison.as_json` as text: why the test differs, and the
+    threshold that flags the same share on the final model."""
+    median = refit["median_score"]
+    as_chosen, same = refit["choices"]["cross_validated"], refit["choices"]["same_share"]
+    test_median = median["final_model_test"]
+    width = max(len(str(as_chosen["threshold"])), len(str(same["threshold"])))
+    return [
+        "Why the test differs: the final model, refitted on all training digits, scores on "
+        "another scale",
+        f"  median score {median['cross_validated']:,.0f} cross-validated; final model "
+        f"{median['final_model_training']:,.0f} (training)"
+        + ("" if test_median is None else f", {test_median:,.0f} (test)"),
+        f"  share flagged at this threshold: {refit['share_flagged_cross_validated']:.2%} "
+        f"cross-validated, {as_chosen['share_flagged_final_model_training']:.2%} final model "
+        "(training)",
+        "Threshold the final model could carry:",
+        f"  as chosen           {as_chosen['threshold']!s:<{width}}  "
+        + _test_text(as_chosen["test"]),
+        f"  same share flagged  {same['threshold']!s:<{width}}  " + _test_text(same["test"]),
+    ]

@@ -47,8 +47,17 @@ from core.counting import build_score_index, metrics_at
 from core.data import Dataset
 from core.detector import DetectorResult
 from core.engine import N_FOLDS, library_version
-from core.formatting import json_number
+from core.formatting import percent, threshold_json, threshold_text
 from core.imports import import_sklearn
+from core.refit import (
+    CROSS_VALIDATED,
+    RefitComparison,
+    check_rule,
+    final_training_scores,
+    metrics_json,
+    refit_comparison,
+    refit_scores,
+)
 from core.tradeoff import tradeoff_data, tradeoff_summary
 from core.validation import check_threshold
 
@@ -203,33 +212,63 @@ def build_classifier(result: DetectorResult, *, threshold: float):
     return classifier.fit(placeholder, np.asarray(model.classes_))
 
 
-def _threshold_json(threshold: float) -> float | str:
-    # JSON has no infinity; the two infinite thresholds are written as strings.
-    if math.isinf(threshold):
-        return "inf" if threshold > 0 else "-inf"
-    return threshold
-
-
 def _metrics_json(y_true: np.ndarray, scores: np.ndarray, threshold: float) -> dict | None:
     if scores.size == 0:
         return None
-    metrics = metrics_at(build_score_index(y_true=y_true, scores=scores), threshold=threshold)
-    return {
-        "precision": json_number(metrics.precision),
-        "recall": json_number(metrics.recall),
-        "f1": json_number(metrics.f1),
-        "tp": metrics.tp,
-        "fp": metrics.fp,
-        "fn": metrics.fn,
-        "tn": metrics.tn,
-        "n_samples": metrics.tp + metrics.fp + metrics.fn + metrics.tn,
-    }
+    return metrics_json(
+        metrics_at(build_score_index(y_true=y_true, scores=scores), threshold=threshold)
+    )
+
+
+def _choice_note(comparison: RefitComparison, *, rule: str, n_train: int) -> str:
+    """The card's plain words: where the threshold was chosen and which one the model carries."""
+    chosen = comparison.chosen_threshold
+    carried = comparison.carried(rule)
+    text = (
+        f"The threshold was chosen on cross-validated scores (each training digit scored by a "
+        f"fold model that never saw it): {threshold_text(chosen)}, flagging "
+        f"{percent(comparison.share_flagged_cv)} of the training digits. The detector is the "
+        f"final model, fitted on all {n_train:,} training digits, whose scores sit on another "
+        f"scale (median score {comparison.median_final_train:,.0f} on the training digits, "
+        f"{comparison.median_cv:,.0f} cross-validated). "
+    )
+    if rule == CROSS_VALIDATED:
+        text += (
+            f"It carries the chosen threshold as it is, which flags "
+            f"{percent(carried.share_flagged_train)} of the training digits on the final model."
+        )
+    else:
+        text += (
+            f"It carries {threshold_text(carried.threshold)} instead: the threshold flagging the "
+            f"same share of the training digits on the final model's scale."
+        )
+    if carried.test is not None:
+        text += (
+            f" Expect precision {percent(carried.test.precision)} and recall "
+            f"{percent(carried.test.recall)}: the final model on the held-out test digits at "
+            "this threshold."
+        )
+    return text
 
 
 def _param_json(value):
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return repr(value)
+
+
+def refit_comparison_of(
+    result: DetectorResult, dataset: Dataset, *, threshold: float, final_train_scores=None
+) -> RefitComparison:
+    """:func:`core.refit.refit_comparison` of ``result`` at ``threshold``.
+
+    ``final_train_scores`` are :func:`core.refit.final_training_scores` when the caller keeps
+    them (a page does); otherwise they are computed here.
+    """
+    if final_train_scores is None:
+        final_train_scores = final_training_scores(result, dataset)
+    scores = refit_scores(tradeoff_data(result), final_train_scores=final_train_scores)
+    return refit_comparison(scores, threshold=threshold)
 
 
 def model_card(
@@ -241,6 +280,8 @@ def model_card(
     prevalence: float | None = None,
     false_positive_cost: float | None = None,
     false_negative_cost: float | None = None,
+    rule: str = CROSS_VALIDATED,
+    final_train_scores=None,
 ) -> dict:
     """The model card: what the exported detector is, how good it is, and what made it.
 
@@ -249,7 +290,7 @@ def model_card(
     result : DetectorResult
         The trained detector.
     threshold : float
-        The chosen threshold (finite or infinite; not NaN).
+        The threshold chosen on the cross-validated scores (finite or infinite; not NaN).
     dataset : Dataset
         The data it was trained on (its fingerprint must be ``result.fingerprint``).
     created : datetime, optional
@@ -257,34 +298,57 @@ def model_card(
     prevalence, false_positive_cost, false_negative_cost : float, optional
         The prevalence assumed and the costs of the errors, as in
         :func:`core.tradeoff.tradeoff_summary`.
+    rule : {"cross_validated", "same_share"}, default "cross_validated"
+        Which threshold the final model carries: ``threshold`` as it is, or the threshold
+        flagging the same share of training digits on the final model's scale
+        (:func:`core.refit.same_share_threshold`).
+    final_train_scores : array-like of shape (n_train,), optional
+        :func:`core.refit.final_training_scores` of ``result``; computed when not given.
 
     Returns
     -------
     dict
         JSON-ready (no NaN: an undefined ratio is None). Keys: ``format``, ``format_version``,
-        ``created`` (ISO 8601), ``digit``, ``threshold`` (the exact float; ``"inf"`` or
-        ``"-inf"`` when infinite), ``decision_rule``, ``input`` (``image_shape``, ``pixels``),
-        ``model`` (estimator, parameters, wrapper), ``cross_validated`` (``folds``,
-        precision, recall, f1 and counts at the threshold, from the cross-validated scores),
-        ``test`` (the same on the held-out test digits, or None without a test set), ``data``
-        (name, source, fingerprint, sizes), ``versions`` (python, numpy, scikit-learn) and
-        ``estimates``: :func:`core.tradeoff.tradeoff_summary` at the threshold (95% Wilson
-        intervals, each fold alone, the test set, the prevalence assumed, the expected cost).
+        ``created`` (ISO 8601), ``digit``, ``threshold`` (the threshold the detector carries,
+        the exact float; ``"inf"`` or ``"-inf"`` when infinite), ``decision_rule``, ``input``
+        (``image_shape``, ``pixels``), ``model`` (estimator, parameters, wrapper),
+        ``cross_validated`` (``folds``, ``threshold``, precision, recall, f1 and counts at
+        the threshold chosen on the cross-validated scores), ``test`` (the same for the
+        carried threshold on the held-out test digits, or None without a test set),
+        ``threshold_choice`` (``rule``, ``note``: where the threshold was chosen and what to
+        expect, in words; ``expected_precision`` and ``expected_recall`` on the test digits;
+        and :meth:`core.refit.RefitComparison.as_json`: both thresholds, the shares they flag,
+        the median scores and the test figures of each), ``data`` (name, source, fingerprint,
+        sizes), ``versions`` (python, numpy, scikit-learn) and ``estimates``:
+        :func:`core.tradeoff.tradeoff_summary` at the chosen threshold (95% Wilson intervals,
+        each fold alone, the test set, the prevalence assumed, the expected cost).
         :func:`export_model` adds ``files``, the SHA-256 of each other member.
+
+    Raises
+    ------
+    ValueError
+        When ``threshold`` is NaN, ``rule`` is not one of the two, or ``result`` was trained on
+        other data than ``dataset``.
     """
     _check_result(result, dataset)
     threshold = check_threshold(threshold)
+    rule = check_rule(rule)
     created = created or _dt.datetime.now(_dt.UTC)
     model = result.model
+    comparison = refit_comparison_of(
+        result, dataset, threshold=threshold, final_train_scores=final_train_scores
+    )
+    carried = comparison.carried(rule)
     cross_validated = _metrics_json(result.y_train, result.cv_scores, threshold)
-    cross_validated = {"folds": N_FOLDS, **cross_validated}
+    cross_validated = {"folds": N_FOLDS, "threshold": threshold_json(threshold), **cross_validated}
+    test = _metrics_json(result.y_test, result.test_scores, carried.threshold)
     estimator = f"{type(model).__module__}.{type(model).__qualname__}"
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "created": created.isoformat(timespec="seconds"),
         "digit": result.digit,
-        "threshold": _threshold_json(threshold),
+        "threshold": threshold_json(carried.threshold),
         "decision_rule": DECISION_RULE,
         "input": {
             "image_shape": list(dataset.image_shape),
@@ -299,7 +363,15 @@ def model_card(
             ),
         },
         "cross_validated": cross_validated,
-        "test": _metrics_json(result.y_test, result.test_scores, threshold),
+        "test": test,
+        "threshold_choice": {
+            "rule": rule,
+            "chosen_on": "cross-validated scores",
+            "note": _choice_note(comparison, rule=rule, n_train=dataset.n_train),
+            "expected_precision": None if test is None else test["precision"],
+            "expected_recall": None if test is None else test["recall"],
+            **comparison.as_json(),
+        },
         "data": {
             "name": dataset.name,
             "source": dataset.source,
@@ -348,8 +420,8 @@ def export_model(
         Written into the card; default now (UTC). The same arguments and ``created`` give the
         same bytes.
     **assumptions
-        ``prevalence``, ``false_positive_cost``, ``false_negative_cost``: see
-        :func:`model_card`.
+        ``prevalence``, ``false_positive_cost``, ``false_negative_cost``, ``rule`` (which
+        threshold the detector carries) and ``final_train_scores``: see :func:`model_card`.
 
     Returns
     -------
@@ -357,13 +429,14 @@ def export_model(
         The zip archive described in this module's docstring.
     """
     card = model_card(result, threshold=threshold, dataset=dataset, created=created, **assumptions)
+    carried = _card_threshold(card)  # the threshold the card says the detector carries
     model = result.model
     members = {
         COEF_MEMBER: _npy(np.asarray(model.coef_, dtype=np.float64)),
         INTERCEPT_MEMBER: _npy(np.asarray(model.intercept_, dtype=np.float64)),
         CLASSES_MEMBER: _npy(np.asarray(model.classes_, dtype=bool)),
         PICKLE_MEMBER: pickle.dumps(
-            build_classifier(result, threshold=threshold), protocol=pickle.HIGHEST_PROTOCOL
+            build_classifier(result, threshold=carried), protocol=pickle.HIGHEST_PROTOCOL
         ),
         README_MEMBER: _README.encode(),
     }
@@ -382,7 +455,7 @@ def export_model(
 def export_file_name(*, digit: int, threshold: float) -> str:
     """A file name for the download, e.g. ``detector-digit5-threshold3370.02.zip``."""
     threshold = check_threshold(threshold)
-    text = _threshold_json(threshold) if math.isinf(threshold) else f"{threshold:.2f}"
+    text = threshold_json(threshold) if math.isinf(threshold) else f"{threshold:.2f}"
     return f"detector-digit{int(digit)}-threshold{text}.zip"
 
 

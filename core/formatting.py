@@ -39,6 +39,13 @@ def json_number(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
+def threshold_json(threshold: float) -> float | str:
+    """A threshold for JSON: the exact float, or ``"inf"`` / ``"-inf"`` (JSON has no infinity)."""
+    if math.isinf(threshold):
+        return "inf" if threshold > 0 else "-inf"
+    return threshold
+
+
 def threshold_text(threshold: float) -> str:
     """A threshold in a sentence: two decimals, or what an infinite one means."""
     if threshold == math.inf:

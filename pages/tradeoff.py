@@ -11,8 +11,9 @@ from ui.entry import guarded, show_callback_failure, start_page
 from ui.notebook import notebook_cells
 from ui.own_digit import own_digit_line, own_digit_section
 from ui.params import show_notes
+from ui.refit import export_rule_from_link, refit_section
 
-KNOWN_PARAMS = ("digit", "threshold", "prevalence")
+KNOWN_PARAMS = ("digit", "threshold", "prevalence", "export")
 
 start_page()
 st.title("Precision/recall trade-off")
@@ -25,7 +26,12 @@ if result is None:
     st.stop()
 data = tradeoff_for(result.fingerprint, digit, result)
 show_notes(
-    [digit_note, tradeoff.threshold_from_link(data), tradeoff.prevalence_from_link(data)],
+    [
+        digit_note,
+        tradeoff.threshold_from_link(data),
+        tradeoff.prevalence_from_link(data),
+        export_rule_from_link(),
+    ],
     known=KNOWN_PARAMS,
 )
 
@@ -37,6 +43,7 @@ def threshold_panel() -> None:
     show_callback_failure()
     threshold, previous = tradeoff.current_threshold(data)
     tradeoff.explorer(data, fingerprint=result.fingerprint, digit=digit, threshold=threshold)
+    refit_section(result, dataset, data, digit=digit, threshold=threshold)
     tradeoff.controls(data, digit=digit, threshold=threshold)
     tradeoff.goal_pickers(data, fingerprint=result.fingerprint, digit=digit)
     own_digit_line(digit=digit, threshold=threshold)

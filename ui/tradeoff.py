@@ -18,6 +18,7 @@ import streamlit as st
 from core import counting, pickers, tradeoff
 from core.formatting import percent, threshold_text
 from core.params import Parsed, parse_float
+from ui import refit as refit_ui
 from ui.digits import show_gallery
 from ui.entry import guarded_callback
 from ui.explorer import explorer_section, note_release
@@ -329,10 +330,14 @@ def goal_pickers(data: TradeoffData, *, fingerprint: str, digit: int) -> None:
 def export_button(
     result: DetectorResult, dataset: Dataset, data: TradeoffData, *, digit: int, threshold: float
 ) -> None:
-    """Download the detector at this exact threshold, with the prevalence and costs the page
-    assumes in its card; the file is built only when clicked."""
+    """Download the detector, carrying the threshold as chosen or the same share flagged on the
+    final model (:func:`ui.refit.export_choice`), with the prevalence and costs the page assumes
+    in its card; the file is built only when clicked."""
     from core.export import export_file_name, export_model  # scikit-learn: after the numbers
 
+    rule, final_train, comparison = refit_ui.export_choice(
+        result, dataset, data, digit=digit, threshold=threshold
+    )
     settings = explorer_settings(data)
     st.download_button(
         "Download this detector (.zip)",
@@ -341,21 +346,24 @@ def export_button(
             result,
             threshold=threshold,
             dataset=dataset,
+            rule=rule,
+            final_train_scores=final_train,
             prevalence=settings["prevalence"],
             false_positive_cost=settings["fpCost"],
             false_negative_cost=settings["fnCost"],
         ),
-        file_name=export_file_name(digit=digit, threshold=threshold),
+        file_name=export_file_name(digit=digit, threshold=comparison.carried(rule).threshold),
         mime="application/zip",
         on_click="ignore",
         key="export_detector",
         icon=":material/download:",
-        help="scikit-learn's FixedThresholdClassifier around the fitted model at this exact "
-        "threshold, its plain parameters, and model_card.json (cross-validated and test "
-        "precision/recall with 95% intervals, each fold, the prevalence and costs assumed, "
-        "data fingerprint, library versions). On the command line: "
-        "python -m core predict --model FILE IMAGE...",
+        help="scikit-learn's FixedThresholdClassifier around the fitted model at the threshold "
+        "named below, its plain parameters, and model_card.json (which threshold it carries "
+        "and why, cross-validated and test precision/recall with 95% intervals, each fold, the "
+        "prevalence and costs assumed, data fingerprint, library versions). On the command "
+        "line: python -m core predict --model FILE IMAGE...",
     )
+    st.caption(refit_ui.export_caption(comparison, rule=rule))
 
 
 def digits_at_the_cut(

@@ -51,7 +51,11 @@ def test_the_page_mounts_the_explorer_with_the_detectors_scores_and_no_plotly(sm
     np.testing.assert_array_equal(arrays["test_positive"], test_positive)
     m = metrics_at(data.cv_index, threshold=0.0)
     assert counts(arrays, 0.0) == (m.tp, m.fp, m.fn, m.tn)
-    assert not app.get("plotly_chart") and not app.slider and not app.metric  # replaced
+    assert not app.slider and not app.metric  # replaced by the explorer
+    # The explorer draws every curve of the trade-off; the only Plotly charts left are the
+    # refit section's two small pictures under it (tests/app/test_tradeoff_refit.py).
+    plotly_keys = {chart.proto.id.rsplit("-", 1)[-1] for chart in app.get("plotly_chart")}
+    assert plotly_keys == {"refit_scale", "refit_test_curve"}
     assert "Link to this view: `/tradeoff?digit=5&threshold=0.0`" in texts(app)
 
 

@@ -196,6 +196,72 @@ def test_undefined_ratios_are_null_not_nan(detector, digits):
     json.dumps(card, allow_nan=False)
 
 
+def same_share_by_hand(result, dataset, threshold):
+    """The threshold flagging as many training digits on the final model as ``threshold``
+    flags of the cross-validated scores, from scikit-learn's own decision_function."""
+    final = result.model.decision_function(dataset.images[: dataset.n_train].astype(np.float64))
+    k = int(np.count_nonzero(result.cv_scores >= threshold))
+    return float(np.sort(final)[-k]), final
+
+
+def test_the_card_says_where_the_threshold_was_chosen_and_what_to_expect(
+    detector, digits, threshold
+):
+    card = model_card(detector, threshold=threshold, dataset=digits, created=CREATED)
+    choice = card["threshold_choice"]
+    assert choice["rule"] == "cross_validated" and choice["chosen_on"] == "cross-validated scores"
+    assert choice["chosen_threshold"] == threshold == card["threshold"]
+    assert card["cross_validated"]["threshold"] == threshold
+    assert choice["expected_precision"] == card["test"]["precision"]
+    assert choice["expected_recall"] == card["test"]["recall"]
+    assert "chosen on cross-validated scores" in choice["note"]
+    assert f"Expect precision {card['test']['precision']:.1%}" in choice["note"]
+    mapped, final = same_share_by_hand(detector, digits, threshold)
+    same = choice["choices"]["same_share"]
+    assert same["threshold"] == pytest.approx(mapped, rel=1e-12)
+    assert same["share_flagged_final_model_training"] == np.mean(final >= same["threshold"])
+    flagged = detector.test_scores >= same["threshold"]
+    assert same["test"]["precision"] == precision_score(detector.y_test, flagged)
+    assert same["test"]["recall"] == recall_score(detector.y_test, flagged)
+    assert choice["choices"]["cross_validated"]["test"] == card["test"]
+    assert choice["median_score"]["cross_validated"] == np.median(detector.cv_scores)
+    assert choice["median_score"]["final_model_test"] == np.median(detector.test_scores)
+
+
+def test_a_same_share_export_carries_the_mapped_threshold(detector, digits, threshold):
+    data = export_model(
+        detector, threshold=threshold, dataset=digits, created=CREATED, rule="same_share"
+    )
+    card = json.loads(members_of(data)["model_card.json"])
+    mapped = card["threshold_choice"]["choices"]["same_share"]["threshold"]
+    assert mapped == pytest.approx(same_share_by_hand(detector, digits, threshold)[0], rel=1e-12)
+    assert mapped != threshold and card["threshold"] == mapped
+    assert card["threshold_choice"]["rule"] == "same_share"
+    assert "same share of the training digits" in card["threshold_choice"]["note"]
+    # The test figures are the carried threshold's; the cross-validated ones the chosen one's.
+    flagged = detector.test_scores >= mapped
+    assert card["test"]["precision"] == precision_score(detector.y_test, flagged)
+    assert card["test"]["recall"] == recall_score(detector.y_test, flagged)
+    assert card["threshold_choice"]["expected_recall"] == card["test"]["recall"]
+    assert card["cross_validated"]["threshold"] == threshold
+    cv_flagged = detector.cv_scores >= threshold
+    assert card["cross_validated"]["recall"] == recall_score(detector.y_train, cv_flagged)
+    assert card["estimates"]["threshold"] == threshold
+    assert load_model(data).threshold == mapped
+    assert pickle.loads(members_of(data)["detector.pkl"]).threshold == mapped
+    default = json.loads(
+        members_of(export_model(detector, threshold=threshold, dataset=digits, created=CREATED))[
+            "model_card.json"
+        ]
+    )
+    assert default["threshold"] == threshold and default["test"] != card["test"]
+
+
+def test_an_unknown_rule_is_refused(detector, digits, threshold):
+    with pytest.raises(ValueError, match="rule must be one of"):
+        model_card(detector, threshold=threshold, dataset=digits, rule="median")
+
+
 def test_card_refuses_a_detector_of_other_data(detector, digits):
     from dataclasses import replace
 
@@ -408,3 +474,23 @@ def test_mnist_round_trip(mnist_dir, shared_cache_dir):
     assert card["test"]["tp"] == np.count_nonzero(decisions & result.y_test)
     classifier = pickle.loads(members_of(data)["detector.pkl"])
     np.testing.assert_array_equal(classifier.predict(test_images.astype(np.float64)), decisions)
+
+
+@pytest.mark.mnist
+def test_mnist_same_share_export(mnist_dir, shared_cache_dir):
+    from core.data import load_dataset
+
+    mnist = load_dataset(data_dir=mnist_dir)
+    result = train_detector(mnist, digit=5, cache_dir=shared_cache_dir)
+    data = export_model(result, threshold=THRESHOLD_90, dataset=mnist, rule="same_share")
+    card = json.loads(members_of(data)["model_card.json"])
+    final = result.model.decision_function(mnist.images[: mnist.n_train])
+    k = int(np.count_nonzero(result.cv_scores >= THRESHOLD_90))
+    mapped = float(np.sort(final)[-k])
+    assert card["threshold"] == mapped
+    flagged = result.test_scores >= mapped
+    assert card["test"]["precision"] == precision_score(result.y_test, flagged)
+    assert card["test"]["recall"] == recall_score(result.y_test, flagged)
+    assert card["cross_validated"]["precision"] == PRECISION_90
+    assert card["cross_validated"]["recall"] == RECALL_90
+    np.testing.assert_array_equal(load_model(data).predict(mnist.images[mnist.n_train :]), flagged)
