@@ -21,14 +21,14 @@ PORT ?= 8501
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME): requirements.txt requirements.lock pyproject.toml | $(BIN)/python
+$(RUNTIME): requirements.txt requirements-build.txt requirements.lock pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet --require-hashes --no-deps -r requirements.lock
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	$(PIP) check
-	$(PIP) install --quiet --no-index --dry-run -r requirements.txt
+	$(PIP) install --quiet --no-index --dry-run -r requirements.txt -r requirements-build.txt
 	touch $@
 
-$(DEV): requirements.txt requirements-dev.txt requirements.lock requirements-dev.lock pyproject.toml | $(BIN)/python
+$(DEV): requirements.txt requirements-build.txt requirements-dev.txt requirements.lock requirements-dev.lock pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	$(PIP) check
@@ -69,7 +69,7 @@ $(LOCK_VENV)/bin/pip-compile:
 	$(LOCK_VENV)/bin/python -m pip --disable-pip-version-check install --quiet pip-tools==7.7.0
 
 lock: | $(LOCK_VENV)/bin/pip-compile
-	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) -o requirements.lock requirements.txt requirements-build.txt
 	$(PIP_COMPILE) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
 
 # The suite with every runtime requirement at its stated lower bound, in a venv of its own.

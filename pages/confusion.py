@@ -8,7 +8,7 @@ from ui import confusion
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page
 from ui.entry import start_page
-from ui.notebook import notebook_cells
+from ui.notebook import notebook_cells, notebook_quotes
 from ui.params import show_notes
 
 start_page()
@@ -30,3 +30,4 @@ confusion.matrices(result, digit=digit)
 confusion.rates_in_words(result, digit=digit)
 confusion.error_galleries(dataset, result, digit=digit)
 st.page_link("pages/tradeoff.py", label="Move the threshold", icon=":material/tune:")
+notebook_quotes("confusion")

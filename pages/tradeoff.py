@@ -8,7 +8,7 @@ from ui import tradeoff
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page, tradeoff_for
 from ui.entry import guarded, show_callback_failure, start_page
-from ui.notebook import notebook_cells
+from ui.notebook import notebook_cells, notebook_quotes
 from ui.own_digit import own_digit_section, own_digit_view
 from ui.params import show_notes
 from ui.refit import export_rule_from_link, refit_section
@@ -62,3 +62,4 @@ panel_area = st.container()
 own_digit_section(dataset, result)
 with panel_area:
     threshold_panel()
+notebook_quotes("tradeoff")
