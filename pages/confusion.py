@@ -16,7 +16,7 @@ st.title("Confusion matrix")
 notebook_cells("confusion")
 dataset = get_dataset()
 digit, digit_note = choose_digit(page="confusion")
-show_notes([digit_note], known=("digit",))
+show_notes([digit_note, confusion.order_from_link()], known=("digit", "order"))
 result = detector_for_page(dataset, digit)
 if result is None:
     st.stop()

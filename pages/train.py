@@ -18,7 +18,10 @@ notebook_cells("train")
 show_cache_notice()
 dataset = get_dataset()
 digit, digit_note = choose_digit(page="train")
-show_notes([digit_note, train.index_from_link(dataset)], known=("digit", "index"))
+show_notes(
+    [digit_note, train.index_from_link(dataset), train.threshold_from_link()],
+    known=("digit", "index", "threshold"),
+)
 
 st.markdown(
     f"A linear classifier, `SGDClassifier(random_state=42)`, learns from the raw pixels of the "

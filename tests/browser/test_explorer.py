@@ -63,8 +63,8 @@ def assert_exact(cv_index, frame: dict) -> float:
 
 
 def link_threshold(page) -> float:
-    text = page.get_by_text("Link to this view").inner_text()
-    return float(text.split("threshold=")[1].strip("` "))
+    href = page.get_by_role("link", name="Link to this view").get_attribute("href")
+    return float(href.split("threshold=")[1].split("&")[0])
 
 
 def sent_frames(page) -> list[int]:
@@ -118,6 +118,11 @@ def test_a_drag_is_exact_at_every_frame_silent_until_release_then_the_page_follo
     wait_for_idle(page)
     assert len(sent) > before  # one release, then the server ran
     assert link_threshold(page) == released
+    # The link is a real link, and the same address is in a box with a copy button.
+    href = page.get_by_role("link", name="Link to this view").get_attribute("href")
+    box = page.locator("[data-testid=stCode]").filter(has_text="threshold=").first
+    assert box.inner_text().strip() == href and href.startswith("http")
+    assert box.locator("button[aria-label='Copy to clipboard']").count() == 1  # shown on hover
     assert gallery_before == 1
     changed = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="Changed side")
     assert "(flagged now)" in changed.first.inner_text()
