@@ -119,8 +119,8 @@ class App:
 # the server catches up when the explorer's threshold is released (after a pause of the keys).
 EXPLORER = """[...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
     .map((h) => h.shadowRoot && h.shadowRoot.querySelector('.tx')).find((r) => r && r.dataset.tp)"""
-LINK = """([...document.querySelectorAll('[data-testid=stCaptionContainer]')]
-    .map((c) => c.innerText).find((t) => t.includes('Link to this view')) || '')"""
+LINK = """(([...document.querySelectorAll('a')]
+    .find((a) => a.innerText.trim() === 'Link to this view') || {href: ''}).href)"""
 TRADEOFF = App(
     "tradeoff",
     "app.py",

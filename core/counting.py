@@ -101,6 +101,19 @@ class ConfusionCounts:
 
 
 @dataclass(frozen=True)
+class SideChanges:
+    """How many digits a move of the threshold flagged and let go, and how many were positives.
+
+    One move goes one way, so one of the two directions is always zero.
+    """
+
+    newly_flagged: int
+    newly_flagged_positives: int
+    no_longer_flagged: int
+    no_longer_flagged_positives: int
+
+
+@dataclass(frozen=True)
 class ThresholdMetrics:
     """Everything about one operating point. Undefined ratios (0/0) are NaN.
 
@@ -373,6 +386,29 @@ def borderline_indices(
         start = 0 if limit is None else max(0, split - limit)
         chosen = ranks[start:split][::-1]
     return index.order[chosen]
+
+
+def side_changes(index: ScoreIndex, *, old_threshold: float, new_threshold: float) -> SideChanges:
+    """The totals of :func:`changed_side`, in each direction; O(log n).
+
+    Parameters
+    ----------
+    index : ScoreIndex
+    old_threshold, new_threshold : float
+        Any real numbers incl. +-inf; not NaN.
+
+    Returns
+    -------
+    SideChanges
+    """
+    old = check_threshold(old_threshold, "old_threshold")
+    new = check_threshold(new_threshold, "new_threshold")
+    low, high = _n_below(index, min(old, new)), _n_below(index, max(old, new))
+    moved = high - low
+    positives = int(index.positives_below[high] - index.positives_below[low])
+    if new < old:
+        return SideChanges(moved, positives, 0, 0)
+    return SideChanges(0, 0, moved, positives)
 
 
 def changed_side(

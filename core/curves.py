@@ -218,6 +218,31 @@ def precisions_at_prevalence(index: ScoreIndex, *, prevalence: float | None = No
     return tpr * p / (tpr * p + fpr * (1 - p))
 
 
+def average_precision_at_prevalence(index: ScoreIndex, *, prevalence: float | None = None) -> float:
+    """Average precision where the positives have share ``prevalence``.
+
+    The sum of :func:`average_precision` with each threshold's precision taken from
+    :func:`precisions_at_prevalence`: the recall steps stay, the precision at each moves with
+    the share. Without ``prevalence``, :func:`average_precision` itself. The explorer's
+    ``estimates.js`` computes the same sum for its precision-recall curve's title.
+
+    Returns
+    -------
+    float
+        NaN when there are no positives.
+
+    Raises
+    ------
+    ValueError
+        When ``prevalence`` is not in (0, 1), or is given and a class is missing.
+    """
+    if prevalence is None:
+        return average_precision(index)
+    precision = precisions_at_prevalence(index, prevalence=prevalence)
+    recall = index.tp / index.n_pos
+    return -float(np.sum(np.diff(np.append(recall, 0.0)) * precision))
+
+
 def fbeta_scores(
     index: ScoreIndex, *, beta: float = 1.0, prevalence: float | None = None
 ) -> np.ndarray:

@@ -45,3 +45,39 @@ def page_slice(*, n_items: int, page: int, per_page: int) -> tuple[int, int, int
     page = min(max(page, 1), n_pages)
     start = (page - 1) * per_page
     return start, min(start + per_page, n_items), n_pages
+
+
+def png_bytes(pixels: np.ndarray) -> bytes:
+    """A grey image as PNG bytes (8-bit greyscale, no filter), with no imaging library.
+
+    Parameters
+    ----------
+    pixels : ndarray of shape (height, width), dtype uint8
+
+    Returns
+    -------
+    bytes
+        A complete PNG file.
+    """
+    import struct
+    import zlib
+
+    pixels = np.asarray(pixels)
+    if pixels.ndim != 2 or pixels.dtype != np.uint8 or 0 in pixels.shape:
+        raise ValueError(
+            f"pixels must be a non-empty 2-D uint8 array, got {pixels.dtype} {pixels.shape}"
+        )
+    height, width = pixels.shape
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = np.hstack([np.zeros((height, 1), dtype=np.uint8), pixels])  # filter byte 0 a row
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
+        + chunk(b"IEND", b"")
+    )

@@ -36,6 +36,8 @@ WAITING = "waiting"  # its turn came, but another process is training the same m
 TRAINING = "training"
 DONE = "done"
 FAILED = "failed"
+# The share of a running fit the progress bar may show from time alone: only its end completes it.
+RUNNING_CAP = 0.95
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ class JobStatus:
         holding the lock (waiting), or its wall time so far (training or done).
     progress : TrainingProgress or None
         The latest progress its training reported.
+    fraction : float
+        How far along, 0 to 1, for a progress bar: the share of its fits done, or more while
+        a fit runs, from the time it has run against the time the training is expected to
+        take. It never goes back, nor does ``ready_in`` ever grow, from one status of a job to
+        the next.
     """
 
     state: str
@@ -72,6 +79,7 @@ class JobStatus:
     ready_in: float | None
     waited: float
     progress: TrainingProgress | None
+    fraction: float = 0.0
 
 
 class TrainingJob:
@@ -86,6 +94,9 @@ class TrainingJob:
         another process holds the cache's lock. None for a job made by :meth:`finished`.
     model : str, default "sgd"
         The model's key, for estimates.
+    expected_seconds : float, optional
+        How long the training should take, roughly, before any training of this model was
+        timed: it moves the progress bar while the first fits run.
     """
 
     def __init__(
@@ -94,9 +105,11 @@ class TrainingJob:
         train: Callable[[Callable, Callable], object] | None = None,
         *,
         model: str = SGD,
+        expected_seconds: float | None = None,
     ) -> None:
         self.name = name
         self.model = model
+        self.expected_seconds = expected_seconds
         self._train = train
         self._finished = threading.Event()
         self._result = None
@@ -108,6 +121,11 @@ class TrainingJob:
         self._waiting_since: float | None = None
         self._waited_other: float | None = None
         self._queue: TrainingQueue | None = None
+        # What its statuses said last, so that the next never says less done or later.
+        self._shown = threading.Lock()
+        self._deadline: float | None = None  # time.monotonic() at which it was said to end
+        self._shown_fraction = 0.0
+        self._fits_elapsed: float | None = None  # elapsed when its last fit ended
 
     @classmethod
     def finished(cls, name: str, result, *, model: str = SGD) -> TrainingJob:
@@ -133,7 +151,50 @@ class TrainingJob:
 
     def _record(self, update: TrainingProgress) -> None:
         self._waiting_since = None
+        before = self._progress
+        if update.fraction > (0.0 if before is None else before.fraction):
+            self._fits_elapsed = update.elapsed
         self._progress = update
+
+    def extrapolated_seconds(self) -> float | None:
+        """The training's whole time as the fits done so far suggest: the time at which the
+        last of them ended over their share (not the time of the latest report, which grows
+        while the next fit runs). None before a fit has ended."""
+        progress = self._progress
+        if progress is None or progress.fraction <= 0 or self._fits_elapsed is None:
+            return None
+        return self._fits_elapsed / progress.fraction
+
+    def settled_remaining(self, estimate: float | None, now: float) -> float | None:
+        """``estimate`` (seconds left, or None) made never to grow from one status to the
+        next: the earliest end said so far is kept."""
+        with self._shown:
+            if estimate is None and self._deadline is None:
+                return None
+            deadline = now + estimate if estimate is not None else self._deadline
+            if self._deadline is not None:
+                deadline = min(deadline, self._deadline)
+            self._deadline = deadline
+            return max(deadline - now, 0.0)
+
+    def settled_fraction(self, expected: float | None, now: float) -> float:
+        """The progress bar's share, never less than before: the fits done, plus part of the
+        next fit's share by the time since the last fit ended against ``expected`` seconds for
+        the whole training. That part never reaches the next fit's end (the bar slows down
+        rather than claim a fit that has not ended), however wrong ``expected`` is."""
+        progress = self._progress
+        fraction = 0.0 if progress is None else progress.fraction
+        if self._started is not None and expected and fraction < 1:
+            n_fits = 4 if progress is None else progress.n_folds + (progress.final_done is not None)
+            step = 1 / n_fits
+            since = now - self._started - (self._fits_elapsed or 0.0)
+            ratio = max(since, 0.0) / (expected * step)
+            # Half the share when the fit has run its expected time, then ever slower: a bar on
+            # a machine busier than expected keeps moving, and never reaches the fit's end.
+            fraction += step * min(ratio / (1 + ratio), RUNNING_CAP)
+        with self._shown:
+            self._shown_fraction = max(self._shown_fraction, min(fraction, 1.0))
+            return self._shown_fraction
 
     def _wait(self, seconds: float) -> None:
         self._waiting_since = time.monotonic() - seconds
@@ -171,12 +232,31 @@ class TrainingJob:
         now = time.monotonic()
         if self.done:
             state = DONE if self._error is None else FAILED
-            return JobStatus(state, 0, 0, None, None, self._ended - self._started, self._progress)
+            return JobStatus(
+                state,
+                0,
+                0,
+                None,
+                None,
+                self._ended - self._started,
+                self._progress,
+                1.0 if state == DONE else self._shown_fraction,
+            )
         if self._started is None:
             return JobStatus(QUEUED, 1, 0, None, None, now - self._asked, self._progress)
         if self._waiting_since is not None:
             return JobStatus(WAITING, 0, 0, None, None, now - self._waiting_since, None)
-        return JobStatus(TRAINING, 0, 0, None, None, now - self._started, self._progress)
+        expected = self.extrapolated_seconds() or self.expected_seconds
+        return JobStatus(
+            TRAINING,
+            0,
+            0,
+            None,
+            None,
+            now - self._started,
+            self._progress,
+            self.settled_fraction(expected, now),
+        )
 
     @property
     def done(self) -> bool:
@@ -250,14 +330,18 @@ class TrainingQueue:
                 if self._running is None:
                     return
 
-    def _remaining(self, job: TrainingJob, now: float) -> float | None:
-        """Estimated seconds until the running ``job`` ends."""
+    def _expected(self, job: TrainingJob) -> float | None:
+        """The running ``job``'s whole time: as the last training of its model took, else as
+        its fits done so far suggest."""
         known = self._seconds.get(job.model)
-        progress = job.progress
+        return known if known is not None else job.extrapolated_seconds()
+
+    def _remaining(self, job: TrainingJob, now: float) -> float | None:
+        """Estimated seconds until the running ``job`` ends (never more than said before)."""
+        known = self._expected(job)
         elapsed = 0.0 if job.started_at is None else now - job.started_at
-        if known is None and progress is not None and progress.fraction > 0:
-            known = progress.elapsed / progress.fraction  # extrapolated from the fits done
-        return None if known is None else max(known - elapsed, 0.0)
+        estimate = None if known is None else max(known - elapsed, 0.0)
+        return job.settled_remaining(estimate, now)
 
     def status_of(self, job: TrainingJob) -> JobStatus:
         """``job``'s status with its place in this line and the estimates."""
@@ -270,8 +354,11 @@ class TrainingQueue:
             own = job._own_status()
             if own.state in (QUEUED, DONE, FAILED):  # between two steps of the worker
                 return own
-            remaining = self._remaining(job, now) if own.state == TRAINING else None
-            return JobStatus(own.state, 0, 0, None, remaining, own.waited, own.progress)
+            if own.state != TRAINING:
+                return own
+            remaining = self._remaining(job, now)
+            fraction = job.settled_fraction(self._expected(job) or job.expected_seconds, now)
+            return JobStatus(TRAINING, 0, 0, None, remaining, own.waited, own.progress, fraction)
         place = waiting.index(job) + 1
         ahead = waiting[: place - 1]
         starts_in = 0.0 if running is None else self._remaining(running, now)
@@ -282,6 +369,7 @@ class TrainingQueue:
             starts_in += seconds[other.model]
         own_seconds = seconds.get(job.model)
         ready_in = None if starts_in is None or own_seconds is None else starts_in + own_seconds
+        ready_in = job.settled_remaining(ready_in, now)
         return JobStatus(
             QUEUED,
             place,
@@ -364,6 +452,9 @@ class JobRegistry:
                 f"train-{model}-digit-{digit}",
                 lambda progress, waiting: self._train(dataset, digit, model, progress, waiting),
                 model=model,
+                expected_seconds=model_spec(model).expected_seconds(
+                    n_train=dataset.n_train, n_features=dataset.n_features
+                ),
             )
             self._queue.add(job)
         return job

@@ -29,6 +29,7 @@ LOGISTIC = "logistic"
 FOREST = "forest"
 MODEL_KEYS = (SGD, SGD_SCALED, LOGISTIC, FOREST)
 LOGISTIC_MAX_ITER = 1000  # lbfgs needs 68-124 iterations on MNIST's folds; 100 is too few
+MNIST_PIXELS = 60_000 * 784  # the training pixels of full MNIST, the unit of typical_seconds
 
 
 def notebook_classifier():
@@ -97,6 +98,9 @@ class ModelSpec:
         Whether its folds are fitted side by side. Only for SGD on raw pixels: the forest
         (``n_jobs``) and lbfgs (BLAS threads) already use every core, and two folds of SGD on
         standardised pixels in two threads take as long as one after the other.
+    typical_seconds : float
+        A cold training on full MNIST with two cores, roughly (``bench/bench_compare.py``
+        measures it): only for a progress bar to move before this server has timed one.
     """
 
     key: str
@@ -111,6 +115,11 @@ class ModelSpec:
     dtype: str = "float64"
     own_threads: bool = False
     folds_in_parallel: bool = False
+    typical_seconds: float = 30.0
+
+    def expected_seconds(self, *, n_train: int, n_features: int) -> float:
+        """:attr:`typical_seconds` scaled to ``n_train`` digits of ``n_features`` pixels."""
+        return self.typical_seconds * n_train * n_features / MNIST_PIXELS
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -125,6 +134,7 @@ MODELS: dict[str, ModelSpec] = {
         identity="sklearn.linear_model.SGDClassifier(random_state=42)",
         build=notebook_classifier,
         folds_in_parallel=True,
+        typical_seconds=25.0,
     ),
     SGD_SCALED: ModelSpec(
         key=SGD_SCALED,
@@ -137,6 +147,7 @@ MODELS: dict[str, ModelSpec] = {
         identity="Pipeline(StandardScaler(copy=False) fitted block by block, "
         "SGDClassifier(random_state=42))",
         build=_sgd_scaled,
+        typical_seconds=150.0,
     ),
     LOGISTIC: ModelSpec(
         key=LOGISTIC,
@@ -149,6 +160,7 @@ MODELS: dict[str, ModelSpec] = {
         identity=f"LogisticRegression(max_iter={LOGISTIC_MAX_ITER}, random_state=42)",
         build=_logistic,
         pixel_divisor=255.0,
+        typical_seconds=20.0,
     ),
     FOREST: ModelSpec(
         key=FOREST,
@@ -162,6 +174,7 @@ MODELS: dict[str, ModelSpec] = {
         build=_forest,
         dtype="float32",
         own_threads=True,
+        typical_seconds=30.0,
     ),
 }
 

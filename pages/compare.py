@@ -9,7 +9,7 @@ from ui import compare
 from ui.dataset import get_dataset
 from ui.detector import choose_digit
 from ui.entry import start_page
-from ui.notebook import notebook_cells
+from ui.notebook import notebook_cells, notebook_quotes
 from ui.params import show_notes
 
 KNOWN_PARAMS = ("digit", "precision", "recall")
@@ -49,3 +49,4 @@ rows = compare_table(
 compare.overlay_charts(curves, rows, target_precision=target_precision)
 compare.show_table(rows, target_precision=target_precision, target_recall=target_recall)
 compare.table_notes(rows, n_trained=len(results))
+notebook_quotes("compare")

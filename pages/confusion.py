@@ -8,7 +8,7 @@ from ui import confusion
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page
 from ui.entry import start_page
-from ui.notebook import notebook_cells
+from ui.notebook import notebook_cells, notebook_quotes
 from ui.params import show_notes
 
 start_page()
@@ -16,7 +16,7 @@ st.title("Confusion matrix")
 notebook_cells("confusion")
 dataset = get_dataset()
 digit, digit_note = choose_digit(page="confusion")
-show_notes([digit_note], known=("digit",))
+show_notes([digit_note, confusion.order_from_link()], known=("digit", "order"))
 result = detector_for_page(dataset, digit)
 if result is None:
     st.stop()
@@ -30,3 +30,4 @@ confusion.matrices(result, digit=digit)
 confusion.rates_in_words(result, digit=digit)
 confusion.error_galleries(dataset, result, digit=digit)
 st.page_link("pages/tradeoff.py", label="Move the threshold", icon=":material/tune:")
+notebook_quotes("confusion")

@@ -7,7 +7,7 @@ import streamlit as st
 from ui import digits
 from ui.dataset import dataset_details, get_dataset
 from ui.entry import start_page
-from ui.notebook import notebook_cells
+from ui.notebook import notebook_cells, notebook_quotes
 from ui.params import show_notes
 
 start_page()
@@ -24,3 +24,4 @@ show_notes([*notes, page_note], known=("index", "label", "split", "page"))
 digits.one_digit(dataset)
 digits.gallery(dataset, matches, n_pages=n_pages)
 dataset_details(dataset)
+notebook_quotes("digits")

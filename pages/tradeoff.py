@@ -8,12 +8,12 @@ from ui import tradeoff
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page, tradeoff_for
 from ui.entry import guarded, show_callback_failure, start_page
-from ui.notebook import notebook_cells
-from ui.own_digit import own_digit_line, own_digit_section
+from ui.notebook import notebook_cells, notebook_quotes
+from ui.own_digit import own_digit_section, own_digit_view
 from ui.params import show_notes
 from ui.refit import export_rule_from_link, refit_section
 
-KNOWN_PARAMS = ("digit", "threshold", "prevalence", "export")
+KNOWN_PARAMS = ("digit", "threshold", "prevalence", "fp_cost", "fn_cost", "export")
 
 start_page()
 st.title("Precision/recall trade-off")
@@ -30,6 +30,7 @@ show_notes(
         digit_note,
         tradeoff.threshold_from_link(data),
         tradeoff.prevalence_from_link(data),
+        *tradeoff.costs_from_link(),
         export_rule_from_link(),
     ],
     known=KNOWN_PARAMS,
@@ -46,15 +47,19 @@ def threshold_panel() -> None:
     refit_section(result, dataset, data, digit=digit, threshold=threshold)
     tradeoff.controls(data, digit=digit, threshold=threshold)
     tradeoff.goal_pickers(data, fingerprint=result.fingerprint, digit=digit)
-    own_digit_line(digit=digit, threshold=threshold)
     tradeoff.export_button(result, dataset, data, digit=digit, threshold=threshold)
     tradeoff.digits_at_the_cut(dataset, result, data, digit=digit, threshold=threshold)
-    tradeoff.changed_side(dataset, data, previous=previous, threshold=threshold)
+    tradeoff.changed_side(
+        dataset, result, data, digit=digit, previous=previous, threshold=threshold
+    )
+    own_digit_view(digit=digit, threshold=threshold)
 
 
 # The upload runs first (its score is then current in the panel) but is drawn below it, outside
-# the fragment: a release of the threshold never resends the pictures.
+# the fragment, right under the panel's last section, its picture and verdict: a release of the
+# threshold never decodes the picture again.
 panel_area = st.container()
 own_digit_section(dataset, result)
 with panel_area:
     threshold_panel()
+notebook_quotes("tradeoff")

@@ -9,7 +9,7 @@ from ui.cache_notice import show_cache_notice
 from ui.dataset import get_dataset
 from ui.detector import choose_digit
 from ui.entry import start_page
-from ui.notebook import notebook_cells
+from ui.notebook import notebook_cells, notebook_quotes
 from ui.params import show_notes
 
 start_page()
@@ -18,7 +18,10 @@ notebook_cells("train")
 show_cache_notice()
 dataset = get_dataset()
 digit, digit_note = choose_digit(page="train")
-show_notes([digit_note, train.index_from_link(dataset)], known=("digit", "index"))
+show_notes(
+    [digit_note, train.index_from_link(dataset), train.threshold_from_link()],
+    known=("digit", "index", "threshold"),
+)
 
 st.markdown(
     f"A linear classifier, `SGDClassifier(random_state=42)`, learns from the raw pixels of the "
@@ -31,3 +34,4 @@ if result is None:
     st.stop()
 train.fold_accuracy(result, digit=digit)
 train.one_digit_score(dataset, result, digit=digit)
+notebook_quotes("train")

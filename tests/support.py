@@ -80,6 +80,51 @@ def texts(app: AppTest) -> str:
     return "\n".join(parts)
 
 
+def galleries(app: AppTest) -> list[list[dict]]:
+    """The page's digit galleries in order, each a list of thumbnails as
+    ``{"index", "caption" (its lines), "alt", "href"}``."""
+    import html
+    import re
+
+    figure = re.compile(
+        r'<figure data-index="(\d+)".*?<a href="([^"]*)".*?<img [^>]*alt="([^"]*)".*?'
+        r"<figcaption[^>]*>(.*?)</figcaption>",
+        re.S,
+    )
+    shown = []
+    for element in app.get("html"):
+        body = element.proto.body
+        if 'class="digit-gallery"' not in body:
+            continue
+        shown.append(
+            [
+                {
+                    "index": int(index),
+                    "href": html.unescape(href),
+                    "alt": html.unescape(alt),
+                    "caption": [html.unescape(line) for line in caption.split("<br>")],
+                }
+                for index, href, alt, caption in figure.findall(body)
+            ]
+        )
+    return shown
+
+
+def view_link(app: AppTest) -> str:
+    """The page's "Link to this view": the link's address, checked to be the one in the box
+    with the copy button beside it."""
+    import re
+
+    [link] = [
+        match.group(1)
+        for m in app.markdown
+        for match in [re.fullmatch(r"\[Link to this view\]\((.*)\)", m.value)]
+        if match
+    ]
+    assert link in [code.value for code in app.code], "the link has no copy box"
+    return link
+
+
 def metric_values(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
 

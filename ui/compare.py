@@ -26,7 +26,7 @@ from core.compare import (
 from core.data import Dataset
 from core.formatting import scaled_threshold_text, target_percent
 from core.models import MODEL_KEYS, MODELS
-from core.params import parse_float
+from core.params import Parsed, parse_float
 from ui.detector import describe_status, failure_text, status_fraction, training_registry
 from ui.entry import guarded
 from ui.params import adopt, publish, raw_param
@@ -83,7 +83,7 @@ def table_columns(*, target_precision: float, target_recall: float) -> dict[str,
 
 
 def table_records(rows: list[ComparisonRow]) -> list[dict]:
-    """The table as records for ``st.dataframe``: numbers stay numbers, thresholds are text.
+    """The table as records for the table: numbers stay numbers, thresholds are text.
 
     Thresholds are text because each is on its own model's scale (named beside it): one
     numeric column mixing decision scores and probabilities would invite comparing them.
@@ -125,22 +125,22 @@ def table_records(rows: list[ComparisonRow]) -> list[dict]:
 
 
 def show_table(rows: list[ComparisonRow], *, target_precision: float, target_recall: float):
-    """Render the comparison table with ``st.dataframe``."""
+    """Render the comparison table as a static table whose headings and cells wrap, so that
+    all its columns fit the page with their names whole (numbers stay numbers underneath)."""
+    import pandas as pd
+
     names = table_columns(target_precision=target_precision, target_recall=target_recall)
     records = [{names[field]: value for field, value in r.items()} for r in table_records(rows)]
-    percent = st.column_config.NumberColumn(format="%.1f%%")
-    st.dataframe(
-        records,
-        hide_index=True,
-        column_config={
-            names["auc"]: st.column_config.NumberColumn(format="%.4f"),
-            names["ap"]: st.column_config.NumberColumn(format="%.4f"),
-            names["recall_at_precision"]: percent,
-            names["precision_at_recall"]: percent,
-            names["best_f1"]: st.column_config.NumberColumn(format="%.4f"),
-            names["seconds"]: st.column_config.NumberColumn(format="%.1f"),
-        },
-    )
+    frame = pd.DataFrame(records, columns=list(names.values()))
+    formats = {
+        names["auc"]: "{:.4f}",
+        names["ap"]: "{:.4f}",
+        names["recall_at_precision"]: "{:.1f}%",
+        names["precision_at_recall"]: "{:.1f}%",
+        names["best_f1"]: "{:.4f}",
+        names["seconds"]: "{:.1f}",
+    }
+    st.table(frame.style.format(formats, na_rep="–"), hide_index=True)
 
 
 # --- the compare page's sections -----------------------------------------------------------
@@ -157,7 +157,11 @@ MNIST_SECONDS = {
 
 
 def targets_from_link() -> list[str | None]:
-    """Put ``?precision=`` and ``?recall=`` into the inputs' state; their correction notes."""
+    """Put ``?precision=`` and ``?recall=`` into the inputs' state; their correction notes.
+
+    The inputs show percentages, as /tradeoff's do; the link keeps a share (``precision=0.9``),
+    as links made before did, so an old link opens the same view.
+    """
     notes = []
     for key, name, default in (
         ("compare_precision", "precision", DEFAULT_TARGET_PRECISION),
@@ -166,8 +170,17 @@ def targets_from_link() -> list[str | None]:
         parsed = parse_float(
             raw_param(name), name=name, default=default, minimum=LOWEST_TARGET, maximum=1.0
         )
-        notes.append(adopt(key, name, parsed))
+        notes.append(adopt(key, name, Parsed(_as_percent(parsed.value), parsed.note)))
     return notes
+
+
+def _as_percent(share: float) -> float:
+    return round(100 * share, 6)  # 0.9 is 90.0, not 90.00000000000001
+
+
+def share_text(percent: float) -> str:
+    """A percentage as the link writes it: the share, shortest (80.0 -> "0.8")."""
+    return f"{percent / 100:.10g}"
 
 
 def fallback_note(dataset: Dataset) -> None:
@@ -194,7 +207,9 @@ def model_cards(dataset: Dataset, digit: int) -> dict[str, ModelResult]:
     """
     registry = training_registry()
     results = {}
-    for column, key in zip(st.columns(len(MODEL_KEYS)), MODEL_KEYS, strict=True):
+    # Two cards a row: wide enough that no estimator's name is broken across lines.
+    places = [column for _ in range(0, len(MODEL_KEYS), 2) for column in st.columns(2)]
+    for column, key in zip(places, MODEL_KEYS, strict=True):
         spec = MODELS[key]
         with column.container(border=True):
             st.markdown(f"**{spec.label}**")
@@ -243,29 +258,30 @@ def _training_card(dataset: Dataset, digit: int, key: str) -> None:
 
 
 def target_inputs() -> tuple[float, float]:
-    """The precision and the recall to reach, side by side; both written to the link."""
+    """The precision and the recall to reach, in percent as on /tradeoff, side by side; both
+    written to the link as shares. Returns them as shares."""
     left, right = st.columns(2)
     target_precision = left.number_input(
-        "Precision to reach",
-        min_value=LOWEST_TARGET,
-        max_value=1.0,
-        step=0.01,
-        format="%.3f",
+        "Precision to reach (%)",
+        min_value=100 * LOWEST_TARGET,
+        max_value=100.0,
+        step=1.0,
+        format="%.1f",
         key="compare_precision",
-        help="A share between 0 and 1: 0.9 asks that 90% of the flagged digits be right.",
+        help="90 asks that 90% of the flagged digits be right.",
     )
     target_recall = right.number_input(
-        "Recall to reach",
-        min_value=LOWEST_TARGET,
-        max_value=1.0,
-        step=0.01,
-        format="%.3f",
+        "Recall to reach (%)",
+        min_value=100 * LOWEST_TARGET,
+        max_value=100.0,
+        step=1.0,
+        format="%.1f",
         key="compare_recall",
-        help="A share between 0 and 1: 0.9 asks that 90% of the digits be found.",
+        help="90 asks that 90% of the digits be found.",
     )
-    publish("compare_precision", "precision", target_precision)
-    publish("compare_recall", "recall", target_recall)
-    return target_precision, target_recall
+    publish("compare_precision", "precision", share_text(target_precision))
+    publish("compare_recall", "recall", share_text(target_recall))
+    return target_precision / 100, target_recall / 100
 
 
 def overlay_charts(

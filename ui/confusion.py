@@ -12,14 +12,21 @@ import streamlit as st
 
 from core import counting
 from core.charts import confusion_matrix_figure
+from core.params import parse_choice
 from ui.detector import tradeoff_for
 from ui.digits import show_gallery
+from ui.params import adopt, publish, raw_param
 
 if TYPE_CHECKING:
     from core.data import Dataset
     from core.detector import DetectorResult
 
 PER_CELL = 12
+# The galleries' order: its link value and its label.
+ORDERS = {
+    "closest": "closest to the threshold first",
+    "confident": "most confident first",
+}
 CELLS = (
     ("false_positive", "False positives", "flagged as a {d}, but are not {d}s"),
     ("false_negative", "False negatives", "{d}s the detector missed"),
@@ -76,12 +83,21 @@ def rates_in_words(result: DetectorResult, *, digit: int) -> None:
     )
 
 
+def order_from_link() -> str | None:
+    """Put ``?order=`` (closest or confident) into the order's state; the correction note."""
+    parsed = parse_choice(
+        raw_param("order"), name="order", default="closest", choices=tuple(ORDERS)
+    )
+    return adopt("confusion_order", "order", parsed)
+
+
 def error_galleries(dataset: Dataset, result: DetectorResult, *, digit: int) -> None:
     """The digits of each cell at threshold 0, closest to it or most confident first."""
     st.subheader("What the errors look like")
     order = st.radio(
         "Order",
-        ("closest to the threshold first", "most confident first"),
+        tuple(ORDERS),
+        format_func=ORDERS.get,
         horizontal=True,
         key="confusion_order",
         help="Closest: the borderline cases a small threshold change would flip. "
@@ -90,14 +106,18 @@ def error_galleries(dataset: Dataset, result: DetectorResult, *, digit: int) -> 
     analysis = tradeoff_for(result.fingerprint, digit, result)
     for kind, title, what in CELLS:
         indices = counting.borderline_indices(analysis.cv_index, threshold=0.0, kind=kind)
-        if order.startswith("most"):
+        if order == "confident":
             indices = indices[::-1]
         shown = indices[:PER_CELL]
         st.markdown(f"**{title}** ({indices.size:,}): {what.format(d=digit)}.")
         show_gallery(
             dataset,
             shown,
-            captions=[f"#{i} · {dataset.labels[i]} · {result.cv_scores[i]:,.0f}" for i in shown],
+            scores=result.cv_scores[shown],
             empty="None.",
         )
-    st.caption("Under each digit: its index, its label and its cross-validated score.")
+    st.caption(
+        "Under each digit: its index, its label and its cross-validated score; a click opens "
+        "it large on the digits page."
+    )
+    publish("confusion_order", "order", order)

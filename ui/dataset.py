@@ -113,6 +113,16 @@ def dataset_status_line(dataset: Dataset) -> str:
     )
 
 
+def show_description(dataset: Dataset) -> None:
+    """The dataset's description as text to read: OpenML's (markdown) rendered, scikit-learn's
+    small set's (reStructuredText) as its plain lines, without the reST label."""
+    if dataset.is_fallback:
+        lines = [line for line in dataset.description.splitlines() if not line.startswith(".. _")]
+        st.text("\n".join(lines).strip())
+    else:
+        st.markdown(dataset.description)
+
+
 def dataset_details(dataset: Dataset) -> None:
     """What the notebook prints in cell [3], in an expander: source, sizes, names, description."""
     with st.expander("About this dataset (what the notebook prints in cell [3])"):
@@ -130,7 +140,7 @@ def dataset_details(dataset: Dataset) -> None:
         st.markdown(f"**Target names**: {', '.join(f'`{n}`' for n in dataset.target_names)}")
         st.markdown("**First labels**: " + " ".join(str(v) for v in dataset.labels[:10]) + " …")
         st.markdown("**Description**")
-        st.text(dataset.description)
+        show_description(dataset)
         st.markdown("**Details**")
         if dataset.details:
             st.json(dataset.details, expanded=False)

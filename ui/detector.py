@@ -128,17 +128,18 @@ def describe_status(status: JobStatus, *, brief: bool = False) -> str:
         return "The training failed."
     text = describe_progress(status.progress)
     if status.ready_in is not None and status.progress is not None:
-        text += f"; {about(status.ready_in)} left"
+        # The estimate never grows (see JobStatus): past it, say so rather than count up.
+        text += "; almost done" if status.ready_in < 0.5 else f"; {about(status.ready_in)} left"
     return text
 
 
 def status_fraction(status: JobStatus) -> float:
-    """How far along, 0 to 1, for a progress bar."""
+    """How far along, 0 to 1, for a progress bar: moving while the first fits run, never back."""
     if status.state == DONE:
         return 1.0
-    if status.state != TRAINING or status.progress is None:
+    if status.state != TRAINING:
         return 0.0
-    return status.progress.fraction
+    return status.fraction
 
 
 def ready_label_of(job: TrainingJob, result, *, ready_label: str) -> str:

@@ -7,7 +7,10 @@ are looked up at each run.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
+from html import escape
+from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
@@ -21,6 +24,7 @@ from ui.params import adopt, publish, raw_param
 PER_PAGE = 40
 LABEL_CHOICES = ("all", *(str(d) for d in range(10)))
 SPLIT_CHOICES = ("all", "train", "test")
+CAPTION_WIDTH = 84  # px: "score -146,349" fits under a thumbnail on one line
 
 
 def _scale_for(dataset: Dataset, pixels: int) -> int:
@@ -35,33 +39,93 @@ def show_digit(dataset: Dataset, index: int, *, pixels: int = 280, caption: str 
     st.image(image, caption=caption, alt=digit_alt(label=int(dataset.labels[index]), index=index))
 
 
+def digit_caption(*, label: int, index: int, score: float | None = None) -> tuple[str, ...]:
+    """The lines under a digit's thumbnail, everywhere: its index, its label, its score.
+
+    One line each, so a row of thumbnails never reads as one run-on line of numbers.
+    """
+    lines = [f"#{index}", f"label {label}"]
+    if score is not None:
+        lines.append(f"score {score:,.0f}")
+    return tuple(lines)
+
+
 def digit_alt(*, label: int, index: int, score: float | None = None) -> str:
     """What a digit's image says to a screen reader: "handwritten 5, #55432, score 3,380"."""
     text = f"handwritten {label}, #{index}"
     return text if score is None else f"{text}, score {score:,.0f}"
 
 
+def digit_link(index: int, **params: str) -> str:
+    """The relative link that opens digit ``index`` large on the digits page (with ``params``,
+    e.g. the digits page's own filters, so the gallery there stays as it was)."""
+    query = urlencode({"index": int(index), **params})
+    return f"digits?{query}"
+
+
+def _data_url(pixels: np.ndarray) -> str:
+    return "data:image/png;base64," + base64.b64encode(core.images.png_bytes(pixels)).decode()
+
+
+def gallery_html(
+    dataset: Dataset,
+    indices: Sequence[int],
+    *,
+    scores: Sequence[float] | None = None,
+    pixels: int = 84,
+    link_params: dict[str, str] | None = None,
+) -> str:
+    """The thumbnails as one HTML block: each a link to the digit, large, with its caption."""
+    scale = _scale_for(dataset, pixels)
+    side = dataset.image_shape[0] * scale
+    width = max(side, CAPTION_WIDTH)
+    figures = []
+    for position, index in enumerate(indices):
+        label = int(dataset.labels[index])
+        score = None if scores is None else float(scores[position])
+        image = display_image(dataset.images[index], shape=dataset.image_shape, scale=scale)
+        lines = "<br>".join(
+            escape(line) for line in digit_caption(label=label, index=index, score=score)
+        )
+        alt = escape(digit_alt(label=label, index=index, score=score))
+        href = escape(digit_link(index, **(link_params or {})))
+        figures.append(
+            f'<figure data-index="{index}" style="margin:0;width:{width}px;text-align:center">'
+            f'<a href="{href}" title="Open digit #{index} large" '
+            'style="color:inherit;text-decoration:none;display:block">'
+            f'<img src="{_data_url(image)}" width="{side}" height="{side}" alt="{alt}" '
+            'style="display:block;margin:0 auto;border:1px solid rgba(128,128,128,0.35)">'
+            # The caption repeats the alt text for the eye; a screen reader hears the alt once.
+            f'<figcaption aria-hidden="true" style="font-size:0.75rem;line-height:1.3;'
+            f'margin-top:2px">{lines}'
+            "</figcaption></a></figure>"
+        )
+    return (
+        '<div class="digit-gallery" style="display:flex;flex-wrap:wrap;gap:12px 8px">'
+        + "".join(figures)
+        + "</div>"
+    )
+
+
 def show_gallery(
     dataset: Dataset,
     indices: Sequence[int] | np.ndarray,
     *,
-    captions: Sequence[str] | None = None,
+    scores: Sequence[float] | np.ndarray | None = None,
     pixels: int = 84,
     empty: str = "No digits here.",
+    link_params: dict[str, str] | None = None,
 ) -> None:
-    """Many digits in one wrapping row (one element, so it is quick to send and draw)."""
+    """Many digits in one wrapping block (one element, quick to send and draw).
+
+    Under each: :func:`digit_caption`; each is a link that opens the digit large on the digits
+    page (:func:`digit_link`), so a click or Enter on a thumbnail shows it.
+    """
     indices = [int(i) for i in indices]
     if not indices:
         st.caption(empty)
         return
-    scale = _scale_for(dataset, pixels)
-    images = [
-        display_image(dataset.images[i], shape=dataset.image_shape, scale=scale) for i in indices
-    ]
-    if captions is None:
-        captions = [f"#{i} · {dataset.labels[i]}" for i in indices]
-    alts = [digit_alt(label=int(dataset.labels[i]), index=i) for i in indices]
-    st.image(images, caption=list(captions), alt=alts)
+    st.html(gallery_html(dataset, indices, scores=scores, pixels=pixels, link_params=link_params))
 
 
 def choices_from_link(dataset: Dataset) -> list[str | None]:
@@ -115,7 +179,10 @@ def one_digit(dataset: Dataset) -> None:
     last = dataset.n_samples - 1
 
     def random_index() -> None:
-        st.session_state.digits_index = int(np.random.default_rng().integers(dataset.n_samples))
+        # Among the digits the gallery's filters let through (at the time of the click).
+        matches = matching_digits(dataset)
+        pool = matches if matches.size else np.arange(dataset.n_samples)
+        st.session_state.digits_index = int(pool[np.random.default_rng().integers(pool.size)])
 
     shown, controls = st.columns([2, 3], gap="large")
     with controls:
@@ -127,7 +194,12 @@ def one_digit(dataset: Dataset) -> None:
             key="digits_index",
             help=f"0 to {last:,}. The first {dataset.n_train:,} are the training set.",
         )
-        st.button("Random digit", icon=":material/casino:", on_click=random_index)
+        st.button(
+            "Random digit",
+            icon=":material/casino:",
+            on_click=random_index,
+            help="A digit picked at random among those the gallery's label and split let through.",
+        )
         label = int(dataset.labels[index])
         split = "training" if index < dataset.n_train else "test"
         st.metric("Label", label)
@@ -155,7 +227,12 @@ def gallery(dataset: Dataset, matches: np.ndarray, *, n_pages: int) -> None:
     st.caption(
         f"Digits {start + 1:,}–{stop:,} of {matches.size:,} matching." if matches.size else ""
     )
-    show_gallery(dataset, matches[start:stop], empty="No digit matches these filters.")
+    show_gallery(
+        dataset,
+        matches[start:stop],
+        empty="No digit matches these filters.",
+        link_params={"label": label_filter, "split": split_filter, "page": str(page)},
+    )
     publish("digits_label", "label", label_filter)
     publish("digits_split", "split", split_filter)
     publish("digits_page", "page", page)

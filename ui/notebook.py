@@ -249,8 +249,16 @@ def page_line(page: str) -> str:
 
 
 def notebook_cells(page: str) -> None:
-    """Under a page's title: its line, and the cells' code and output, quoted, when opened."""
+    """Under a page's title: the one line naming the notebook cells the page reproduces."""
     st.caption(page_line(page))
+
+
+def notebook_quotes(page: str) -> None:
+    """At a page's end: the cells' code and output, quoted, when opened.
+
+    Kept at the end so that the line under the title is all the page spends above its first
+    view (the trade-off explorer's numbers fit a laptop's screen).
+    """
     numbers = PAGES[page].cells
     if not numbers:
         return

@@ -16,8 +16,11 @@ from collections.abc import Sequence
 import streamlit as st
 
 from core.params import Parsed, unknown_params
+from ui.entry import PAGES_IN_ORDER
 
 _REMEMBERED = 64  # URL texts of ours remembered per key: more than any lag in flight
+# The pages' addresses, as the navigation names them.
+PAGE_PATHS = tuple(url for _, _, url, _, _ in PAGES_IN_ORDER)
 
 
 def raw_param(name: str) -> str | None:
@@ -66,3 +69,49 @@ def show_notes(notes: Sequence[str | None], *, known: Sequence[str]) -> None:
     for note in [*notes, extra]:
         if note:
             st.info(note, icon=":material/link:")
+
+
+def app_root() -> str:
+    """The app's address in the reader's browser, ending in "/" (the path alone when unknown)."""
+    return app_root_of(st.context.url)
+
+
+def app_root_of(url: str | None) -> str:
+    """The app's address, ending in "/", from the address of any of its pages (or None).
+
+    ``http://host:8501/tradeoff`` -> ``http://host:8501/``; under a path prefix,
+    ``https://host/te/digits`` -> ``https://host/te/``; None or "" -> ``/``.
+    """
+    from urllib.parse import urlsplit
+
+    if not url:
+        return "/"
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    head, _, last = path.rpartition("/")
+    if last in PAGE_PATHS:  # the address of a page: its parent is the app's
+        path = head
+    return f"{parts.scheme}://{parts.netloc}{path}/"
+
+
+def view_link(page: str, params: dict[str, object]) -> str:
+    """The full link to ``page`` (one of :data:`PAGE_PATHS`) with ``params``, as a reader would
+    paste it."""
+    from urllib.parse import urlencode
+
+    if page not in PAGE_PATHS:
+        raise ValueError(f"page must be one of {', '.join(PAGE_PATHS)}; got {page!r}")
+    query = urlencode({name: str(value) for name, value in params.items()})
+    return f"{app_root()}{page}?{query}"
+
+
+def link_to_this_view(page: str, params: dict[str, object]) -> str:
+    """A real link to this view and the same address in a box with a copy button; the link.
+
+    Streamlit shows a fragment's change of the address bar only at the next interaction, so
+    the address bar can trail by one move; this link is always exact.
+    """
+    url = view_link(page, params)
+    st.markdown(f"[Link to this view]({url})")
+    st.code(url, language=None, wrap_lines=True)
+    return url

@@ -18,11 +18,12 @@ import streamlit as st
 from core import counting, pickers, tradeoff
 from core.formatting import percent, threshold_text
 from core.params import Parsed, parse_float
+from core.refit import CROSS_VALIDATED
 from ui import refit as refit_ui
 from ui.digits import show_gallery
 from ui.entry import guarded_callback
 from ui.explorer import explorer_section, note_release
-from ui.params import adopt, publish, raw_param, unpublish
+from ui.params import adopt, link_to_this_view, publish, raw_param, unpublish
 from ui.wording import choice_sentence
 
 if TYPE_CHECKING:
@@ -36,6 +37,13 @@ DEFAULT_FP_COST = 1.0
 DEFAULT_FN_COST = 5.0
 PREVALENCE_KEY = "prevalence_percent"  # the widget holds a percentage; links and core a share
 LOWEST_PREVALENCE, HIGHEST_PREVALENCE = 0.0001, 0.9999
+HIGHEST_COST = 1e6
+# The costs of an error: (session key, link parameter, default). They draw the explorer's cost
+# curve and the least-cost goal, so a link carries them when they are not the defaults.
+COSTS = (
+    ("pick_fp_cost", "fp_cost", DEFAULT_FP_COST),
+    ("pick_fn_cost", "fn_cost", DEFAULT_FN_COST),
+)
 
 
 def threshold_from_link(data: TradeoffData) -> str | None:
@@ -51,6 +59,20 @@ def threshold_from_link(data: TradeoffData) -> str | None:
             maximum=data.slider_max,
         ),
     )
+
+
+def costs_from_link() -> list[str | None]:
+    """Put ``?fp_cost=`` and ``?fn_cost=`` into the cost inputs; their correction notes."""
+    return [
+        adopt(
+            key,
+            name,
+            parse_float(
+                raw_param(name), name=name, default=default, minimum=0.0, maximum=HIGHEST_COST
+            ),
+        )
+        for key, name, default in COSTS
+    ]
 
 
 def _training_percent(data: TradeoffData) -> float:
@@ -208,16 +230,26 @@ def controls(data: TradeoffData, *, digit: int, threshold: float) -> None:
     if reason and st.session_state.get("picker_reason_for") == threshold:
         st.caption(reason)
     # Streamlit 1.67 shows a fragment run's URL change only at the next interaction, so the
-    # address bar can trail by one move; this line is always exact.
+    # address bar can trail by one move; the link below is always exact.
     publish("threshold", "threshold", repr(threshold))
-    link = f"/tradeoff?digit={digit}&threshold={threshold!r}"
+    params = {"digit": digit, "threshold": repr(threshold)}
     if prevalence is None:
         unpublish(PREVALENCE_KEY, "prevalence")
     else:
         publish(PREVALENCE_KEY, "prevalence", repr(prevalence))
-        link += f"&prevalence={prevalence!r}"
-    # Markdown, not a caption: a caption's 60% opacity leaves inline code at 3:1 contrast.
-    st.markdown(f"Link to this view: `{link}`")
+        params["prevalence"] = repr(prevalence)
+    for key, name, default in COSTS:
+        cost = float(st.session_state.get(key, default))
+        if cost == default:
+            unpublish(key, name)
+        else:
+            publish(key, name, repr(cost))
+            params[name] = repr(cost)
+    # The export's choice is drawn further down (it publishes itself); the link carries it too.
+    rule = st.session_state.get(refit_ui.EXPORT_RULE_KEY, CROSS_VALIDATED)
+    if rule != CROSS_VALIDATED:
+        params[refit_ui.EXPORT_PARAM] = rule
+    link_to_this_view("tradeoff", params)
 
 
 def prevalence_input(data: TradeoffData, *, digit: int) -> float | None:
@@ -317,8 +349,11 @@ def goal_pickers(data: TradeoffData, *, fingerprint: str, digit: int) -> None:
             st.button("Best F-β", on_click=_pick_fbeta, args=(data,), key="go_fbeta")
         with goals[3]:
             cost = st.columns(2)
-            cost[0].number_input("Cost of a FP", 0.0, 1e6, DEFAULT_FP_COST, 1.0, key="pick_fp_cost")
-            cost[1].number_input("Cost of a FN", 0.0, 1e6, DEFAULT_FN_COST, 1.0, key="pick_fn_cost")
+            for column, (key, _, default), label in zip(
+                cost, COSTS, ("Cost of a FP", "Cost of a FN"), strict=True
+            ):
+                st.session_state.setdefault(key, default)  # or the link's, adopted before
+                column.number_input(label, 0.0, HIGHEST_COST, step=1.0, key=key)
             st.button("Least cost", on_click=_pick_cost, args=(data,), key="go_cost")
             st.caption("These costs draw the explorer's cost curve too.")
         if chosen_prevalence(data) is not None:
@@ -388,25 +423,60 @@ def digits_at_the_cut(
                 shown,
                 pixels=56,
                 empty="None at this threshold.",
-                captions=[f"#{i} · {result.cv_scores[i]:,.0f}" for i in shown],
+                scores=result.cv_scores[shown],
             )
 
 
-def changed_side(
-    dataset: Dataset, data: TradeoffData, *, previous: float, threshold: float
-) -> None:
-    """The digits the last move of the threshold flagged or let go."""
-    flipped = counting.changed_side(
-        data.cv_index, old_threshold=previous, new_threshold=threshold, limit=PER_GALLERY
+def changed_side_text(changes: counting.SideChanges, *, digit: int) -> str:
+    """The totals of a move in each direction: "312 digits newly flagged (287 were 5s), 0 no
+    longer flagged"."""
+
+    def part(count: int, positives: int, what: str) -> str:
+        noun = "digit" if count == 1 else "digits"
+        text = f"{count:,} {noun} {what}"
+        if count:
+            text += f" (1 was a {digit})" if positives == 1 else f" ({positives:,} were {digit}s)"
+        return text
+
+    return (
+        part(changes.newly_flagged, changes.newly_flagged_positives, "newly flagged")
+        + ", "
+        + part(changes.no_longer_flagged, changes.no_longer_flagged_positives, "no longer flagged")
+        + "."
     )
+
+
+def changed_side(
+    dataset: Dataset,
+    result: DetectorResult,
+    data: TradeoffData,
+    *,
+    digit: int,
+    previous: float,
+    threshold: float,
+) -> None:
+    """The digits the last move of the threshold flagged or let go: the totals, then the
+    ones nearest the new threshold."""
     direction = {True: " (flagged now)", False: " (no longer flagged)"}.get(
         threshold < previous if threshold != previous else None, ""
     )
     st.markdown(f"**Changed side since the last threshold**{direction}")
+    if threshold == previous:
+        st.caption("None: the threshold has not moved yet.")
+        return
+    changes = counting.side_changes(data.cv_index, old_threshold=previous, new_threshold=threshold)
+    moved = changes.newly_flagged + changes.no_longer_flagged
+    text = changed_side_text(changes, digit=digit)
+    if moved > PER_GALLERY:
+        text += f" The {PER_GALLERY} nearest the new threshold:"
+    st.markdown(text)
+    flipped = counting.changed_side(
+        data.cv_index, old_threshold=previous, new_threshold=threshold, limit=PER_GALLERY
+    )
     show_gallery(
         dataset,
         flipped,
+        scores=result.cv_scores[flipped],
         pixels=56,
-        empty="None: the threshold has not moved yet.",
-        captions=[f"#{i} · {dataset.labels[i]}" for i in flipped],
+        empty="None: no digit has a score between the two thresholds.",
     )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from core import counting, detector
-from core.params import parse_int
+from core.params import parse_float, parse_int
 from ui.detector import (
     ready_detector,
     show_detector_training,
@@ -26,12 +26,30 @@ if TYPE_CHECKING:
     from core.detector import DetectorResult
 
 
+DEFAULT_THRESHOLD = 8000.0  # the notebook's cell [11]
+# Far beyond any score of the detector (MNIST's run from about -150,000 to 50,000), yet a
+# number the input shows whole.
+THRESHOLD_BOUND = 1e9
+
+
 def index_from_link(dataset: Dataset) -> str | None:
     """Put ``?index=`` into the digit index's state; the correction note when it had one."""
     parsed = parse_int(
         raw_param("index"), name="index", default=0, minimum=0, maximum=dataset.n_samples - 1
     )
     return adopt("train_index", "index", parsed)
+
+
+def threshold_from_link() -> str | None:
+    """Put ``?threshold=`` into "Your threshold"; the correction note when it had one."""
+    parsed = parse_float(
+        raw_param("threshold"),
+        name="threshold",
+        default=DEFAULT_THRESHOLD,
+        minimum=-THRESHOLD_BOUND,
+        maximum=THRESHOLD_BOUND,
+    )
+    return adopt("train_threshold", "threshold", parsed)
 
 
 def trained_or_offer(dataset: Dataset, digit: int) -> DetectorResult | None:
@@ -84,9 +102,11 @@ def one_digit_score(dataset: Dataset, result: DetectorResult, *, digit: int) -> 
         index = st.number_input(
             "Digit index", min_value=0, max_value=dataset.n_samples - 1, step=1, key="train_index"
         )
+        st.session_state.setdefault("train_threshold", DEFAULT_THRESHOLD)  # or the link's
         threshold = st.number_input(
             "Your threshold",
-            value=8000.0,
+            min_value=-THRESHOLD_BOUND,
+            max_value=THRESHOLD_BOUND,
             step=500.0,
             format="%.2f",
             key="train_threshold",
@@ -108,3 +128,4 @@ def one_digit_score(dataset: Dataset, result: DetectorResult, *, digit: int) -> 
     with picked:
         show_digit(dataset, index, pixels=196, caption=f"#{index} · label {dataset.labels[index]}")
     publish("train_index", "index", index)
+    publish("train_threshold", "threshold", repr(float(threshold)))

@@ -32,8 +32,8 @@ def digits():
 
 
 def table(app):
-    assert len(app.dataframe) == 1
-    return app.dataframe[0].value
+    assert len(app.table) == 1
+    return app.table[0].value
 
 
 def chart_traces(app) -> list[list[str]]:
@@ -50,7 +50,7 @@ def test_nothing_trains_until_asked(cache_dir):
         "Train Logistic regression",
         "Train Random forest",
     ]
-    assert not app.dataframe and not app.get("plotly_chart")
+    assert not app.table and not app.get("plotly_chart")
     assert "No model is trained yet for the digit 5" in texts(app)
     assert not list(cache_dir.glob("*.npz")) and not list(cache_dir.glob("*.pkl"))
 
@@ -143,9 +143,10 @@ def test_the_targets_come_from_the_link_and_drive_the_table(digits, cache_dir):
     assert frame["Precision at recall ≥ 50%"][0] == pytest.approx(
         expected.precision_at_recall * 100, rel=1e-12
     )
-    app.number_input(key="compare_precision").set_value(0.8).run()
+    assert app.number_input(key="compare_precision").value == 99.0  # in percent, as /tradeoff
+    app.number_input(key="compare_precision").set_value(80.0).run()
     assert "Recall at precision ≥ 80%" in table(app).columns
-    assert app.query_params["precision"] == "0.8"  # the link follows the widget
+    assert app.query_params["precision"] == "0.8"  # the link follows the widget, as a share
 
 
 def test_an_unreachable_target_is_said_so(digits, cache_dir):
@@ -166,9 +167,10 @@ def test_an_unreachable_target_is_said_so(digits, cache_dir):
 @pytest.mark.parametrize(
     ("query", "note", "value"),
     [
-        ({"precision": "abc"}, "precision='abc' is not a number; showing 0.9.", 0.9),
-        ({"precision": "1.5"}, "precision='1.5' is outside 0.01 to 1; showing 1.", 1.0),
-        ({"recall": "-2"}, "recall='-2' is outside 0.01 to 1; showing 0.01.", 0.01),
+        # The link holds shares (its notes say so); the inputs show percentages.
+        ({"precision": "abc"}, "precision='abc' is not a number; showing 0.9.", 90.0),
+        ({"precision": "1.5"}, "precision='1.5' is outside 0.01 to 1; showing 1.", 100.0),
+        ({"recall": "-2"}, "recall='-2' is outside 0.01 to 1; showing 0.01.", 1.0),
     ],
 )
 def test_a_bad_query_value_gets_a_note(query, note, value):
@@ -255,7 +257,7 @@ def test_each_card_shows_its_own_state_whatever_else_trains(digits, gate):
     assert second.startswith(queued), second
     assert second[len(queued) :].startswith((" (waited ", "; it starts in about ")), second
     assert len(app.get("progress")) == 2
-    assert not app.dataframe  # nothing ready yet
+    assert not app.table  # nothing ready yet
 
     gate.set()
     trained(app, digits, "logistic", "forest")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import forget_app_caches, metric_values, open_page, texts
+from tests.support import forget_app_caches, galleries, metric_values, open_page, texts
 
 
 @pytest.fixture(autouse=True)
@@ -99,3 +99,47 @@ def test_digit_alt_words_the_label_the_index_and_the_score():
 
     assert digit_alt(label=5, index=55432, score=3380.02) == "handwritten 5, #55432, score 3,380"
     assert digit_alt(label=3, index=7) == "handwritten 3, #7"
+
+
+def test_gallery_thumbnails_open_their_digit_and_keep_the_filters(mnist_dir):
+    from core.data import load_dataset
+
+    labels = load_dataset(data_dir=mnist_dir).labels
+    app = open_page(
+        "pages/digits.py", query={"index": "7", "label": "3", "split": "test", "page": "2"}
+    )
+    [gallery] = galleries(app)
+    assert len(gallery) == 40
+    for item in gallery:
+        i = item["index"]
+        assert i >= 60_000 and labels[i] == 3
+        assert item["caption"] == [f"#{i}", "label 3"]  # one line each, no run-on
+        assert item["alt"] == f"handwritten 3, #{i}"
+        assert item["href"] == f"digits?index={i}&label=3&split=test&page=2"
+    # The link a thumbnail carries opens that digit, large, with the same gallery.
+    opened = open_page("pages/digits.py", query={"index": str(gallery[5]["index"]), "label": "3"})
+    assert opened.number_input(key="digits_index").value == gallery[5]["index"]
+    assert metric_values(opened)["Label"] == "3"
+
+
+def test_random_digit_respects_the_label_and_split_filters(mnist_dir):
+    from core.data import load_dataset
+
+    labels = load_dataset(data_dir=mnist_dir).labels
+    app = open_page("pages/digits.py", query={"label": "3", "split": "test"})
+    seen = set()
+    for _ in range(5):
+        next(b for b in app.button if b.label == "Random digit").click().run()
+        index = app.number_input(key="digits_index").value
+        assert labels[index] == 3 and index >= 60_000, index
+        seen.add(index)
+    assert len(seen) > 1
+    assert app.query_params["index"] in (str(index), [str(index)])
+
+
+def test_the_description_is_rendered_not_shown_as_raw_markdown():
+    from core.data import OPENML_MNIST_784_DESCR
+
+    app = open_page("pages/digits.py")
+    assert OPENML_MNIST_784_DESCR in [m.value for m in app.markdown]  # rendered as markdown
+    assert not any("**Author**" in str(t.value) for t in app.text)  # not as raw text

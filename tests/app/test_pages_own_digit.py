@@ -64,6 +64,46 @@ def test_an_uploaded_digit_is_scored_and_decided_at_the_current_threshold():
     assert "**flagged as a 5**" in own_digit_line(app)
     release_explorer(app, float(min(high, score + 1)))
     assert "**not flagged as a 5**" in own_digit_line(app)
+    # The verdict stands beside the picture: columns of one row, under the same parent.
+    assert verdict_beside_picture(app)
+
+
+def verdict_beside_picture(app) -> bool:
+    """Whether one row of columns holds the detector's view of the picture in one column and
+    the "Your digit" verdict in another."""
+
+    def elements(node):
+        children = getattr(node, "children", None)
+        if children is None:
+            yield node
+            return
+        for child in children.values():
+            yield from elements(child)
+
+    def holds_picture(column) -> bool:
+        return any(
+            "What the detector sees" in image.caption
+            for e in elements(column)
+            if e.type == "image"
+            for image in e.proto.imgs
+        )
+
+    def holds_verdict(column) -> bool:
+        return any(
+            e.type == "markdown" and e.value.startswith("**Your digit**") for e in elements(column)
+        )
+
+    def rows(node):
+        children = list(getattr(node, "children", {}).values())
+        if children and all(getattr(c, "type", None) == "column" for c in children):
+            yield children
+        for child in children:
+            yield from rows(child)
+
+    return any(
+        any(holds_picture(c) for c in row) and any(holds_verdict(c) for c in row)
+        for row in rows(app._tree)
+    )
 
 
 def image_captions(app) -> list[str]:

@@ -15,7 +15,13 @@ import pytest
 from core.data import load_fallback_dataset
 from core.params import parse_choice, parse_float, parse_int, unknown_params
 from core.tradeoff import slider_step
-from tests.support import explorer_mounts, forget_app_caches, metric_values, open_page
+from tests.support import (
+    explorer_mounts,
+    forget_app_caches,
+    galleries,
+    metric_values,
+    open_page,
+)
 
 HUGE_INT = "9" * 400  # float() of it overflows to inf; int() of it is exact
 ENORMOUS_INT = "9" * 5000  # longer than int()'s 4,300-digit limit for decimal strings
@@ -383,3 +389,108 @@ def test_tradeoff_empty_threshold_is_zero_silently(monkeypatch):
     assert_no_traceback(app)
     assert link_notes(app) == []
     assert app.session_state["threshold"] == 0.0
+
+
+# /train: "Your threshold" -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected", "noted"),
+    [
+        ("1234.5", 1234.5, False),
+        ("-3370.25", -3370.25, False),
+        ("", 8000.0, False),
+        ("abc", 8000.0, True),
+        ("nan", 8000.0, True),
+        ("1e400", 1e9, True),
+        ("-" + HUGE_INT, -1e9, True),
+    ],
+    ids=short_id,
+)
+def test_train_threshold_round_trips_through_the_link(raw, expected, noted, monkeypatch):
+    no_training(monkeypatch)
+    app = open_page("pages/train.py", query={"threshold": raw})
+    assert_no_traceback(app)
+    assert any(note_names(n, "threshold", raw) for n in link_notes(app)) == noted
+    assert app.number_input(key="train_threshold").value == expected
+    assert float(app.query_params["threshold"]) == expected  # written back, corrected
+    app.number_input(key="train_threshold").set_value(-250.0).run()
+    assert app.query_params["threshold"] == "-250.0"  # the link follows the input
+    assert "at threshold **-250.00**" in " ".join(m.value for m in app.markdown)
+
+
+# /confusion: the galleries' order -----------------------------------------------------------
+def first_gallery(app) -> list[int]:
+    return [item["index"] for item in galleries(app)[0]]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "noted"),
+    [
+        ("confident", "confident", False),
+        ("CLOSEST", "closest", False),
+        ("", "closest", False),
+        ("random", "closest", True),
+        ("٥", "closest", True),
+    ],
+    ids=short_id,
+)
+def test_confusion_order_round_trips_through_the_link(raw, expected, noted, monkeypatch):
+    no_training(monkeypatch)
+    app = open_page("pages/confusion.py", query={"order": raw})
+    assert_no_traceback(app)
+    assert any(note_names(n, "order", raw) for n in link_notes(app)) == noted
+    assert app.radio(key="confusion_order").value == expected
+    assert app.query_params["order"] in (expected, [expected])
+    shown = first_gallery(app)
+    other = "closest" if expected == "confident" else "confident"
+    app.radio(key="confusion_order").set_value(other).run()
+    assert app.query_params["order"] in (other, [other])
+    assert first_gallery(app) != shown  # the other end of the false positives
+
+
+# /tradeoff: the costs of an error -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("query", "costs", "noted"),
+    [
+        ({"fp_cost": "2", "fn_cost": "10"}, (2.0, 10.0), ()),
+        ({"fp_cost": "-1"}, (0.0, 5.0), ("fp_cost",)),
+        ({"fn_cost": "abc", "fp_cost": "1e400"}, (1e6, 5.0), ("fn_cost", "fp_cost")),
+        ({"fp_cost": "", "fn_cost": ""}, (1.0, 5.0), ()),
+    ],
+    ids=short_id,
+)
+def test_tradeoff_costs_round_trip_through_the_link(query, costs, noted, monkeypatch):
+    from tests.support import view_link
+
+    no_training(monkeypatch)
+    app = open_page("pages/tradeoff.py", query=query)
+    assert_no_traceback(app)
+    for name in noted:
+        assert_noted(app, name, query[name])
+    fp, fn = costs
+    assert (app.session_state["pick_fp_cost"], app.session_state["pick_fn_cost"]) == costs
+    settings = explorer_mounts(app)[0]["settings"]
+    assert (settings["fpCost"], settings["fnCost"]) == costs
+    link = view_link(app)
+    # A cost at its default stays out of the link; another is in it, as the page uses it.
+    assert (f"fp_cost={fp!r}" in link) == (fp != 1.0)
+    assert (f"fn_cost={fn!r}" in link) == (fn != 5.0)
+    app.number_input(key="pick_fn_cost").set_value(7.0).run()
+    assert view_link(app).endswith("fn_cost=7.0") and app.query_params["fn_cost"] == "7.0"
+
+
+@pytest.mark.parametrize(
+    ("url", "root"),
+    [
+        (None, "/"),
+        ("", "/"),
+        ("http://127.0.0.1:8501", "http://127.0.0.1:8501/"),
+        ("http://127.0.0.1:8501/", "http://127.0.0.1:8501/"),
+        ("http://127.0.0.1:8501/tradeoff", "http://127.0.0.1:8501/"),
+        ("https://example.org/te/digits/", "https://example.org/te/"),
+        ("https://example.org/te", "https://example.org/te/"),
+    ],
+)
+def test_the_link_to_a_view_starts_at_the_apps_own_address(url, root):
+    from ui.params import app_root_of
+
+    assert app_root_of(url) == root

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.counting import borderline_indices, metrics_at
+from core.counting import borderline_indices, changed_side, metrics_at, side_changes
 from core.explorer import decode_payload
 from core.pickers import threshold_for_least_cost, threshold_for_precision
-from tests.support import explorer_mounts, open_page, release_explorer, texts
+from tests.support import explorer_mounts, galleries, open_page, release_explorer, view_link
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_the_page_mounts_the_explorer_with_the_detectors_scores_and_no_plotly(sm
     # refit section's two small pictures under it (tests/app/test_tradeoff_refit.py).
     plotly_keys = {chart.proto.id.rsplit("-", 1)[-1] for chart in app.get("plotly_chart")}
     assert plotly_keys == {"refit_scale", "refit_test_curve"}
-    assert "Link to this view: `/tradeoff?digit=5&threshold=0.0`" in texts(app)
+    assert view_link(app) == "/tradeoff?digit=5&threshold=0.0"
 
 
 def test_reruns_mount_the_same_bytes_so_the_payload_is_sent_once(small):
@@ -68,23 +68,37 @@ def test_reruns_mount_the_same_bytes_so_the_payload_is_sent_once(small):
 
 
 def test_a_release_moves_the_link_the_url_and_the_galleries_but_not_the_explorer(small):
-    app, _, result, data = small
+    app, dataset, result, data = small
     before, _, _ = explorer_mounts(app)
     low = float(data.cv_index.thresholds[len(data.cv_index.thresholds) // 3])
     release_explorer(app, low)
     assert app.session_state["threshold"] == low
     assert app.query_params["threshold"] == repr(low)
-    assert f"threshold={low!r}`" in texts(app)
+    assert view_link(app).endswith(f"threshold={low!r}")
     position, _, _ = explorer_mounts(app)
     assert position["seq"] == before["seq"]  # the browser is there already: no move back
     # The galleries at the cut are the ones at the released threshold, closest first.
     false_positives = borderline_indices(
         data.cv_index, threshold=low, kind="false_positive", limit=12
     )
-    captions = [image.caption for element in app.get("image") for image in element.proto.imgs]
-    assert [f"#{i} · {result.cv_scores[i]:,.0f}" for i in false_positives] == captions[:12]
+    at_the_cut, changed_gallery = galleries(app)[0], galleries(app)[2]
+    assert [item["index"] for item in at_the_cut] == list(false_positives)
+    assert [item["caption"] for item in at_the_cut] == [
+        [f"#{i}", f"label {dataset.labels[i]}", f"score {result.cv_scores[i]:,.0f}"]
+        for i in false_positives
+    ]
     changed = next(m.value for m in app.markdown if m.value.startswith("**Changed side"))
     assert changed.endswith("(flagged now)")
+    # The totals of the move, then the digits nearest the new threshold.
+    moved = side_changes(data.cv_index, old_threshold=0.0, new_threshold=low)
+    assert moved.newly_flagged > 0 and moved.no_longer_flagged == 0
+    total = next(m.value for m in app.markdown if "newly flagged" in m.value)
+    assert total.startswith(
+        f"{moved.newly_flagged:,} digits newly flagged "
+        f"({moved.newly_flagged_positives:,} were 5s), 0 digits no longer flagged."
+    )
+    nearest = changed_side(data.cv_index, old_threshold=0.0, new_threshold=low, limit=12)
+    assert [item["index"] for item in changed_gallery] == list(nearest)
 
 
 def test_a_goal_picker_moves_the_explorer(small):
@@ -138,7 +152,7 @@ def test_the_prevalence_goes_to_the_explorer_and_the_link_and_back_to_the_traini
     position, _, _ = explorer_mounts(app)
     assert position["settings"]["prevalence"] == 0.2
     assert app.query_params["prevalence"] == "0.2"
-    assert "&prevalence=0.2`" in texts(app)
+    assert view_link(app).endswith("&prevalence=0.2")
     assert any("recall and the false-positive rate do not depend" in c.value for c in app.caption)
     before = position["seq"]
     prevalence_input(app).set_value(training).run()

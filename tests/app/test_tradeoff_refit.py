@@ -13,7 +13,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from core.formatting import percent, threshold_text
-from tests.support import open_page, release_explorer, texts
+from tests.support import open_page, release_explorer, texts, view_link
 
 
 @pytest.fixture
@@ -135,8 +135,10 @@ def test_the_export_choice_is_in_the_link(fallback_app, cache_dir, downloads):
         export_caption(app)
     )
     assert app.query_params["export"] == "same_share"
+    assert view_link(app).endswith("&export=same_share")  # "Link to this view" carries it too
     app.radio(key="export_rule").set_value("cross_validated").run()
     assert "export" not in app.query_params
+    assert "export=" not in view_link(app)
     app.radio(key="export_rule").set_value("same_share").run()
     assert app.query_params["export"] == "same_share"
 

@@ -23,6 +23,42 @@ def test_digits_page_shows_digit_0_large_with_its_label_5(page, app_url):
     screenshot(page, "digits-index-0")
 
 
+def test_a_gallery_thumbnail_opens_its_digit_large(page, app_url):
+    page.goto(f"{app_url}/digits?label=3&split=test")
+    wait_for_idle(page)
+    thumbnails = page.locator(".digit-gallery figure")
+    thumbnails.first.wait_for()
+    assert thumbnails.count() == 40
+    chosen = thumbnails.nth(6)
+    index = int(chosen.get_attribute("data-index"))
+    image = chosen.locator("img")
+    assert image.get_attribute("alt") == f"handwritten 3, #{index}"
+    assert image.evaluate("img => img.complete && img.naturalWidth") > 0  # drawn, not blocked
+    # Label and index on lines of their own, not one run-on line of the row.
+    assert chosen.locator("figcaption").inner_text().splitlines() == [f"#{index}", "label 3"]
+    # By the keyboard: the thumbnail is a link; Enter on it opens the digit large.
+    chosen.locator("a").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/digits?index={index}&label=3&split=test&page=1")
+    wait_for_idle(page)
+    page.get_by_text(f"#{index} · label 3").first.wait_for()
+    label = page.locator("[data-testid=stMetric]").filter(has_text="Label")
+    assert label.locator("[data-testid=stMetricValue]").inner_text().strip() == "3"
+    big = page.locator("[data-testid=stImage] img").first
+    assert big.evaluate("img => img.complete && img.naturalWidth") >= 280
+    # And by the mouse, from the gallery's second page of all digits.
+    page.goto(f"{app_url}/digits?page=2")
+    wait_for_idle(page)
+    thumbnail = page.locator(".digit-gallery figure").nth(3)
+    index = int(thumbnail.get_attribute("data-index"))
+    assert index == 43  # the second page of all digits starts at #40
+    thumbnail.locator("img").click()
+    page.wait_for_url(f"**/digits?index={index}&label=all&split=all&page=2")
+    page.get_by_text(f"#{index} · label ").first.wait_for()
+    wait_for_idle(page)
+    assert page.get_by_role("spinbutton", name="Digit index").input_value() == str(index)
+
+
 def metric_value(page, label: str) -> str:
     metric = (
         page.locator("[data-testid=stMetric]")

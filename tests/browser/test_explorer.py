@@ -63,8 +63,8 @@ def assert_exact(cv_index, frame: dict) -> float:
 
 
 def link_threshold(page) -> float:
-    text = page.get_by_text("Link to this view").inner_text()
-    return float(text.split("threshold=")[1].strip("` "))
+    href = page.get_by_role("link", name="Link to this view").get_attribute("href")
+    return float(href.split("threshold=")[1].split("&")[0])
 
 
 def sent_frames(page) -> list[int]:
@@ -86,7 +86,10 @@ def test_a_drag_is_exact_at_every_frame_silent_until_release_then_the_page_follo
     gallery_before = page.get_by_text("Changed side since the last threshold").count()
     box = page.locator(".tx-slider").first.bounding_box()
     y = box["y"] + box["height"] / 2
-    start_x = box["x"] + box["width"] * 0.85  # the scores' busy part, near the cursor
+    # The scores' busy part, just right of the cursor (the axis opens on it), so the drag
+    # ends below the link's threshold.
+    cursor = page.locator(".tx-vt .tx-cursor").first.bounding_box()
+    start_x = cursor["x"] + cursor["width"] / 2 + 30
     page.mouse.move(start_x, y)
     page.evaluate("window.__recording = true")
     before = len(sent)
@@ -115,6 +118,11 @@ def test_a_drag_is_exact_at_every_frame_silent_until_release_then_the_page_follo
     wait_for_idle(page)
     assert len(sent) > before  # one release, then the server ran
     assert link_threshold(page) == released
+    # The link is a real link, and the same address is in a box with a copy button.
+    href = page.get_by_role("link", name="Link to this view").get_attribute("href")
+    box = page.locator("[data-testid=stCode]").filter(has_text="threshold=").first
+    assert box.inner_text().strip() == href and href.startswith("http")
+    assert box.locator("button[aria-label='Copy to clipboard']").count() == 1  # shown on hover
     assert gallery_before == 1
     changed = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="Changed side")
     assert "(flagged now)" in changed.first.inner_text()
@@ -251,6 +259,12 @@ def test_the_prevalence_moves_precision_and_the_pr_curve_while_recall_stays(
     assert "50.00%" in explorer.locator(".tx-basis").inner_text()
     assert "do not change" in explorer.locator(".tx-basis").inner_text()
     assert explorer.locator(".tx-pr .tx-main").first.get_attribute("d") != pr_before
+    # The PR curve's average precision follows the share, as core computes it.
+    from core.curves import average_precision_at_prevalence
+
+    ap = average_precision_at_prevalence(cv_index, prevalence=0.5)
+    title = explorer.locator(".tx-pr .tx-plot-title").inner_text()
+    assert title == f"Precision vs recall (AP {ap:.3f} where 5s are 50.00%)", title
     assert "5s at 50.00%" in explorer.locator(".tx-cost .tx-plot-title").inner_text()
     page.wait_for_function(
         "() => [...document.querySelectorAll('code')]"

@@ -91,8 +91,8 @@ def shows_numbers(page, *, timeout_ms: int) -> None:
 
 def link_threshold(page) -> float:
     """The threshold of the page's "Link to this view" line."""
-    text = page.get_by_text("Link to this view").inner_text()
-    return float(text.split("threshold=")[1].strip("` \n"))
+    href = page.get_by_role("link", name="Link to this view").get_attribute("href")
+    return float(href.split("threshold=")[1].split("&")[0])
 
 
 def explorer_shows(page) -> dict:
@@ -110,8 +110,8 @@ def set_threshold(page, value: float) -> None:
 def wait_for_threshold(page, value: float) -> None:
     page.wait_for_function(
         """([value, idle]) => {
-            const link = [...document.querySelectorAll('[data-testid=stMarkdownContainer]')]
-                .map((c) => c.innerText).find((t) => t.includes('Link to this view'));
+            const link = ([...document.querySelectorAll('a')]
+                .find((a) => a.innerText.trim() === 'Link to this view') || {}).href;
             return link && parseFloat(link.split('threshold=')[1]) === value
                 && document.querySelector(idle) !== null;
         }""",

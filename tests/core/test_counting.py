@@ -21,6 +21,7 @@ from core.counting import (
     changed_side,
     counts_at,
     metrics_at,
+    side_changes,
 )
 from tests.core.score_cases import CASES, brute_counts, probe_thresholds, same_float
 
@@ -213,3 +214,24 @@ def test_changed_side_matches_brute_force(name):
             if name == "continuous" and math.isfinite(new):
                 np.testing.assert_array_equal(got, want)
     assert changed_side(index, old_threshold=1.0, new_threshold=1.0).size == 0
+
+
+@pytest.mark.parametrize("name", ["continuous", "ties", "single_negative"])
+def test_side_changes_count_each_direction_as_brute_force(name):
+    y_true, scores = CASES[name]
+    index = build_score_index(y_true=y_true, scores=scores)
+    rng = np.random.default_rng(12)
+    probes = probe_thresholds(scores)
+    for _ in range(40):
+        old, new = rng.choice(probes, 2)
+        now, before = scores >= new, scores >= old
+        flagged, let_go = now & ~before, before & ~now
+        changes = side_changes(index, old_threshold=old, new_threshold=new)
+        assert changes.newly_flagged == int(flagged.sum())
+        assert changes.newly_flagged_positives == int((flagged & y_true.astype(bool)).sum())
+        assert changes.no_longer_flagged == int(let_go.sum())
+        assert changes.no_longer_flagged_positives == int((let_go & y_true.astype(bool)).sum())
+        total = changed_side(index, old_threshold=old, new_threshold=new).size
+        assert changes.newly_flagged + changes.no_longer_flagged == total
+    unmoved = side_changes(index, old_threshold=1.0, new_threshold=1.0)
+    assert (unmoved.newly_flagged, unmoved.no_longer_flagged) == (0, 0)

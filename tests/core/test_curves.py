@@ -15,7 +15,12 @@ from sklearn.metrics import (
 )
 
 from core.counting import build_score_index, metrics_at
-from core.curves import average_precision, precision_recall_curve_exact, roc_curve_exact
+from core.curves import (
+    average_precision,
+    average_precision_at_prevalence,
+    precision_recall_curve_exact,
+    roc_curve_exact,
+)
 from tests.core.score_cases import CASES, brute_counts, same_float
 
 
@@ -62,3 +67,22 @@ def test_roc_curve_agrees_with_sklearn(name):
         assert roc.auc == pytest.approx(roc_auc_score(y_true, scores), rel=1e-12)
     else:
         assert math.isnan(roc.auc)
+
+
+@pytest.mark.parametrize("name", ["continuous", "ties", "few_positives"])
+@pytest.mark.parametrize("prevalence", [0.01, 0.3, 0.5, 0.9])
+def test_average_precision_at_a_prevalence_is_sklearns_on_classes_reweighted_to_it(
+    name, prevalence
+):
+    # Weighting each positive p / n_pos and each negative (1 - p) / n_neg makes every precision
+    # TPR p / (TPR p + FPR (1 - p)): scikit-learn's AP on those weights is the AP at p.
+    y_true, scores = CASES[name]
+    index = build_score_index(y_true=y_true, scores=scores)
+    y = np.asarray(y_true, dtype=bool)
+    weights = np.where(y, prevalence / y.sum(), (1 - prevalence) / (~y).sum())
+    expected = average_precision_score(y, scores, sample_weight=weights)
+    got = average_precision_at_prevalence(index, prevalence=prevalence)
+    assert got == pytest.approx(expected, rel=1e-12)
+    assert average_precision_at_prevalence(index) == average_precision(index)
+    with pytest.raises(ValueError, match="1.5"):
+        average_precision_at_prevalence(index, prevalence=1.5)

@@ -184,3 +184,55 @@ def test_waiting_for_another_process_says_so_and_takes_its_file_when_it_lands(
     assert job.result().from_cache and job.waited_for_other_process >= 0.5
     assert job.status.state == DONE
     np.testing.assert_array_equal(job.result().cv_scores, first.cv_scores)
+
+
+def test_the_estimate_never_grows_and_the_bar_moves_before_the_first_fit_ends():
+    from core.engine import TrainingProgress
+
+    first_fit, rest = threading.Event(), threading.Event()
+
+    def train(progress, waiting):
+        start = time.monotonic()
+        progress(TrainingProgress("sgd", 0, 3, 0.0, False))
+        first_fit.wait(30)
+        progress(TrainingProgress("sgd", 1, 3, time.monotonic() - start, False))
+        while not rest.wait(0.02):  # the engine reports again while the next fits run
+            progress(TrainingProgress("sgd", 1, 3, time.monotonic() - start, False))
+        return "trained"
+
+    queue = TrainingQueue()
+    job = TrainingJob("estimates", train, expected_seconds=2.0)
+    queue.add(job)
+    wait_until(lambda: job.status.state == TRAINING)
+    before_any_fit = []
+    for _ in range(10):
+        time.sleep(0.05)
+        before_any_fit.append(job.status)
+    assert all(s.progress.fraction == 0 for s in before_any_fit)  # no fit has ended yet
+    fractions = [s.fraction for s in before_any_fit]
+    assert fractions == sorted(fractions) and fractions[-1] > fractions[0] > 0  # it moves
+    assert fractions[-1] < 0.25  # never past the end of a fit that has not ended
+    first_fit.set()
+    wait_until(lambda: job.status.progress.fraction > 0)
+    after = []
+    for _ in range(15):
+        time.sleep(0.05)
+        after.append(job.status)
+    remaining = [s.ready_in for s in after]
+    assert all(r is not None for r in remaining)
+    assert remaining == sorted(remaining, reverse=True) and remaining[-1] < remaining[0]
+    shown = fractions + [s.fraction for s in after]
+    assert shown == sorted(shown)  # the bar never goes back
+    rest.set()
+    assert job.result(timeout=30) == "trained"
+    assert job.status.fraction == 1.0
+
+
+def test_a_first_training_has_an_expected_time_from_its_size(digits, tmp_path, gate):
+    from core.models import MODELS
+
+    job = JobRegistry(cache_dir=tmp_path).job(digits, digit=6)
+    expected = MODELS["sgd"].expected_seconds(n_train=digits.n_train, n_features=digits.n_features)
+    assert job.expected_seconds == pytest.approx(expected) and 0 < expected < 1
+    gate.set()
+    job.result(timeout=120)

@@ -7,6 +7,7 @@ import { test } from "node:test";
 
 import {
   atPrevalence,
+  averagePrecisionAt,
   costOf,
   costWeights,
   intervalsFromCounts,
@@ -105,4 +106,16 @@ test("merging the folds' sorted scores gives the pooled sorted scores", () => {
   const folds = [Float64Array.of(-1, 2, 2, 9), Float64Array.of(), Float64Array.of(-3, 2, 10), Float64Array.of(0)];
   assert.deepEqual([...mergeSorted(folds)], [-3, -1, 0, 2, 2, 2, 9, 10]);
   assert.deepEqual([...mergeSorted([])], []);
+});
+
+test("the average precision at a prevalence equals core.curves.average_precision_at_prevalence", () => {
+  assert.ok(fixture.average_precision.length >= 10);
+  for (const c of fixture.average_precision) {
+    const { positives, negatives } = cases.get(c.case);
+    const sorted = (values) => Float64Array.from(values).sort();
+    const value = averagePrecisionAt(sorted(positives), sorted(negatives), c.prevalence);
+    close(value, c.average_precision, `${c.case} at ${c.prevalence}`);
+  }
+  // A detector with no positives has none.
+  assert.equal(averagePrecisionAt(new Float64Array([]), new Float64Array([1, 2]), null), null);
 });

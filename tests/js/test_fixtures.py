@@ -13,6 +13,7 @@ from tests.js.write_fixtures import (
     estimates_fixture,
     write_counting_fixture,
     write_estimates_fixture,
+    write_fallback_scores_fixture,
     write_payload_fixture,
 )
 
@@ -23,6 +24,7 @@ from tests.js.write_fixtures import (
         ("counting.json", write_counting_fixture),
         ("estimates.json", write_estimates_fixture),
         ("payload.bin", write_payload_fixture),
+        ("fallback_scores.json", write_fallback_scores_fixture),
     ],
 )
 def test_each_javascript_fixture_is_what_core_writes_now(tmp_path, name, writer):
@@ -30,7 +32,7 @@ def test_each_javascript_fixture_is_what_core_writes_now(tmp_path, name, writer)
     writer(path=written)
     assert written.read_bytes() == (FIXTURES / name).read_bytes(), (
         f"tests/js/fixtures/{name} is stale: rewrite it with "
-        f"{writer.__module__}.{writer.__name__}(path=...), or all three with "
+        f"{writer.__module__}.{writer.__name__}(path=...), or all of them with "
         f"python -m {writer.__module__}"
     )
 

@@ -3,9 +3,11 @@
 ``tests/js/fixtures/`` holds three files the browser's own code is checked against with
 ``node --test``: ``counting.json`` (what :func:`core.counting.metrics_at` says),
 ``estimates.json`` (intervals, prevalence and cost from :mod:`core.estimates` and
-:mod:`core.pickers`) and ``payload.bin`` (an explorer payload of :mod:`core.explorer`).
+:mod:`core.pickers`), ``payload.bin`` (an explorer payload of :mod:`core.explorer`) and
+``fallback_scores.json`` (the cross-validated scores of every digit's detector on the fallback
+set, for the threshold axis's opening view).
 ``tests/js/test_fixtures.py`` checks that each committed file is what these writers write now;
-``python -m tests.js.write_fixtures`` rewrites all three.
+``python -m tests.js.write_fixtures`` rewrites them all.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from core.counting import build_score_index, metrics_at
+from core.curves import average_precision_at_prevalence
 from core.estimates import (
     CONFIDENCE,
     at_prevalence,
@@ -33,6 +36,7 @@ from core.tradeoff import tradeoff_data
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 COUNTING_FIXTURE_FORMAT = "threshold-explorer-counting/1"
 ESTIMATES_FIXTURE_FORMAT = "threshold-explorer-estimates/1"
+FALLBACK_FIXTURE_FORMAT = "threshold-explorer-fallback-scores/1"
 
 
 def fixture_number(value: float) -> float | str | None:
@@ -193,7 +197,9 @@ def estimates_fixture() -> dict:
       prevalence (null: the sample's own), the weights of :func:`core.pickers.cost_weights`,
       the threshold :func:`core.pickers.threshold_for_least_cost` picks (``"Infinity"``: flag
       nothing) and :func:`core.estimates.expected_cost_per_1000` at each distinct score (the case's
-      scores are in the counting fixture, by name).
+      scores are in the counting fixture, by name);
+    - ``average_precision``: per such case and prevalence,
+      :func:`core.curves.average_precision_at_prevalence`.
 
     Returns
     -------
@@ -223,6 +229,7 @@ def estimates_fixture() -> dict:
                 }
             )
     cost = []
+    average_precision = []
     for case in counting_fixture()["cases"]:
         if not case["positives"] or not case["negatives"]:
             continue
@@ -230,6 +237,11 @@ def estimates_fixture() -> dict:
         labels = [True] * len(case["positives"]) + [False] * len(case["negatives"])
         index = build_score_index(y_true=np.array(labels), scores=np.array(scores))
         share = index.n_pos / index.n_samples
+        for p in (None, 0.01, 0.3, 0.5, 0.9):
+            value = average_precision_at_prevalence(index, prevalence=p)
+            average_precision.append(
+                {"case": case["name"], "prevalence": p, "average_precision": fixture_number(value)}
+            )
         for fp_cost, fn_cost in ((1.0, 5.0), (1.0, 1.0), (0.0, 1.0), (3.0, 0.0), (2.5, 0.1)):
             for p in (None, 0.01, 0.3, 0.9):
                 weights = cost_weights(
@@ -268,6 +280,7 @@ def estimates_fixture() -> dict:
         "wilson": wilson,
         "prevalence": prevalence,
         "cost": cost,
+        "average_precision": average_precision,
     }
 
 
@@ -276,10 +289,58 @@ def write_estimates_fixture(*, path) -> None:
     write_fixture(estimates_fixture(), path=path)
 
 
+# --------------------------------------------------------------------------------------------
+# The fallback set's scores (axis.test.mjs)
+# --------------------------------------------------------------------------------------------
+
+
+def fallback_scores_fixture() -> dict:
+    """Every digit's detector on the fallback set (scikit-learn's 8x8 digits), as the app
+    trains it: the cross-validated scores of the digit's own images, ascending, and the lowest
+    and highest of all the cross-validated scores (the threshold axis's full range).
+
+    Returns
+    -------
+    dict
+        JSON-ready.
+    """
+    import tempfile
+    import warnings
+
+    from core.data import load_fallback_dataset
+    from core.detector import train_detector
+
+    dataset = load_fallback_dataset()
+    digits = []
+    with tempfile.TemporaryDirectory() as cache, warnings.catch_warnings():
+        # The small set's fits stop at max_iter, as in the app: the warning is expected.
+        warnings.simplefilter("ignore")
+        for digit in range(10):
+            result = train_detector(dataset, digit=digit, cache_dir=cache, use_cache=False)
+            index = tradeoff_data(result).cv_index
+            scores = index.sorted_scores
+            positive = scores[index.positive_ranks]
+            digits.append(
+                {
+                    "digit": digit,
+                    "positive": [fixture_number(v) for v in positive],
+                    "low": fixture_number(scores[0]),
+                    "high": fixture_number(scores[-1]),
+                }
+            )
+    return {"format": FALLBACK_FIXTURE_FORMAT, "digits": digits}
+
+
+def write_fallback_scores_fixture(*, path) -> None:
+    """Write :func:`fallback_scores_fixture` to ``path`` (``fixtures/fallback_scores.json``)."""
+    write_fixture(fallback_scores_fixture(), path=path)
+
+
 WRITERS = {
     "counting.json": write_counting_fixture,
     "estimates.json": write_estimates_fixture,
     "payload.bin": write_payload_fixture,
+    "fallback_scores.json": write_fallback_scores_fixture,
 }
 
 

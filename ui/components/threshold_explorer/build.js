@@ -30,6 +30,7 @@ export function buildExplorer(detector, { low, high }) {
     yLabel: "precision / recall",
     className: "tx-vt",
   });
+  buildAxisControls(thresholdPlot);
   const ap = header.average_precision;
   const prPlot = new Plot(plots, {
     title: `Precision vs recall${ap === null ? "" : ` (AP ${ap.toFixed(3)})`}`,
@@ -63,6 +64,9 @@ export function buildExplorer(detector, { low, high }) {
   nodes.cursor = el("svg:g", "tx-cursor", vsThreshold);
   nodes.cursorLine = el("svg:line", "tx-cursor-line", nodes.cursor);
   nodes.handle = el("svg:path", "tx-handle", nodes.cursor);
+  // The threshold on the axis, in the ticks' row: the tick labels it would touch hide.
+  nodes.handleLabel = el("svg:text", "tx-handle-label", vsThreshold);
+  nodes.brush = el("svg:rect", "tx-brush", vsThreshold, { visibility: "hidden", height: "0" });
   nodes.precisionDot = el("svg:circle", "tx-dot tx-precision-dot", vsThreshold, { r: 4.5 });
   nodes.recallDot = el("svg:circle", "tx-dot tx-recall-dot", vsThreshold, { r: 4.5 });
   nodes.prPath = el("svg:path", "tx-curve tx-main", prPlot.layers);
@@ -88,13 +92,44 @@ export function buildExplorer(detector, { low, high }) {
   return nodes;
 }
 
+/** What the threshold plot's lines are, and the buttons that zoom its axis. */
+function buildAxisControls(plot) {
+  const bar = el("div", "tx-axis-bar", plot.box);
+  const legend = el("ul", "tx-legend", bar, { "aria-label": "Legend" });
+  for (const [kind, text] of [
+    ["precision", "precision"],
+    ["recall", "recall"],
+    ["fold", "each fold (faint)"],
+  ]) {
+    const item = el("li", "", legend);
+    const swatch = el("svg:svg", "tx-swatch", item, { width: "18", height: "8", "aria-hidden": "true" });
+    el("svg:line", kind === "fold" ? "tx-curve tx-fold tx-fold-swatch" : `tx-curve tx-${kind}`, swatch, { x1: "1", x2: "17", y1: "4", y2: "4" });
+    item.append(text);
+  }
+  const zoom = el("div", "tx-zoom", plot.box, {
+    role: "group",
+    "aria-label": "Zoom the threshold axis",
+    title: "Zoom: ctrl+wheel or a pinch on the plot, + / − keys, shift-drag a range (or drag along the ticks); 0 or Escape resets",
+  });
+  plot.zoomButtons = {};
+  for (const [action, text, label] of [
+    ["out", "−", "Zoom out"],
+    ["in", "+", "Zoom in"],
+    ["reset", "⟲", "Reset the zoom to where recall runs from 99% to 1%"],
+  ]) {
+    plot.zoomButtons[action] = el("button", "tx-zoom-button", zoom, { type: "button", "aria-label": label, title: label });
+    plot.zoomButtons[action].textContent = text;
+  }
+}
+
 /** The threshold, the rates' tiles and the counts' table. */
 function buildReadout(nodes, readout, digit) {
   nodes.basis = el("p", "tx-basis", readout);
   const now = el("div", "tx-now", readout);
   el("span", "tx-label", now).textContent = "Threshold";
   nodes.thresholdOut = el("output", "tx-threshold", now);
-  el("span", "tx-hint", now).textContent = "drag the red line, or ←/→ to the next score";
+  el("span", "tx-hint", now).textContent =
+    "drag the red line, or ←/→ to the next score (shift: a tenth of the view); ctrl+wheel or +/− zooms, 0 resets";
   const tiles = el("dl", "tx-tiles", readout);
   const out = {};
   for (const [name, label] of TILES) {
@@ -132,6 +167,18 @@ function buildLower(nodes, lower, detector) {
     className: "tx-cost",
   });
   nodes.costPlot = costPlot;
+  const costLegend = el("ul", "tx-legend tx-cost-legend", costPlot.box, { "aria-label": "Legend" });
+  nodes.costLegend = costLegend;
+  for (const [kind, text] of [
+    ["line", "expected cost at each threshold (click it to move there)"],
+    ["least", "least cost"],
+  ]) {
+    const item = el("li", "", costLegend);
+    const swatch = el("svg:svg", "tx-swatch", item, { width: "22", height: "10", "aria-hidden": "true" });
+    if (kind === "line") el("svg:line", "tx-curve tx-cost-curve", swatch, { x1: "1", x2: "21", y1: "5", y2: "5" });
+    else el("svg:circle", "tx-dot tx-least", swatch, { cx: "11", cy: "5", r: "4" });
+    item.append(text);
+  }
   nodes.costNote = el("p", "tx-cost-note", costPlot.box);
   nodes.costNote.textContent = "Give a cost to a false positive and a false negative (under the goals) to see it.";
   const layers = costPlot.layers;
@@ -139,6 +186,7 @@ function buildLower(nodes, lower, detector) {
   nodes.costCursor = el("svg:line", "tx-cursor-line", layers);
   nodes.costLeast = el("svg:circle", "tx-dot tx-least", layers, { r: 5 });
   nodes.costDot = el("svg:circle", "tx-dot tx-current", layers, { r: 5 });
+  nodes.costHover = el("svg:circle", "tx-hover-dot", layers, { r: 5, visibility: "hidden" });
 
   const folds = el("figure", "tx-folds", lower);
   el("figcaption", "tx-plot-title", folds).textContent = "The same threshold on each fold alone";

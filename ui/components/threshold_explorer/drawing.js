@@ -11,15 +11,26 @@ export const HOVER_RADIUS = 24;
 export const UNIT_DOMAIN = [-0.02, 1.04];
 export const RATE_DOMAIN = [-0.02, 1.02];
 
-/** About `n` round tick values across [low, high]. */
-export function ticks(low, high, n) {
+/** The step between about `n` round tick values across [low, high] (null when the span is empty). */
+export function tickStep(low, high, n) {
   const span = high - low;
-  if (!(span > 0)) return [low];
+  if (!(span > 0)) return null;
   const raw = span / n;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw);
+  return [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw);
+}
+
+/** About `n` round tick values across [low, high]. */
+export function ticks(low, high, n) {
+  const step = tickStep(low, high, n);
+  if (step === null) return [low];
   const values = [];
-  for (let v = Math.ceil(low / step) * step; v <= high; v += step) values.push(Math.abs(v) < step / 1e6 ? 0 : v);
+  // Counted from an integer, so that a long run of additions never drifts off the round values.
+  for (let i = Math.ceil(low / step); ; i++) {
+    const v = Number((i * step).toPrecision(12));
+    if (v > high) break;
+    if (v >= low) values.push(Math.abs(v) < step / 1e6 ? 0 : v);
+  }
   return values;
 }
 
@@ -37,18 +48,103 @@ export function thresholdDomain(low, high) {
   return [low - pad, high + pad];
 }
 
+/** The recall band the threshold axis opens on: where the trade-off happens. */
+export const ACTION_RECALL = [0.01, 0.99];
+/** Room either side of the band, as a share of its width. */
+export const ACTION_MARGIN = 0.1;
+
+/**
+ * The scores between which the recall of `positive` (sorted ascending) runs from 99% down to
+ * 1%: [the lowest threshold at which recall is at most 99%, the highest at which it is at
+ * least 1%] (as scores of the positives); null with fewer than two positives or when both
+ * are the same score.
+ */
+export function recallBand(positive, [least, most] = ACTION_RECALL) {
+  const n = positive.length;
+  if (n < 2) return null;
+  const low = positive[Math.min(n - 1, n - Math.floor(most * n))];
+  const high = positive[Math.max(0, n - Math.ceil(least * n))];
+  return high > low ? [low, high] : null;
+}
+
+/**
+ * The domain the threshold axis opens on: the recall band of `positive` with ACTION_MARGIN
+ * either side, inside `full` (thresholdDomain); `full` when there is no band. The band takes
+ * 1 / (1 + 2 * ACTION_MARGIN) of the axis, whatever the model's scale.
+ */
+export function openingDomain(positive, full) {
+  const band = recallBand(positive);
+  if (band === null) return full;
+  const pad = (band[1] - band[0]) * ACTION_MARGIN;
+  return [Math.max(full[0], band[0] - pad), Math.min(full[1], band[1] + pad)];
+}
+
+/**
+ * The share of `columns` equal pixel columns across `domain` whose middle lies where the
+ * recall of `positive` (sorted ascending) is within `band` (recall counted as flagging score >= t).
+ */
+export function bandShare(domain, positive, columns, [least, most] = ACTION_RECALL) {
+  const n = positive.length;
+  if (!n || columns < 1) return 0;
+  let inside = 0;
+  for (let i = 0; i < columns; i++) {
+    const t = domain[0] + ((i + 0.5) / columns) * (domain[1] - domain[0]);
+    let below = 0; // positives under t: a binary search
+    let high = n;
+    while (below < high) {
+      const mid = (below + high) >>> 1;
+      if (positive[mid] < t) below = mid + 1;
+      else high = mid;
+    }
+    const recall = (n - below) / n;
+    if (recall >= least && recall <= most) inside++;
+  }
+  return inside / columns;
+}
+
+/**
+ * Thresholds to draw the curves through across `domain`: the `drawn` ones (the payload's
+ * thinned points, which keep the curves' shape) inside it and both ends, with evenly spaced
+ * ones wherever two are more than 1/`n` of the domain apart, so that a zoomed-in view is
+ * still drawn finely and the opening one has hardly more points than before. Ascending.
+ */
+export function curveThresholds(domain, drawn, n = 200) {
+  const [low, high] = domain;
+  const gap = (high - low) / n;
+  const kept = [low];
+  for (const t of drawn) if (t > low && t < high) kept.push(t);
+  kept.push(high);
+  const values = [];
+  for (let i = 0; i < kept.length - 1; i++) {
+    const [a, b] = [kept[i], kept[i + 1]];
+    const parts = Math.ceil((b - a) / gap - 1e-9);
+    for (let k = 0; k < parts; k++) values.push(a + ((b - a) * k) / parts);
+  }
+  values.push(high);
+  return Float64Array.from(values);
+}
+
+/**
+ * Which of the tick labels at `xs` to hide: those whose box (`halfWidths` each side of its x)
+ * would touch the handle's label, `handleHalfWidth` each side of `handleX`, with `gap` pixels between.
+ */
+export function ticksUnderHandle(xs, halfWidths, handleX, handleHalfWidth, gap = 4) {
+  return xs.map((x, i) => Math.abs(x - handleX) < halfWidths[i] + handleHalfWidth + gap);
+}
+
 /**
  * Scales and tick values of a `width` x `height` plot: `bottom` pixels under the plot area;
- * `unit`: the y axis is a rate (ticks within 0..1), else a quantity from 0.
+ * `unit`: the y axis is a rate (ticks within 0..1), else a quantity from 0; about one x tick
+ * every `tickSpacing` pixels.
  */
-export function axes({ width, height, xDomain, yDomain, bottom = MARGIN.bottom, unit = true }) {
+export function axes({ width, height, xDomain, yDomain, bottom = MARGIN.bottom, unit = true, tickSpacing = 90 }) {
   const plotBottom = height - bottom;
   return {
     plotBottom,
     sx: linear(xDomain[0], xDomain[1], MARGIN.left, width - MARGIN.right),
     sy: linear(yDomain[0], yDomain[1], plotBottom, MARGIN.top),
     yTicks: unit ? ticks(Math.max(0, yDomain[0]), Math.min(1, yDomain[1]), 4) : ticks(0, yDomain[1], 3),
-    xTicks: ticks(xDomain[0], xDomain[1], Math.max(2, Math.floor(width / 90))),
+    xTicks: ticks(xDomain[0], xDomain[1], Math.max(2, Math.floor(width / tickSpacing))),
   };
 }
 

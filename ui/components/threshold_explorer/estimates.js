@@ -103,3 +103,30 @@ export function mergeSorted(arrays) {
   }
   return merged;
 }
+
+/**
+ * Average precision of the sorted scores where the positives have share `prevalence` (null:
+ * as counted): the sum, over the distinct thresholds from the top, of each recall step times
+ * the precision there (core/curves.py average_precision_at_prevalence); null without positives.
+ */
+export function averagePrecisionAt(positive, negative, prevalence) {
+  const nP = positive.length;
+  const nN = negative.length;
+  if (!nP || (prevalence !== null && !nN)) return null;
+  let i = nP; // positives at or above the threshold: positive[i..]
+  let j = nN;
+  let before = 0;
+  let sum = 0;
+  while (i > 0 || j > 0) {
+    const t = Math.max(i > 0 ? positive[i - 1] : -Infinity, j > 0 ? negative[j - 1] : -Infinity);
+    while (i > 0 && positive[i - 1] === t) i--;
+    while (j > 0 && negative[j - 1] === t) j--;
+    const tp = nP - i;
+    const fp = nN - j;
+    const recall = tp / nP;
+    const precision = prevalence === null ? tp / (tp + fp) : atPrevalence(recall, fp / nN, prevalence).precision;
+    sum += (recall - before) * precision;
+    before = recall;
+  }
+  return sum;
+}

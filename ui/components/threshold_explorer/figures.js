@@ -2,7 +2,7 @@
 // figures, the curves to draw at a prevalence, the cost. No DOM: the view draws them.
 
 import { countsAt, metricsFromCounts } from "./counting.js";
-import { atPrevalence, costOf, costWeights, leastCost } from "./estimates.js";
+import { atPrevalence, averagePrecisionAt, costOf, costWeights, leastCost } from "./estimates.js";
 
 /**
  * One detector's scores, by role: pooled cross-validated (`positive`, `negative`), each
@@ -52,30 +52,37 @@ export function weightsFor(detector, { fpCost, fnCost, prevalence }) {
 
 /**
  * The curves to draw at the settings: precision and recall against the threshold
- * (`vsThreshold`), the precision-recall curve (`pr`), each fold's two, and the cost per 1,000
- * digits along the threshold with its least (`cost`, null without costs).
+ * (`vsThreshold`, at `thresholds`: the payload's drawn ones unless given), the
+ * precision-recall curve (`pr`), each fold's two, and the cost per 1,000 digits along the
+ * threshold with its least (`cost`, null without costs).
  */
-export function curvesFor(detector, settings) {
+export function curvesFor(detector, settings, thresholds = detector.arrays.vt_threshold) {
   const { arrays, folds } = detector;
   const prevalence = settings.prevalence;
   const atShare = prevalence !== null;
-  const vsThreshold = atShare
-    ? ratesAt(detector, arrays.vt_threshold, prevalence)
-    : { precision: arrays.vt_precision, recall: arrays.vt_recall };
+  const vsThreshold =
+    atShare || thresholds !== arrays.vt_threshold
+      ? ratesAt(detector, thresholds, prevalence)
+      : { precision: arrays.vt_precision, recall: arrays.vt_recall };
   const pr = atShare
     ? ratesAt(detector, arrays.pr_threshold, prevalence)
     : { precision: arrays.pr_precision, recall: arrays.pr_recall };
   const foldCurves = folds.map((fold) => ({
-    vsThreshold: ratesAt(fold, arrays.vt_threshold, prevalence),
+    vsThreshold: ratesAt(fold, thresholds, prevalence),
     pr: ratesAt(fold, arrays.pr_threshold, prevalence),
   }));
   const weights = weightsFor(detector, settings);
   let cost = null;
   if (weights) {
-    const values = arrays.vt_threshold.map((t) => costOf(countsAt(detector.positive, detector.negative, t), weights) * weights.perThousand);
+    const values = thresholds.map((t) => costOf(countsAt(detector.positive, detector.negative, t), weights) * weights.perThousand);
     cost = { weights, values, least: leastCost(detector.positive, detector.negative, weights) };
   }
-  return { vsThreshold, pr, folds: foldCurves, cost };
+  return { thresholds, vsThreshold, pr, folds: foldCurves, cost };
+}
+
+/** The average precision at `prevalence` (null: the header's, at the training share). */
+export function averagePrecisionFor(detector, prevalence) {
+  return prevalence === null ? detector.header.average_precision : averagePrecisionAt(detector.positive, detector.negative, prevalence);
 }
 
 /** The cost per 1,000 digits of `figures` (from figuresAt), or null without costs. */

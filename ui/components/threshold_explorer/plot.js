@@ -1,6 +1,6 @@
 // DOM helpers of the view: elements, one SVG plot with its axes, a dot placed or hidden.
 
-import { MARGIN, axes } from "./drawing.js";
+import { MARGIN, axes, tickStep } from "./drawing.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -44,12 +44,16 @@ export class Plot {
     return `${this.svg.clientWidth}x${this.svg.clientHeight}`;
   }
 
-  /** Size, scales, grid and labels; returns false when the plot has no room yet. */
-  layout(xDomain, yDomain, { xFormat, yFormat, bottom = MARGIN.bottom, unit = true }) {
+  /**
+   * Size, scales, grid and labels; returns false when the plot has no room yet. `xFormat(value,
+   * step)` labels an x tick (`step`: between two ticks); `tickGap`: pixels from the axis down
+   * to the x ticks' labels; `tickSpacing`: about that many pixels between x ticks.
+   */
+  layout(xDomain, yDomain, { xFormat, yFormat, bottom = MARGIN.bottom, unit = true, tickGap = 13, tickSpacing = 90 }) {
     const width = this.svg.clientWidth;
     const height = this.svg.clientHeight;
     if (!width || !height) return false;
-    const { plotBottom, sx, sy, xTicks, yTicks } = axes({ width, height, xDomain, yDomain, bottom, unit });
+    const { plotBottom, sx, sy, xTicks, yTicks } = axes({ width, height, xDomain, yDomain, bottom, unit, tickSpacing });
     Object.assign(this, { width, height, plotBottom, sx, sy });
     this.grid.replaceChildren();
     for (const value of yTicks) {
@@ -57,11 +61,16 @@ export class Plot {
       el("svg:line", "tx-gridline", this.grid, { x1: MARGIN.left, x2: width - MARGIN.right, y1: y, y2: y });
       el("svg:text", "tx-tick tx-tick-y", this.grid, { x: MARGIN.left - 5, y }).textContent = yFormat(value);
     }
-    for (const value of xTicks) {
-      const x = sx(value).toFixed(1);
-      el("svg:line", "tx-gridline", this.grid, { x1: x, x2: x, y1: MARGIN.top, y2: plotBottom });
-      el("svg:text", "tx-tick tx-tick-x", this.grid, { x, y: plotBottom + 13 }).textContent = xFormat(value);
-    }
+    const step = xTicks.length > 1 ? xTicks[1] - xTicks[0] : tickStep(xDomain[0], xDomain[1], 4);
+    this.xStep = step;
+    this.xTicks = xTicks.map((value) => {
+      const x = sx(value);
+      el("svg:line", "tx-gridline", this.grid, { x1: x.toFixed(1), x2: x.toFixed(1), y1: MARGIN.top, y2: plotBottom });
+      // data-value: the tick's exact number, for whoever reads the axis (the browser tests).
+      const label = el("svg:text", "tx-tick tx-tick-x", this.grid, { x: x.toFixed(1), y: plotBottom + tickGap, "data-value": String(value) });
+      label.textContent = xFormat(value, step);
+      return { x, label, halfWidth: label.textContent.length * 3.3 };
+    });
     el("svg:text", "tx-axis-label", this.grid, { x: (MARGIN.left + width - MARGIN.right) / 2, y: height - 3 }).textContent = this.xLabel;
     el("svg:text", "tx-axis-label tx-axis-label-y", this.grid, {
       transform: `translate(11 ${(MARGIN.top + plotBottom) / 2}) rotate(-90)`,

@@ -4,7 +4,7 @@
 
 import { RATES } from "./build.js";
 import { atPrevalence, intervalsFromCounts, precisionBoundsAt } from "./estimates.js";
-import { figuresAt } from "./figures.js";
+import { averagePrecisionFor, figuresAt } from "./figures.js";
 import * as words from "./wording.js";
 
 export class Readout {
@@ -20,9 +20,11 @@ export class Readout {
     this.texts.clear();
   }
 
-  /** The texts that follow the settings only: what the numbers rest on, the folds' note. */
+  /** The texts that follow the settings only: what the numbers rest on, the folds' note, the PR curve's AP. */
   describeSettings({ prevalence }) {
     const { header, positive, negative, folds } = this.detector;
+    if (this.ap?.prevalence !== prevalence) this.ap = { prevalence, value: averagePrecisionFor(this.detector, prevalence) };
+    this.text(this.nodes.prPlot.title, words.prTitle({ ap: this.ap.value, digit: header.digit, prevalence }));
     const nScores = positive.length + negative.length;
     this.text(this.nodes.basis, words.basisText({ digit: header.digit, nPositive: positive.length, nScores, nFolds: folds.length, prevalence }));
     this.text(this.nodes.foldNote, words.foldNote(header.digit, prevalence));

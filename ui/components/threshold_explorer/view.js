@@ -8,18 +8,24 @@ import {
   MARGIN,
   RATE_DOMAIN,
   UNIT_DOMAIN,
+  curveThresholds,
   handlePath,
   insidePlot,
   nearestPoint,
   pathThrough,
   screenPoints,
-  thresholdDomain,
 } from "./drawing.js";
 import { costAt, curvesFor, figuresAt } from "./figures.js";
 import { place } from "./plot.js";
 import { Readout } from "./readout.js";
-import { STEP_KEYS, initialState, reduce, snap } from "./state.js";
+import { STEP_KEYS, ZOOM_KEYS, initialState, reduce, snap } from "./state.js";
 import * as words from "./wording.js";
+import { ZoomInput, labelHandle } from "./zoom.js";
+
+/** Pixels from the threshold axis down to its ticks' row, under the handle's strip. */
+const TICK_ROW = HANDLE + 13;
+/** Pixels between the score axes' ticks: their compact labels ("-25k") allow more than the rates'. */
+const SCORE_TICK_SPACING = 55;
 
 const KEY_PAUSE_MS = 400; // a pause after the last key counts as a release
 
@@ -40,7 +46,7 @@ export class ExplorerView {
     this.send = send;
     const start = initialState(detector);
     this.state = position ? reduce(start, { type: "position", position }) : start;
-    this.curves = curvesFor(detector, this.state.settings);
+    this.curves = curvesFor(detector, this.state.settings, this.drawnThresholds());
     this.nodes = buildExplorer(detector, this.state.scores);
     this.readout = new Readout(this.nodes, detector);
     this.rects = null; // where the plots are on screen, measured once per gesture or scroll
@@ -72,10 +78,12 @@ export class ExplorerView {
     if (after === before) return;
     this.state = after;
     if (!after.keysPending) clearTimeout(this.keyTimer);
-    if (after.settings !== before.settings) {
-      this.curves = curvesFor(this.detector, after.settings);
+    const zoomed = after.view.domain !== before.view.domain;
+    if (after.settings !== before.settings || zoomed) {
+      this.curves = curvesFor(this.detector, after.settings, this.drawnThresholds());
+      if (zoomed) this.layoutAxes();
       this.drawCurves();
-      this.readout.describeSettings(this.state.settings);
+      if (after.settings !== before.settings) this.readout.describeSettings(this.state.settings);
       this.show(true);
     } else if (after.threshold !== before.threshold) {
       this.show();
@@ -88,19 +96,25 @@ export class ExplorerView {
 
   // --- drawing ----------------------------------------------------------------------------
 
+  /** The thresholds the curves along the threshold axis go through, in the visible scores. */
+  drawnThresholds() {
+    return curveThresholds(this.state.view.domain, this.detector.arrays.vt_threshold);
+  }
+
+  /** The threshold plot's axes at the visible scores; false while it has no room. */
+  layoutAxes() {
+    const options = { xFormat: words.compactScore, yFormat: words.percentTick, tickGap: TICK_ROW, tickSpacing: SCORE_TICK_SPACING };
+    return this.nodes.thresholdPlot.layout(this.state.view.domain, UNIT_DOMAIN, { ...options, bottom: MARGIN.bottom + HANDLE });
+  }
+
   layout() {
     const { thresholdPlot, prPlot, rocPlot, costPlot } = this.nodes;
     // Only a new size lays the plots out again: never a change of the numbers.
     const size = [thresholdPlot, prPlot, rocPlot, costPlot].map((plot) => plot.size).join();
     if (size === this.laidOutSize) return;
     this.laidOutSize = size;
-    const { low, high } = this.state.scores;
     const rates = { xFormat: words.percentTick, yFormat: words.percentTick };
-    const thresholdReady = thresholdPlot.layout(thresholdDomain(low, high), UNIT_DOMAIN, {
-      xFormat: words.scoreTick,
-      yFormat: words.percentTick,
-      bottom: MARGIN.bottom + HANDLE,
-    });
+    const thresholdReady = this.layoutAxes();
     const prReady = prPlot.layout(RATE_DOMAIN, UNIT_DOMAIN, rates);
     const rocReady = rocPlot.layout(RATE_DOMAIN, UNIT_DOMAIN, rates);
     this.laidOut = thresholdReady && prReady && rocReady;
@@ -109,6 +123,7 @@ export class ExplorerView {
     cursorLine.setAttribute("y1", MARGIN.top);
     cursorLine.setAttribute("y2", thresholdPlot.plotBottom + HANDLE);
     handle.setAttribute("d", handlePath(thresholdPlot.plotBottom + HANDLE + 2));
+    this.nodes.handleLabel.setAttribute("y", thresholdPlot.plotBottom + TICK_ROW);
     hoverLine.setAttribute("y1", MARGIN.top);
     hoverLine.setAttribute("y2", thresholdPlot.plotBottom);
     const { roc_fpr: fpr, roc_tpr: tpr } = this.detector.arrays;
@@ -127,8 +142,7 @@ export class ExplorerView {
   /** Draw the curves of the settings (layout first: the cost plot's scale follows its curve). */
   drawCurves() {
     if (!this.laidOut) return;
-    const thresholds = this.detector.arrays.vt_threshold;
-    const { vsThreshold, pr, folds } = this.curves;
+    const { thresholds, vsThreshold, pr, folds } = this.curves;
     const { thresholdPlot, prPlot, foldPaths } = this.nodes;
     const { sx, sy } = thresholdPlot;
     this.nodes.precisionPath.setAttribute("d", pathThrough(thresholds, vsThreshold.precision, sx, sy));
@@ -146,24 +160,29 @@ export class ExplorerView {
 
   drawCost() {
     const cost = this.curves.cost;
-    const { costPlot: plot, costNote, costPath, costCursor, costLeast } = this.nodes;
+    const { costPlot: plot, costNote, costPath, costCursor, costLeast, costLegend } = this.nodes;
     costNote.hidden = cost !== null;
+    costLegend.hidden = cost === null;
+    this.costPoints = null;
     plot.svg.style.visibility = cost ? "visible" : "hidden";
     if (!cost) return;
     const top = Math.max(...cost.values.filter(Number.isFinite), cost.least.cost, 1e-9) * 1.08;
-    const { low, high } = this.state.scores;
-    const ready = plot.layout(thresholdDomain(low, high), [0, top], {
-      xFormat: words.scoreTick,
+    const ready = plot.layout(this.state.view.domain, [0, top], {
+      xFormat: words.compactScore,
+      tickSpacing: SCORE_TICK_SPACING,
       yFormat: words.costText,
       unit: false,
     });
     if (!ready) return;
-    costPath.setAttribute("d", pathThrough(this.detector.arrays.vt_threshold, cost.values, plot.sx, plot.sy));
+    costPath.setAttribute("d", pathThrough(this.curves.thresholds, cost.values, plot.sx, plot.sy));
+    this.costPoints = screenPoints(this.curves.thresholds, cost.values, plot.sx, plot.sy);
     costCursor.setAttribute("y1", MARGIN.top);
     costCursor.setAttribute("y2", plot.plotBottom);
     const least = cost.least;
+    const [low, high] = this.state.view.domain;
     const x = Number.isFinite(least.threshold) ? plot.sx(least.threshold) : plot.width - MARGIN.right;
-    place(costLeast, x, plot.sy(least.cost));
+    const seen = !Number.isFinite(least.threshold) || (least.threshold >= low && least.threshold <= high);
+    place(costLeast, seen ? x : null, plot.sy(least.cost));
   }
 
   /** The figures at `t`, at the settings' prevalence. */
@@ -197,6 +216,7 @@ export class ExplorerView {
     const x = insidePlot(sx(t), thresholdPlot.width);
     const nodes = this.nodes;
     nodes.cursor.setAttribute("transform", `translate(${x.toFixed(1)} 0)`);
+    labelHandle(nodes, t, x);
     place(nodes.precisionDot, x, figures.precision === null ? null : sy(figures.precision));
     place(nodes.recallDot, x, figures.recall === null ? null : sy(figures.recall));
     place(nodes.prDot, figures.recall === null ? null : prPlot.sx(figures.recall), figures.precision === null ? null : prPlot.sy(figures.precision));
@@ -223,11 +243,13 @@ export class ExplorerView {
   // --- input ------------------------------------------------------------------------------
 
   listen() {
-    const { slider, prPlot, rocPlot, prHover, rocHover } = this.nodes;
+    const { slider, prPlot, rocPlot, costPlot, prHover, rocHover, costHover } = this.nodes;
     const on = (node, type, handler) => node.addEventListener(type, handler);
+    this.zoom = new ZoomInput(this);
     on(slider, "pointerdown", (event) => {
       if (event.button !== 0) return;
       slider.setPointerCapture(event.pointerId);
+      if (this.zoom.startBrush(event)) return;
       this.rects = null;
       this.hideTip();
       slider.focus({ preventScroll: true });
@@ -235,23 +257,25 @@ export class ExplorerView {
       this.dragTo("pointerDown", event.clientX);
     });
     on(slider, "pointermove", (event) => {
+      if (this.zoom.moveBrush(event)) return;
       if (this.state.dragging) this.dragTo("pointerMove", event.clientX);
       else this.hoverThreshold(event);
     });
-    const up = () => this.dispatch({ type: "pointerUp" });
+    const up = (event) => this.zoom.endBrush(event) || this.dispatch({ type: "pointerUp" });
     on(slider, "pointerup", up);
     on(slider, "pointercancel", up);
     on(slider, "lostpointercapture", up);
     on(slider, "pointerleave", () => this.state.dragging || this.hideTip());
     // The page may have moved since the last gesture (Streamlit redraws what is above).
-    for (const node of [slider, prPlot.svg, rocPlot.svg]) on(node, "pointerenter", this.forgetRects);
+    for (const node of [slider, prPlot.svg, rocPlot.svg, costPlot.svg]) on(node, "pointerenter", this.forgetRects);
     on(slider, "keydown", (event) => this.key(event));
     on(slider, "blur", () => this.dispatch({ type: "blur" }));
     for (const [plot, kind, hover] of [
       [prPlot, "pr", prHover],
       [rocPlot, "roc", rocHover],
+      [costPlot, "cost", costHover],
     ]) {
-      const points = () => (kind === "pr" ? this.prPoints : this.rocPoints);
+      const points = () => ({ pr: this.prPoints, roc: this.rocPoints, cost: this.costPoints })[kind];
       on(plot.svg, "pointermove", (event) => this.hoverCurve(event, plot, points(), hover, kind));
       on(plot.svg, "pointerleave", () => {
         hover.setAttribute("visibility", "hidden");
@@ -261,7 +285,7 @@ export class ExplorerView {
         const index = this.hoverCurve(event, plot, points(), hover, kind);
         if (index === null) return;
         // The ROC's "flag nothing" end is no threshold to pick: the reducer ignores it.
-        this.dispatch({ type: "pick", threshold: this.detector.arrays[`${kind}_threshold`][index] });
+        this.dispatch({ type: "pick", threshold: this.curveThreshold(kind, index) });
       });
     }
     window.addEventListener("scroll", this.forgetRects, { passive: true, capture: true });
@@ -283,10 +307,15 @@ export class ExplorerView {
     return box;
   }
 
-  /** The score-axis value under `clientX`, or null before the plot is laid out. */
+  /** The score-axis value under `clientX` (kept inside the plot's area), or null before the plot is laid out. */
   valueAt(clientX) {
     const plot = this.nodes.thresholdPlot;
-    return plot.sx ? plot.sx.invert(clientX - this.rect(plot.svg).left) : null;
+    return plot.sx ? plot.sx.invert(insidePlot(clientX - this.rect(plot.svg).left, plot.width)) : null;
+  }
+
+  /** The threshold of a drawn curve's point: the PR's and ROC's from the payload, the cost's snapped to a score. */
+  curveThreshold(kind, index) {
+    return kind === "cost" ? snap(this.state.scores, this.curves.thresholds[index]) : this.detector.arrays[`${kind}_threshold`][index];
   }
 
   /** One drag step, timed as the user-timing measure MOVE_MEASURE. */
@@ -297,10 +326,15 @@ export class ExplorerView {
   }
 
   key(event) {
+    if (ZOOM_KEYS.has(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      this.dispatch({ type: "key", key: event.key });
+      return;
+    }
     if (!STEP_KEYS.has(event.key)) return;
     event.preventDefault();
     this.hideTip();
-    this.dispatch({ type: "key", key: event.key });
+    this.dispatch({ type: "key", key: event.key, shift: event.shiftKey });
     clearTimeout(this.keyTimer);
     this.keyTimer = setTimeout(() => this.dispatch({ type: "keyPause" }), KEY_PAUSE_MS);
   }
@@ -333,7 +367,7 @@ export class ExplorerView {
     }
     place(hover, points.x[index], points.y[index]);
     hover.setAttribute("visibility", "visible");
-    this.showTip(this.detector.arrays[`${kind}_threshold`][index], plot.svg, points.x[index], points.y[index]);
+    this.showTip(this.curveThreshold(kind, index), plot.svg, points.x[index], points.y[index]);
     return index;
   }
 
@@ -355,6 +389,7 @@ export class ExplorerView {
   }
 
   destroy() {
+    this.zoom?.destroy();
     this.resizer?.disconnect();
     window.removeEventListener("scroll", this.forgetRects, { capture: true });
     window.removeEventListener("resize", this.forgetRects);

@@ -20,6 +20,30 @@ export const thresholdText = (t) => (Number.isFinite(t) ? scoreFormat.format(t) 
 export const percentTick = (value) => `${Math.round(value * 100)}%`;
 export const scoreTick = (value) => integer.format(value);
 
+/**
+ * A score axis's tick label, as short as the ticks' `step` allows: "-20k" and "2.5k" when
+ * the ticks are thousands apart, "3,370" for whole numbers, "3,370.5" below one apart.
+ */
+export function compactScore(value, step) {
+  const v = Math.abs(value) < step / 1e6 ? 0 : value;
+  if (step >= 1000 && v !== 0) {
+    return `${new Intl.NumberFormat("en-US", { maximumFractionDigits: decimalsOf(step / 1000) }).format(v / 1000)}k`;
+  }
+  const decimals = decimalsOf(step);
+  return new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(v);
+}
+
+/** The decimals `x` needs (at most 6): 2.5 needs 1, 0.25 needs 2, 3 needs none. */
+function decimalsOf(x) {
+  return [0, 1, 2, 3, 4, 5, 6].find((d) => Math.abs(Math.round(x * 10 ** d) - x * 10 ** d) < 1e-6) ?? 6;
+}
+
+/** The handle's label on the threshold axis: the threshold to a few more digits than the ticks. */
+export function handleScore(t, step) {
+  if (!Number.isFinite(t)) return t > 0 ? "+∞" : "−∞";
+  return compactScore(t, step >= 10 ? 1 : step / 10);
+}
+
 /** "88.9–91.0%" (two decimals below 5%: "0.47–0.59%"), or "" when undefined. */
 export function range(pair) {
   if (!pair) return "";
@@ -109,4 +133,12 @@ export function tipLines(t, figures) {
 /** What a screen reader says of the slider's value. */
 export function sliderText(shown, figures) {
   return `threshold ${shown}: precision ${pct(figures.precision)}, recall ${pct(figures.recall)}, ${count(figures.flagged)} flagged`;
+}
+
+/** The precision-recall plot's title: its average precision, and at which share of the digit. */
+export function prTitle({ ap, digit, prevalence }) {
+  if (ap === null || !Number.isFinite(ap)) return "Precision vs recall";
+  return prevalence === null
+    ? `Precision vs recall (AP ${ap.toFixed(3)})`
+    : `Precision vs recall (AP ${ap.toFixed(3)} where ${digit}s are ${share(prevalence)})`;
 }
