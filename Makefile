@@ -1,5 +1,5 @@
 # The two set-up commands of README.md: `make run` and `make test` (the JavaScript tests need
-# Node.js 18+: `node --test`, no npm packages).
+# Node.js 18+: `node --test`; the browser tests, npm's axe-core from package-lock.json).
 # Each creates .venv/ and installs the locked versions on first use, and again when a lock
 # changes: requirements.lock (runtime) for `make run`, requirements-dev.lock (runtime and the
 # test tools) for `make test`. Every file is checked against the hash in the lock, and the lock
@@ -42,7 +42,14 @@ $(DEV): requirements.txt requirements-build.txt requirements-dev.txt requirement
 run: $(RUNTIME)
 	MALLOC_ARENA_MAX=1 $(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
-test: $(DEV)
+# The browser tests' one npm package (axe-core, the accessibility checker), exactly as
+# package-lock.json pins it, checked against its integrity hash; again when either file changes.
+NODE_TOOLS := node_modules/.installed
+$(NODE_TOOLS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: $(DEV) $(NODE_TOOLS)
 	scripts/ensure-chromium
 	node --test tests/js/
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -77,4 +84,4 @@ test-floor:
 	scripts/test-floor $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .venv-floor $(LOCK_VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .venv-floor $(LOCK_VENV) .pytest_cache .ruff_cache test-artifacts node_modules

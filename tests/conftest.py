@@ -77,6 +77,15 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core's browser script, as ``make test`` installs it from package-lock.json."""
+    path = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.is_file():
+        _missing_resource(f"no {path.name} under node_modules/ (make test, or: npm ci)")
+    return path
+
+
+@pytest.fixture(scope="session")
 def browser(chromium_path):
     with chromium(chromium_path) as instance:
         yield instance

@@ -36,7 +36,7 @@ def show_digit(dataset: Dataset, index: int, *, pixels: int = 280, caption: str 
     image = display_image(
         dataset.images[index], shape=dataset.image_shape, scale=_scale_for(dataset, pixels)
     )
-    st.image(image, caption=caption)
+    st.image(image, caption=caption, alt=digit_alt(label=int(dataset.labels[index]), index=index))
 
 
 def digit_caption(*, label: int, index: int, score: float | None = None) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ import functools
 import logging
 from collections.abc import Callable
 from contextvars import ContextVar
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import streamlit as st
@@ -60,6 +61,11 @@ PAGES_IN_ORDER = (
 )
 """After the home page, in the navigation's order: (file, title, URL path, icon, what it is for)."""
 
+FAVICON = Path(__file__).resolve().parent / "favicon.svg"
+"""The page's icon, a file of the app's (Streamlit inlines an SVG as a data URL): a Material
+icon there would be fetched from Google's fonts server by every visitor's browser, failing
+offline and telling a third party who uses the app."""
+
 _in_frame: ContextVar[bool] = ContextVar("in_app_frame", default=False)
 
 
@@ -81,7 +87,7 @@ def run_app() -> None:
     passes through.
     """
     prefetch_dataset()  # first run of the process only: reads the data while the page imports
-    st.set_page_config(page_title="Threshold Explorer", page_icon=":material/tune:", layout="wide")
+    st.set_page_config(page_title="Threshold Explorer", page_icon=FAVICON, layout="wide")
     page = st.navigation(_navigation_pages())
     inside = _in_frame.set(True)
     try:

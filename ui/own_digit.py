@@ -109,8 +109,18 @@ def own_digit_view(*, digit: int, threshold: float) -> None:
         return
     before, after, verdict = st.columns(3, gap="medium")
     # At their own size, or narrower when the column is: never over the next column.
-    before.image(kept.before, caption=kept.before_caption, width="content")
-    after.image(kept.after, caption=kept.after_caption, width="content")
+    before.image(
+        kept.before,
+        caption=kept.before_caption,
+        width="content",
+        alt=f"your picture {kept.name}, as uploaded",
+    )
+    after.image(
+        kept.after,
+        caption=kept.after_caption,
+        width="content",
+        alt=f"your picture made MNIST-like, as the detector sees it, score {kept.score:,.0f}",
+    )
     with verdict:
         st.markdown(
             own_digit_verdict(name=kept.name, score=kept.score, digit=digit, threshold=threshold)

@@ -88,6 +88,19 @@ def test_metadata_expander_shows_what_the_notebook_prints():
     assert "First labels**: 5 0 4 1 9 2 1 3 1 4" in page
 
 
+def test_the_large_digit_says_what_it_is_to_a_screen_reader():
+    app = open_page("pages/digits.py")
+    large = app.get("image")[0].proto.imgs[0]
+    assert large.alt == "handwritten 5, #0"
+
+
+def test_digit_alt_words_the_label_the_index_and_the_score():
+    from ui.digits import digit_alt
+
+    assert digit_alt(label=5, index=55432, score=3380.02) == "handwritten 5, #55432, score 3,380"
+    assert digit_alt(label=3, index=7) == "handwritten 3, #7"
+
+
 def test_gallery_thumbnails_open_their_digit_and_keep_the_filters(mnist_dir):
     from core.data import load_dataset
 

@@ -254,8 +254,8 @@ def test_the_prevalence_moves_precision_and_the_pr_curve_while_recall_stays(
     assert float(after["precision"]) == pytest.approx(expected.precision, rel=1e-12)
     assert after["recall"] == before["recall"] and after["threshold"] == before["threshold"]
     assert (after["tp"], after["fp"]) == (before["tp"], before["fp"])  # the counts are the sample's
-    assert f"{expected.precision:.1%}" == explorer.locator(".tx-precision dd").inner_text()
-    assert f"{m.recall:.1%}" == explorer.locator(".tx-recall dd").inner_text()
+    assert f"{expected.precision:.1%}" == explorer.locator(".tx-precision .tx-figure").inner_text()
+    assert f"{m.recall:.1%}" == explorer.locator(".tx-recall .tx-figure").inner_text()
     assert "50.00%" in explorer.locator(".tx-basis").inner_text()
     assert "do not change" in explorer.locator(".tx-basis").inner_text()
     assert explorer.locator(".tx-pr .tx-main").first.get_attribute("d") != pr_before

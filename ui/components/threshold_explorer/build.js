@@ -134,14 +134,16 @@ function buildReadout(nodes, readout, digit) {
   const out = {};
   for (const [name, label] of TILES) {
     const tile = el("div", `tx-tile tx-${name}`, tiles);
+    // A <dl> holds only <dt>/<dd> groups: the figure, its interval and its change are each a <dd>.
     el("dt", "", tile).textContent = label;
-    out[name] = el("dd", "", tile);
-    if (WITH_INTERVAL.includes(name)) out[`${name}Interval`] = el("span", "tx-ci", tile);
-    out[`${name}Change`] = el("span", "tx-change", tile);
+    out[name] = el("dd", "tx-figure", tile);
+    if (WITH_INTERVAL.includes(name)) out[`${name}Interval`] = el("dd", "tx-ci", tile);
+    out[`${name}Change`] = el("dd", "tx-change", tile);
   }
   const table = el("table", "tx-counts", readout);
   const head = el("tr", "", el("thead", "", table));
-  for (const text of ["", "flagged", "not flagged"]) el("th", "", head).textContent = text;
+  el("td", "", head); // the corner: no header of its own
+  for (const text of ["flagged", "not flagged"]) el("th", "", head).textContent = text;
   const body = el("tbody", "", table);
   for (const [label, cells] of [
     [`${digit}s`, ["tp", "fn"]],
@@ -190,7 +192,8 @@ function buildLower(nodes, lower, detector) {
   el("figcaption", "tx-plot-title", folds).textContent = "The same threshold on each fold alone";
   const table = el("table", "tx-fold-table", folds);
   const head = el("tr", "", el("thead", "", table));
-  for (const text of ["", "digits", "precision", "recall"]) el("th", "", head).textContent = text;
+  el("td", "", head);
+  for (const text of ["digits", "precision", "recall"]) el("th", "", head).textContent = text;
   const body = el("tbody", "", table);
   nodes.foldOut = detector.folds.map((fold, k) => {
     const row = el("tr", "", body);
@@ -211,8 +214,8 @@ function buildLower(nodes, lower, detector) {
   for (const [name, label] of [["precision", "Precision"], ["recall", "Recall"]]) {
     const item = el("div", "", list);
     el("dt", "", item).textContent = label;
-    nodes.testOut[name] = el("dd", "", item);
-    nodes.testOut[`${name}Interval`] = el("span", "tx-ci", item);
+    nodes.testOut[name] = el("dd", "tx-figure", item);
+    nodes.testOut[`${name}Interval`] = el("dd", "tx-ci", item);
   }
   nodes.testNote = el("p", "tx-small", testFigure);
 }
