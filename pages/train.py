@@ -29,9 +29,9 @@ st.markdown(
     "It is judged by 3-fold cross-validation: each third of the training set is scored by a "
     "model that never saw it."
 )
+notebook_quotes("train")  # here, so that it is there before the detector is trained too
 result = train.trained_or_offer(dataset, digit)
 if result is None:
     st.stop()
 train.fold_accuracy(result, digit=digit)
 train.one_digit_score(dataset, result, digit=digit)
-notebook_quotes("train")
