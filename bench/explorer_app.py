@@ -23,6 +23,8 @@ def synthetic(n: int) -> tuple[bytes, str, float]:
     scores = np.round(rng.normal(0, 4000, n) + 6000 * y, 2)
     test = max(1, n // 6)
     result = SimpleNamespace(
+        digit=5,
+        fingerprint="synthetic",
         y_train=y,
         cv_scores=scores,
         fold_ids=np.arange(n) % 3,

@@ -1,7 +1,8 @@
-"""Everything the trade-off view needs from one trained detector, computed once.
+"""Everything the trade-off view needs from one scored set, computed once.
 
 The score indexes and curves come from :mod:`core.counting` and :mod:`core.curves`; this module
-only gathers them for one :class:`~core.detector.DetectorResult`, and summarises one threshold.
+only gathers them for one :class:`~core.scored_set.ScoredSet` (an MNIST detector is one), and
+summarises one threshold.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from core.estimates import (
 )
 from core.formatting import json_number
 from core.pickers import threshold_for_least_cost
+from core.scored_set import ScoredSet, scored_set_of_detector
 from core.validation import check_cost, check_prevalence, check_threshold
 
 if TYPE_CHECKING:
@@ -38,7 +40,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, eq=False)
 class TradeoffData:
-    """The cross-validated and held-out score indexes and curves of one detector.
+    """The score indexes and curves of one scored set: its curve rows and its test rows.
+
+    For an MNIST detector the curve rows are the training digits' cross-validated scores and
+    the test rows the test digits' scores from the final model.
 
     A server keeps one per detector for as long as it runs (and every open page of it), so
     it holds only the two indexes: the fold indexes and the curves are built when asked, and
@@ -48,14 +53,14 @@ class TradeoffData:
     Attributes
     ----------
     cv_index : ScoreIndex
-        Over the training digits' cross-validated scores (the notebook's ``y_scores``).
-    test_index : ScoreIndex
-        Over the test digits' scores from the final model (the held-out check).
-    fold_ids : ndarray of shape (n_train,), int8
-        The fold in which each training digit was held out (the detector's own array).
+        Over the curve rows' scores (for a detector, the notebook's ``y_scores``).
+    test_index : ScoreIndex or None
+        Over the test rows' scores (the held-out check); None when the set has no test rows.
+    fold_ids : ndarray of shape (n_curve_rows,), int, or None
+        The fold of each curve row, 0, 1, ... in the curve rows' order; None without folds.
     folds : tuple of ScoreIndex
-        Over each cross-validation fold's held-out scores, in fold order; built at each use
-        (not kept).
+        Over each fold's scores, in fold order (empty without folds); built at each use (not
+        kept).
     pr_curve : PrecisionRecallCurve
     roc_curve : RocCurve
         Exact curves of the cross-validated scores, one point per distinct score, built at
@@ -65,18 +70,20 @@ class TradeoffData:
     slider_step : float
         A round step giving about 1,000 to 10,000 slider positions.
     training_prevalence : float
-        The digit's share among the training digits.
+        The positives' share among the curve rows.
     """
 
     cv_index: ScoreIndex
-    test_index: ScoreIndex
-    fold_ids: np.ndarray
+    test_index: ScoreIndex | None
+    fold_ids: np.ndarray | None
     slider_min: float
     slider_max: float
     slider_step: float
 
     @property
     def folds(self) -> tuple[ScoreIndex, ...]:
+        if self.fold_ids is None:
+            return ()
         index = self.cv_index
         # The scores and labels in the training digits' order, from the index (the same values).
         scores = np.empty(index.n_samples, dtype=np.float64)
@@ -87,7 +94,7 @@ class TradeoffData:
 
     @property
     def training_prevalence(self) -> float:
-        """The digit's share among the training digits (NaN without any)."""
+        """The positives' share among the curve rows (NaN without any)."""
         index = self.cv_index
         return ratio(index.n_pos, index.n_samples)
 
@@ -117,16 +124,25 @@ def slider_step(*, low: float, high: float) -> float:
 
 
 def tradeoff_data(result: DetectorResult) -> TradeoffData:
-    """Build the indexes of ``result`` (curves follow on first use): O(n log n) once, then
+    """:func:`scored_tradeoff_data` of an MNIST detector (:func:`scored_set_of_detector`)."""
+    return scored_tradeoff_data(scored_set_of_detector(result))
+
+
+def scored_tradeoff_data(scored: ScoredSet) -> TradeoffData:
+    """Build the indexes of ``scored`` (curves follow on first use): O(n log n) once, then
     O(log n) per threshold."""
-    cv_index = build_score_index(y_true=result.y_train, scores=result.cv_scores)
-    test_index = build_score_index(y_true=result.y_test, scores=result.test_scores)
+    curve, test = scored.curve_rows, scored.test_rows
+    cv_index = build_score_index(y_true=scored.y_true[curve], scores=scored.scores[curve])
+    test_index = None
+    if test.size:
+        test_index = build_score_index(y_true=scored.y_true[test], scores=scored.scores[test])
+    fold_ids = None if scored.fold_ids is None else scored.fold_ids[curve]
     low, high = float(cv_index.sorted_scores[0]), float(cv_index.sorted_scores[-1])
     step = slider_step(low=low, high=high)
     return TradeoffData(
         cv_index=cv_index,
         test_index=test_index,
-        fold_ids=result.fold_ids,
+        fold_ids=fold_ids,
         slider_min=math.floor(low / step) * step,
         slider_max=math.ceil(high / step) * step,
         slider_step=step,
@@ -227,9 +243,10 @@ def tradeoff_summary(
         ``threshold``, ``tp``, ``fp``, ``fn``, ``tn``, ``precision``, ``recall``, ``f1``,
         ``accuracy``, ``false_positive_rate``, ``specificity``, ``flagged`` (cross-validated),
         ``precision_ci``, ``recall_ci``, ``false_positive_rate_ci`` (95% Wilson, ``[low,
-        high]``), ``fold_precision``, ``fold_recall`` (one per fold, in fold order),
-        ``test_precision``, ``test_recall``, ``test_precision_ci``, ``test_recall_ci``,
-        ``training_prevalence``, and the optional keys above.
+        high]``), ``fold_precision``, ``fold_recall`` (one per fold, in fold order; empty
+        without folds), ``test_precision``, ``test_recall``, ``test_precision_ci``,
+        ``test_recall_ci`` (null without test rows), ``training_prevalence``, and the optional
+        keys above.
 
     Raises
     ------
@@ -241,9 +258,15 @@ def tradeoff_summary(
     if (false_positive_cost is None) != (false_negative_cost is None):
         raise ValueError("give both false_positive_cost and false_negative_cost, or neither")
     cv = metrics_at(data.cv_index, threshold=threshold)
-    test = metrics_at(data.test_index, threshold=threshold)
     cv_ci = intervals_at(data.cv_index, threshold=threshold)
-    test_ci = intervals_at(data.test_index, threshold=threshold)
+    nan = float("nan")
+    test_precision = test_recall = nan
+    test_precision_ci = test_recall_ci = (nan, nan)
+    if data.test_index is not None:
+        test = metrics_at(data.test_index, threshold=threshold)
+        test_ci = intervals_at(data.test_index, threshold=threshold)
+        test_precision, test_recall = test.precision, test.recall
+        test_precision_ci, test_recall_ci = test_ci.precision, test_ci.recall
     folds = [metrics_at(fold, threshold=threshold) for fold in data.folds]
     training_prevalence = data.training_prevalence
     summary = {
@@ -264,10 +287,10 @@ def tradeoff_summary(
         "false_positive_rate_ci": _interval(cv_ci.false_positive_rate),
         "fold_precision": [json_number(f.precision) for f in folds],
         "fold_recall": [json_number(f.recall) for f in folds],
-        "test_precision": json_number(test.precision),
-        "test_recall": json_number(test.recall),
-        "test_precision_ci": _interval(test_ci.precision),
-        "test_recall_ci": _interval(test_ci.recall),
+        "test_precision": json_number(test_precision),
+        "test_recall": json_number(test_recall),
+        "test_precision_ci": _interval(test_precision_ci),
+        "test_recall_ci": _interval(test_recall_ci),
         "training_prevalence": training_prevalence,
     }
     used = training_prevalence

@@ -22,6 +22,8 @@ def detector(n: int = 3000, *, seed: int = 0, positives: bool = True, negatives:
         y[:] = True
     scores = np.round(rng.normal(0, 1000, n) + 1500 * y, 1)  # ties, as real scores have
     return SimpleNamespace(
+        digit=5,
+        fingerprint="synthetic",
         y_train=y,
         cv_scores=scores,
         fold_ids=np.arange(n) % 3,

@@ -21,6 +21,8 @@ def data():
     y = rng.random(n) < 0.1
     scores = np.round(rng.normal(0, 1000, n) + 1800 * y, 1)
     result = SimpleNamespace(
+        digit=5,
+        fingerprint="synthetic",
         y_train=y,
         cv_scores=scores,
         fold_ids=rng.permutation(np.arange(n) % 3),

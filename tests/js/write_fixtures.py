@@ -173,6 +173,8 @@ def write_payload_fixture(*, path) -> None:
     scores = np.array(case["positives"] + case["negatives"])
     labels = np.array([True] * len(case["positives"]) + [False] * len(case["negatives"]))
     result = SimpleNamespace(
+        digit=5,
+        fingerprint="synthetic",
         y_train=labels,
         cv_scores=scores,
         fold_ids=np.arange(scores.size) % 3,
