@@ -97,3 +97,22 @@ def test_a_detector_is_a_scored_set_whose_indexes_are_the_detectors_own():
     np.testing.assert_array_equal(data.cv_index.sorted_scores, np.sort(result.cv_scores))
     np.testing.assert_array_equal(data.test_index.sorted_scores, np.sort(result.test_scores))
     np.testing.assert_array_equal(data.fold_ids, result.fold_ids)
+
+
+def test_each_group_is_counted_on_its_own_curve_rows():
+    from core.counting import metrics_at
+    from core.groups import group_indexes
+
+    n = 400
+    groups = np.arange(n) % 3 - 1  # -1: no group
+    is_test = np.arange(n) >= 350
+    scored = _set(group_ids=groups, group_names=("a", "b"), is_test=is_test)
+    indexes = dict(group_indexes(scored))
+    assert list(indexes) == ["a", "b"]
+    for k, name in enumerate(("a", "b")):
+        rows = (groups == k) & ~is_test
+        flagged = scored.scores[rows] >= 0.2
+        m = metrics_at(indexes[name], threshold=0.2)
+        assert m.recall == recall_score(scored.y_true[rows], flagged)
+        assert indexes[name].n_samples == int(rows.sum())
+    assert group_indexes(_set()) == ()
