@@ -48,6 +48,7 @@ def threshold_panel() -> None:
     tradeoff.controls(data, digit=digit, threshold=threshold)
     tradeoff.goal_pickers(data, fingerprint=result.fingerprint, digit=digit)
     tradeoff.export_button(result, dataset, data, digit=digit, threshold=threshold)
+    tradeoff.scores_download(result, digit=digit)
     tradeoff.digits_at_the_cut(dataset, result, data, digit=digit, threshold=threshold)
     tradeoff.changed_side(
         dataset, result, data, digit=digit, previous=previous, threshold=threshold

@@ -402,6 +402,27 @@ def export_button(
     st.caption(refit_ui.export_caption(comparison, rule=rule))
 
 
+def scores_download(result: DetectorResult, *, digit: int) -> None:
+    """Download the detector's scores as a Parquet score file (:mod:`core.score_export`), which
+    the /scores page and ``python -m core tradeoff --scores`` read back to the same figures;
+    the file is built only when clicked."""
+    from core.score_export import detector_scores_table, scores_file_name
+
+    st.download_button(
+        "Download these scores (.parquet)",
+        data=partial(detector_scores_table, result),
+        file_name=scores_file_name(digit=digit),
+        mime="application/vnd.apache.parquet",
+        on_click="ignore",
+        key="export_scores",
+        icon=":material/download:",
+        help=f"One row per digit: id, label (True for a {digit}), score, fold, split. The "
+        "training digits' cross-validated scores with their fold, then the test digits' "
+        "scores from the final model (fold empty, split test). Open it on the Your scores "
+        "page to explore it as any classifier's scores.",
+    )
+
+
 def digits_at_the_cut(
     dataset: Dataset, result: DetectorResult, data: TradeoffData, *, digit: int, threshold: float
 ) -> None:

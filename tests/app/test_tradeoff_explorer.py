@@ -236,3 +236,23 @@ def test_at_a_chosen_share_a_precision_goal_shows_each_folds_pick_there(small):
     spread = goal_spread(data, kind="precision", target=0.9, prevalence=0.5)
     shown = [c.value for c in app.caption if c.value.startswith("Each fold alone")]
     assert shown == [goal_spread_text(spread)] and "training share" in shown[0]
+
+
+def test_the_scores_download_is_offered_and_built_only_when_clicked(small):
+    import io
+
+    import pyarrow.parquet as pq
+
+    from core.score_export import detector_scores_table
+
+    app, _, result, _ = small
+    [button] = [b for b in app.get("download_button") if b.label.startswith("Download these")]
+    assert button.proto.HasField("deferred_file_id") and not button.proto.url
+    assert button.proto.ignore_rerun
+    table = pq.read_table(io.BytesIO(detector_scores_table(result)))
+    assert table.column_names == ["id", "label", "score", "fold", "split"]
+    n_train = result.cv_scores.size
+    assert table["split"].to_pylist() == ["train"] * n_train + ["test"] * result.test_scores.size
+    np.testing.assert_array_equal(table["score"].to_numpy()[:n_train], result.cv_scores)
+    np.testing.assert_array_equal(table["fold"].to_numpy()[:n_train], result.fold_ids)
+    assert table["fold"].null_count == result.test_scores.size
