@@ -583,3 +583,57 @@ def threshold_lines_figure(
         shapes=shapes,
     )
     return go.Figure(data=traces, layout=layout)
+
+
+RELIABILITY_COLORS = {"curve": "#1f5fa8", "test": "#b3531d"}
+
+
+def reliability_figure(
+    calibration, *, names: Mapping[str, str], uirevision: str, height: int = FIGURE_HEIGHT
+) -> go.Figure:
+    """The reliability curve of :func:`core.calibration.calibration`: the share of positives
+    against the mean score in each quantile bin, one line per set of rows, and the diagonal a
+    perfectly calibrated classifier follows.
+
+    Only draws what ``calibration`` holds. ``names`` names each set of rows in the legend
+    (``"curve"`` and, when ``calibration.test`` is not None, ``"test"``).
+
+    Returns
+    -------
+    go.Figure
+    """
+    traces = [
+        go.Scatter(
+            x=[0.0, 1.0],
+            y=[0.0, 1.0],
+            mode="lines",
+            name="Perfectly calibrated",
+            line=dict(color=GUIDE_COLOR, dash="dash", width=1.5),
+            hoverinfo="skip",
+        )
+    ]
+    for part in (calibration.curve, calibration.test):
+        if part is None:
+            continue
+        name = names[part.rows]
+        traces.append(
+            go.Scatter(
+                x=np.asarray(part.mean_predicted, dtype=np.float64),
+                y=np.asarray(part.fraction_positive, dtype=np.float64),
+                mode="lines+markers",
+                name=f"{name} (Brier {part.brier:.4f})",
+                line=dict(color=RELIABILITY_COLORS[part.rows], width=2),
+                hovertemplate=f"{name}<br>mean score %{{x:.3f}}<br>"
+                "share positive %{y:.3f}<extra></extra>",
+            )
+        )
+    layout = _layout(
+        title="Reliability: share positive against the mean score, by quantile bin",
+        x_title="Mean score in the bin",
+        y_title="Share positive in the bin",
+        uirevision=uirevision,
+        height=height,
+        xaxis=dict(range=[0, 1], constrain="domain"),
+        yaxis=dict(range=[0, 1], scaleanchor="x", scaleratio=1),
+    )
+    return go.Figure(data=traces, layout=layout)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.validation import (
+    check_count,
     check_optional_count,
     check_prevalence,
     check_threshold,
@@ -443,3 +444,30 @@ def changed_side(
     else:
         ranks = np.arange(low, low + count)
     return index.order[ranks]
+
+
+def nearest_indices(index: ScoreIndex, *, threshold: float, limit: int) -> np.ndarray:
+    """Indices of the ``limit`` samples whose scores lie nearest the threshold, on either side.
+
+    Parameters
+    ----------
+    index : ScoreIndex
+    threshold : float
+        Any real number incl. +-inf; not NaN.
+    limit : int
+        At most this many indices, >= 0.
+
+    Returns
+    -------
+    ndarray of shape (k,), intp
+        Indices into the original ``y_true`` / ``scores``, ordered by ``|score - threshold|``
+        ascending (at equal distance, the lower score first, then the fixed order of equal
+        scores). O(log n + k).
+    """
+    threshold = check_threshold(threshold)
+    limit = check_count(limit, "limit")
+    below = _n_below(index, threshold)
+    ranks = np.arange(max(0, below - limit), min(index.n_samples, below + limit))
+    distance = np.abs(index.sorted_scores[ranks] - threshold)  # scores are finite
+    chosen = ranks[np.argsort(distance, kind="stable")[:limit]]
+    return index.order[chosen]
