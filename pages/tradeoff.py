@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.explorer import detector_nouns
 from ui import tradeoff
 from ui.dataset import get_dataset
 from ui.detector import choose_digit, detector_for_page, tradeoff_for
@@ -46,7 +47,9 @@ def threshold_panel() -> None:
     tradeoff.explorer(data, fingerprint=result.fingerprint, digit=digit, threshold=threshold)
     refit_section(result, dataset, data, digit=digit, threshold=threshold)
     tradeoff.controls(data, digit=digit, threshold=threshold)
-    tradeoff.goal_pickers(data, fingerprint=result.fingerprint, digit=digit)
+    tradeoff.goal_pickers(
+        data, spread_key=f"{result.fingerprint}:{digit}", nouns=detector_nouns(digit)
+    )
     tradeoff.export_button(result, dataset, data, digit=digit, threshold=threshold)
     tradeoff.scores_download(result, digit=digit)
     tradeoff.digits_at_the_cut(dataset, result, data, digit=digit, threshold=threshold)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from core import counting, pickers, tradeoff
-from core.explorer import detector_nouns
+from core.explorer import ExplorerNouns, detector_nouns
 from core.formatting import percent, threshold_text
 from core.params import Parsed, parse_float
 from core.refit import CROSS_VALIDATED
@@ -47,15 +47,16 @@ COSTS = (
 )
 
 
-def threshold_from_link(data: TradeoffData) -> str | None:
-    """Put ``?threshold=`` into the session's threshold; the correction note when it had one."""
+def threshold_from_link(data: TradeoffData, *, default: float = 0.0) -> str | None:
+    """Put ``?threshold=`` into the session's threshold (``default`` without one); the
+    correction note when it had one."""
     return adopt(
         "threshold",
         "threshold",
         parse_float(
             raw_param("threshold"),
             name="threshold",
-            default=0.0,
+            default=default,
             minimum=data.slider_min,
             maximum=data.slider_max,
         ),
@@ -145,10 +146,15 @@ def _from_number(data: TradeoffData, key: str) -> None:
 
 
 @guarded_callback
-def _from_explorer(data: TradeoffData) -> None:
-    released = note_release(EXPLORER)
+def _from_explorer(data: TradeoffData, key: str = EXPLORER) -> None:
+    released = note_release(key)
     if released is not None:
         _move_to(data, released)
+
+
+def release_handler(data: TradeoffData, *, key: str):
+    """The explorer ``key``'s ``on_release``: the released threshold becomes the session's."""
+    return partial(_from_explorer, data, key)
 
 
 def _from_picker(data: TradeoffData, picker, **goal) -> None:
@@ -216,6 +222,20 @@ def explorer(data: TradeoffData, *, fingerprint: str, digit: int, threshold: flo
 
 def controls(data: TradeoffData, *, digit: int, threshold: float) -> None:
     """The exact number, the prevalence where the detector will be used, and the link."""
+    params = {
+        "digit": digit,
+        **threshold_controls(data, nouns=detector_nouns(digit), threshold=threshold),
+    }
+    # The export's choice is drawn further down (it publishes itself); the link carries it too.
+    rule = st.session_state.get(refit_ui.EXPORT_RULE_KEY, CROSS_VALIDATED)
+    if rule != CROSS_VALIDATED:
+        params[refit_ui.EXPORT_PARAM] = rule
+    link_to_this_view("tradeoff", params)
+
+
+def threshold_controls(data: TradeoffData, *, nouns: ExplorerNouns, threshold: float) -> dict:
+    """The exact number and the prevalence where the classifier will be used, both written to
+    the URL; the link's parameters for the threshold, the prevalence and the costs."""
     number, where = st.columns([1, 2], gap="large")
     # A form, so only "Set" moves the threshold: an input with on_change, replaced as the
     # threshold moves, committed stale values in the browser and undid key presses.
@@ -226,14 +246,14 @@ def controls(data: TradeoffData, *, digit: int, threshold: float) -> None:
         )
         st.form_submit_button("Set", on_click=_from_number, args=(data, number_key))
     with where:
-        prevalence = prevalence_input(data, digit=digit)
+        prevalence = prevalence_input(data, nouns=nouns)
     reason = st.session_state.get("picker_reason")
     if reason and st.session_state.get("picker_reason_for") == threshold:
         st.caption(reason)
     # Streamlit 1.67 shows a fragment run's URL change only at the next interaction, so the
     # address bar can trail by one move; the link below is always exact.
     publish("threshold", "threshold", repr(threshold))
-    params = {"digit": digit, "threshold": repr(threshold)}
+    params = {"threshold": repr(threshold)}
     if prevalence is None:
         unpublish(PREVALENCE_KEY, "prevalence")
     else:
@@ -246,69 +266,68 @@ def controls(data: TradeoffData, *, digit: int, threshold: float) -> None:
         else:
             publish(key, name, repr(cost))
             params[name] = repr(cost)
-    # The export's choice is drawn further down (it publishes itself); the link carries it too.
-    rule = st.session_state.get(refit_ui.EXPORT_RULE_KEY, CROSS_VALIDATED)
-    if rule != CROSS_VALIDATED:
-        params[refit_ui.EXPORT_PARAM] = rule
-    link_to_this_view("tradeoff", params)
+    return params
 
 
-def prevalence_input(data: TradeoffData, *, digit: int) -> float | None:
-    """The share of the digit where the detector will be used; None when it is the training one."""
+def prevalence_input(data: TradeoffData, *, nouns: ExplorerNouns) -> float | None:
+    """The positives' share where the classifier will be used; None when it is the sample's."""
     training = _training_percent(data)
     st.session_state.setdefault(PREVALENCE_KEY, training)
     st.number_input(
-        f"Share of {digit}s where the detector will be used (%)",
+        f"Share of {nouns.positive} where {nouns.subject} will be used (%)",
         min_value=100 * LOWEST_PREVALENCE,
         max_value=100 * HIGHEST_PREVALENCE,
         step=0.5,
         format="%.2f",
         key=PREVALENCE_KEY,
-        help=f"{training:.2f}% in training. Precision, F1, accuracy, the PR curve and the "
+        help=f"{training:.2f}% {nouns.in_sample}. Precision, F1, accuracy, the PR curve and the "
         "expected cost follow it; recall and the false-positive rate are shares within one "
         "class, so they do not change.",
     )
     prevalence = chosen_prevalence(data)
     if prevalence is None:
-        st.caption(f"The training share: {digit}s are {training:.2f}% of the training digits.")
+        share = f"{nouns.sample_share[:1].upper()}{nouns.sample_share[1:]}"
+        st.caption(f"{share}: {nouns.positive} are {training:.2f}% of the {nouns.curve_items}.")
     else:
         st.caption(
-            f"Precision, F1, accuracy, the PR curve and the cost are where {digit}s are "
-            f"{percent(prevalence, decimals=2)} of all digits; recall and the false-positive "
-            "rate do not depend on it."
+            f"Precision, F1, accuracy, the PR curve and the cost are where {nouns.positive} are "
+            f"{percent(prevalence, decimals=2)} of all {nouns.items}; recall and the "
+            "false-positive rate do not depend on it."
         )
     return prevalence
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _goal_spread_for(
-    fingerprint: str, digit: int, kind: str, target: float, prevalence: float | None, _data
-):
-    """:func:`core.tradeoff.goal_spread`, once per detector, goal and share."""
+def _goal_spread_for(spread_key: str, kind: str, target: float, prevalence: float | None, _data):
+    """:func:`core.tradeoff.goal_spread`, once per scored set (``spread_key``), goal and share."""
     return tradeoff.goal_spread(_data, kind=kind, target=target, prevalence=prevalence)
 
 
-def goal_spread_caption(data: TradeoffData, *, fingerprint: str, digit: int, kind: str) -> None:
+def goal_spread_caption(
+    data: TradeoffData, *, spread_key: str, kind: str, nouns: ExplorerNouns
+) -> None:
     """Under a goal's button, once it was used: each fold's pick and the bootstrap spread."""
     target = st.session_state.get(f"pick_{kind}", 0) / 100
     prevalence = chosen_prevalence(data) if kind == "precision" else None
     if st.session_state.get(f"picked_{kind}") != (target, prevalence):
         return
     with st.spinner("Resampling the scores 1,000 times…"):
-        spread = _goal_spread_for(fingerprint, digit, kind, target, prevalence, data)
-    st.caption(goal_spread_text(spread))
+        spread = _goal_spread_for(spread_key, kind, target, prevalence, data)
+    st.caption(goal_spread_text(spread, sample_share=nouns.sample_share))
 
 
-def goal_spread_text(spread) -> str:
+def goal_spread_text(spread, *, sample_share: str = "the training share") -> str:
     """One paragraph: each fold's threshold, and the bootstrap's 95% ranges."""
     other = "recall" if spread.kind == "precision" else "precision"
     folds = " · ".join(
         threshold_text(t) if math.isfinite(t) else "not reached" for t in spread.fold_thresholds
     )
     boot = spread.bootstrap
-    text = f"Each fold alone would pick {folds}."
+    text = f"Each fold alone would pick {folds}." if folds else ""
     if boot is None:
-        return text + " No bootstrap range at a chosen share: it is drawn at the training share."
+        return (
+            text + f" No bootstrap range at a chosen share: it is drawn at {sample_share}."
+        ).strip()
     if boot.reached > 0:
         low, high = boot.threshold
         text += (
@@ -318,11 +337,13 @@ def goal_spread_text(spread) -> str:
         )
     if boot.reached < 1:
         text += f" {percent(1 - boot.reached)} of the resamples never reach the target."
-    return text
+    return text.strip()
 
 
-def goal_pickers(data: TradeoffData, *, fingerprint: str, digit: int) -> None:
-    """Set the threshold by a goal: a precision, a recall, the best F-β or the least cost."""
+def goal_pickers(data: TradeoffData, *, spread_key: str, nouns: ExplorerNouns) -> None:
+    """Set the threshold by a goal: a precision, a recall, the best F-β or the least cost.
+
+    ``spread_key`` names the scored set (and the goal's spread is kept per key)."""
     with st.expander("Pick the threshold by a goal", expanded=True, icon=":material/target:"):
         goals = st.columns(4)
         with goals[0]:
@@ -333,7 +354,7 @@ def goal_pickers(data: TradeoffData, *, fingerprint: str, digit: int) -> None:
                 args=(data,),
                 key="go_precision",
             )
-            goal_spread_caption(data, fingerprint=fingerprint, digit=digit, kind="precision")
+            goal_spread_caption(data, spread_key=spread_key, kind="precision", nouns=nouns)
         with goals[1]:
             st.number_input("Target recall (%)", 1.0, 100.0, 90.0, 1.0, key="pick_recall")
             st.button(
@@ -342,7 +363,7 @@ def goal_pickers(data: TradeoffData, *, fingerprint: str, digit: int) -> None:
                 args=(data,),
                 key="go_recall",
             )
-            goal_spread_caption(data, fingerprint=fingerprint, digit=digit, kind="recall")
+            goal_spread_caption(data, spread_key=spread_key, kind="recall", nouns=nouns)
         with goals[2]:
             st.number_input(
                 "β (recall counts β times as much)", 0.1, 10.0, 1.0, 0.1, key="pick_beta"
@@ -359,8 +380,8 @@ def goal_pickers(data: TradeoffData, *, fingerprint: str, digit: int) -> None:
             st.caption("These costs draw the explorer's cost curve too.")
         if chosen_prevalence(data) is not None:
             st.caption(
-                "Precision, F-β and the cost are taken where the digit has the share chosen "
-                "above; recall does not depend on it."
+                f"Precision, F-β and the cost are taken where {nouns.positive} have the share "
+                "chosen above; recall does not depend on it."
             )
 
 

@@ -237,7 +237,7 @@ def test_the_prevalence_moves_precision_and_the_pr_curve_while_recall_stays(
         assert f"{f.precision:.1%}" in row and f"{f.recall:.1%}" in row, row
     pr_before = explorer.locator(".tx-pr .tx-main").first.get_attribute("d")
 
-    share = page.get_by_role("spinbutton", name="Share of 5s where the detector will be used")
+    share = page.get_by_role("spinbutton", name="Share of 5s where the 5-detector will be used")
     share.fill("50")
     share.press("Enter")
     page.wait_for_function(
