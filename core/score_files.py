@@ -331,7 +331,9 @@ def _source_bytes(source, name: str, limits: ReadLimits) -> bytes:
     if size > limits.max_bytes:
         raise _problem("too_big", name, count=size, limit=limits.max_bytes)
     with path.open("rb") as handle:
-        data = handle.read(limits.max_bytes + 1)  # a file grown since its size was read
+        data = handle.read(size + 1)
+        if len(data) > size:  # grown since its size was read: read on, up to the limit
+            data += handle.read(limits.max_bytes + 1 - len(data))
     if len(data) > limits.max_bytes:
         raise _problem("too_big", name, count=len(data), limit=limits.max_bytes)
     return data
@@ -399,6 +401,18 @@ def _parse(data: bytes, *, name: str, limits: ReadLimits) -> ScoreTable:
         n_rows=table.num_rows,
         fingerprint=fingerprint,
         _table=table,
+    )
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether a library's error is really the memory running out (under the isolated
+    reader's limit a thread or a buffer that cannot be had shows as another error)."""
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc).lower()
+    return any(
+        words in text
+        for words in ("alloc", "out of memory", "worker thread", "temporarily unavailable")
     )
 
 
@@ -500,8 +514,9 @@ def _csv_table(data: bytes, *, name: str, limits: ReadLimits):
         return read(use_threads=True)
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - pyarrow's many errors; found again below, with its line
-        pass
+    except Exception as exc:  # noqa: BLE001 - pyarrow's many errors; found again below, with its line
+        if _out_of_memory(exc):
+            raise MemoryError from exc
     # Read again on one thread to name the first bad line (the error path only).
     invalid = []
 
@@ -514,6 +529,8 @@ def _csv_table(data: bytes, *, name: str, limits: ReadLimits):
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001
+        if _out_of_memory(exc):
+            raise MemoryError from exc
         message = str(exc)
     else:  # pragma: no cover - it failed once with threads
         message = ""
@@ -551,7 +568,9 @@ def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
         schema = parquet.schema_arrow
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - pyarrow's many errors on a bad footer
+    except Exception as exc:  # noqa: BLE001 - pyarrow's many errors on a bad footer
+        if _out_of_memory(exc):
+            raise MemoryError from exc
         raise _problem("damaged", name, "parquet") from None
     names = list(schema.names)
     if len(names) > limits.max_columns:
@@ -583,7 +602,9 @@ def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
             )
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001
+        if _out_of_memory(exc):
+            raise MemoryError from exc
         raise _problem("damaged", name, "parquet") from None
     # Each column's pages counted twice (the row group's total and its columns'): half of it.
     claimed //= 2
@@ -593,7 +614,9 @@ def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
         table = parquet.read(use_threads=True, use_pandas_metadata=False)
     except MemoryError:
         raise
-    except Exception:  # noqa: BLE001 - pyarrow's many errors on damaged pages
+    except Exception as exc:  # noqa: BLE001 - pyarrow's many errors on damaged pages
+        if _out_of_memory(exc):
+            raise MemoryError from exc
         raise _problem("damaged", name, "parquet") from None
     if table.num_rows != metadata.num_rows or table.column_names != names:
         raise _problem("damaged", name, "parquet")
@@ -603,6 +626,9 @@ def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
 # --- the isolated reader ----------------------------------------------------------------------
 
 _CHILD_OUT_OF_MEMORY = 3
+# Allocators that reserve address space ahead (a glibc arena per thread, mimalloc's segments)
+# would spend the child's address-space limit on nothing: one arena, the system allocator.
+_CHILD_ENV = {"MALLOC_ARENA_MAX": "1", "ARROW_DEFAULT_MEMORY_POOL": "system"}
 _RESULT = "result.json"
 _TABLE = "table.arrow"
 
@@ -629,7 +655,7 @@ def _load_isolated(source, *, name: str, limits: ReadLimits) -> ScoreTable:
         ]  # fmt: skip
         root = str(Path(__file__).resolve().parents[1])
         paths = filter(None, (root, os.environ.get("PYTHONPATH")))
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), **_CHILD_ENV}
         child = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
