@@ -169,3 +169,37 @@ def release_explorer(app: AppTest, threshold: float, key: str = EXPLORER_KEY) ->
     app._run(states)
     assert not app.exception, [e.value for e in app.exception]
     return app
+
+
+# --- score files for the /scores page (generated, seeded; never committed) -------------------
+
+
+def spam_scores(seed: int = 0, n: int = 400, *, probabilities: bool = True) -> dict[str, list]:
+    """A seeded table of a spam filter's scores: ``id``, ``label`` ("spam" / "ham"), ``score``
+    (in [0, 1], or log-odds with ``probabilities=False``), ``fold`` (a to c), ``split`` (a
+    fifth "test"), ``group`` ("mobile" / "desktop") and ``sender``. Scores have ties."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    spam = rng.random(n) < 0.3
+    odds = np.round(rng.normal(np.where(spam, 1.2, -1.0), 1.0), 2)
+    score = np.round(1 / (1 + np.exp(-odds)), 3) if probabilities else odds
+    test = rng.random(n) < 0.2
+    return {
+        "id": [f"msg{k:04d}" for k in range(n)],
+        "label": ["spam" if s else "ham" for s in spam],
+        "score": [float(v) for v in score],
+        "fold": ["" if t else "abc"[k % 3] for k, t in enumerate(test)],
+        "split": ["test" if t else "train" for t in test],
+        "group": [("mobile", "desktop")[int(v)] for v in rng.random(n) < 0.4],
+        "sender": [f"sender{int(v)}" for v in rng.integers(0, 9, n)],
+    }
+
+
+def csv_bytes(columns: dict[str, list]) -> bytes:
+    """A comma-separated file with a header row, from equal-length columns."""
+    names = list(columns)
+    lines = [",".join(names)]
+    for row in zip(*columns.values(), strict=True):
+        lines.append(",".join(str(v) for v in row))
+    return ("\n".join(lines) + "\n").encode()

@@ -58,6 +58,13 @@ PAGES_IN_ORDER = (
         ":material/compare_arrows:",
         "four detectors side by side: ROC, precision-recall, one table",
     ),
+    (
+        "pages/scores.py",
+        "Your scores",
+        "scores",
+        ":material/upload_file:",
+        "any classifier's labels and scores from a file, in the same live explorer",
+    ),
 )
 """After the home page, in the navigation's order: (file, title, URL path, icon, what it is for)."""
 
