@@ -628,12 +628,13 @@ def reliability_figure(
             )
         )
     layout = _layout(
-        title="Reliability: share positive against the mean score, by quantile bin",
+        title="Reliability, by quantile bin",
         x_title="Mean score in the bin",
         y_title="Share positive in the bin",
         uirevision=uirevision,
         height=height,
-        xaxis=dict(range=[0, 1], constrain="domain"),
-        yaxis=dict(range=[0, 1], scaleanchor="x", scaleratio=1),
+        # A little past 0 and 1, so the points at the ends and the corner's ticks stay clear.
+        xaxis=dict(range=[-0.03, 1.03], constrain="domain", zeroline=False),
+        yaxis=dict(range=[-0.03, 1.03], scaleanchor="x", scaleratio=1, zeroline=False),
     )
     return go.Figure(data=traces, layout=layout)

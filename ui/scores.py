@@ -51,7 +51,6 @@ UPLOAD_KEY = "scores_upload"
 POSITIVE_KEY = "scores_positive"
 ROWS_KIND_KEY = "scores_rows_kind"
 UPLOAD, SERVER = "Upload a file", "A file on the server"
-UPLOAD_MB = 10  # the upload's own limit; bigger files go in the server's score directory
 ROWS_SHOWN = 50
 OPTIONAL_ROLES = ("fold", "split", "group", "id")
 KNOWN_PARAMS = ("file", *ROLES, "positive", "threshold", "prevalence", "fp_cost", "fn_cost")
@@ -170,6 +169,16 @@ def file_from_link(names: tuple[str, ...]) -> str | None:
     return f"file={shown}: this server offers no score files; upload one below."
 
 
+def upload_limit_mb() -> int:
+    """The upload's limit in MB: the server's ``server.maxUploadSize``.
+
+    Streamlit's server refuses any upload past that option, whatever an uploader's own
+    ``max_upload_size`` says (which can only lower it), so this uploader cannot have more than
+    the picture's. Bigger files go in the server's score directory.
+    """
+    return int(st.get_option("server.maxUploadSize"))
+
+
 def choose_source() -> tuple[Source | None, str | None]:
     """The upload or the server's file the reader chose (None before there is one), and the
     note about the link's ``file=``."""
@@ -208,12 +217,11 @@ def choose_source() -> tuple[Source | None, str | None]:
         "Score file: CSV or Parquet",
         type=["csv", "tsv", "txt", "parquet", "pq"],
         key=UPLOAD_KEY,
-        max_upload_size=UPLOAD_MB,
         help="A header row, one column of true labels and one of scores (higher means more "
         "likely positive); optional fold, split, group and id columns.",
     )
     st.caption(
-        f"Up to {UPLOAD_MB} MB. "
+        f"Up to {upload_limit_mb()} MB. "
         + (
             "Bigger files: ask whoever runs this server to put them in its score directory."
             if not names
@@ -513,18 +521,21 @@ def calibration_panel(view: ScoresView) -> None:
     if result.test is not None:
         brier += f", {result.test.brier:.4f} over the {result.test.n_rows:,} test rows"
     st.markdown(
-        f"{brier} (the mean squared difference between score and label: 0 is perfect, 0.25 is "
+        f"{brier}: the mean squared difference between score and label (0 is perfect, 0.25 is "
         "a constant 0.5)."
     )
     names = {"curve": "Curve rows", "test": "Test rows"}
-    st.plotly_chart(
-        reliability_figure(result, names=names, uirevision=view.scored.fingerprint),
-        theme=None,
-        key="scores_reliability",
-        config={"displaylogo": False, "displayModeBar": False},
-    )
-    st.caption(
+    chart, words = st.columns([3, 2], gap="large")
+    with chart:
+        st.plotly_chart(
+            reliability_figure(result, names=names, uirevision=view.scored.fingerprint),
+            theme=None,
+            key="scores_reliability",
+            config={"displaylogo": False, "displayModeBar": False},
+        )
+    words.caption(
         f"Each point is one of {result.n_bins} bins holding about as many rows each (quantile "
         "bins, scikit-learn's calibration_curve): its mean score against the share of its rows "
-        "labelled positive. On the dashed diagonal, a score of 0.8 means 80% are positive."
+        "labelled positive. On the dashed diagonal, a score of 0.8 means 80% are positive; "
+        "below it, the scores promise more than the labels give."
     )
