@@ -1,5 +1,9 @@
 """Command line: ``python -m core info``, ``report``, ``tradeoff`` and ``predict``.
 
+``tradeoff`` reads a digit detector (``--digit``) or any classifier's score file
+(``--scores FILE``, read in this process with the limits of
+:func:`core.score_files.limits_from_env`).
+
 Every failure is one line on stderr and exit status 2, never a traceback: an expected one (a
 bad argument, a file that cannot be read, a model file that is not ours or is damaged) says
 what is wrong; an unexpected one (a bug) says so and points to ``--debug``, which prints the
@@ -59,15 +63,35 @@ def _build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="everything the trade-off explorer shows at one threshold",
         description=(
-            "The counts and rates at one threshold (flagged means score >= threshold) of the "
-            "cross-validated scores, with 95% Wilson intervals, each fold alone, the held-out "
-            "test set, and optionally another prevalence and the expected cost of the errors."
+            "The counts and rates at one threshold (flagged means score >= threshold) of a "
+            "digit detector's cross-validated scores, or of any classifier's scores read from "
+            "a CSV or Parquet file (--scores), with 95% Wilson intervals, each fold alone, the "
+            "held-out test set, optionally another prevalence and the expected cost of the "
+            "errors, and with --group each group's figures. A score file needs a header row, "
+            "one column of true labels (two values) and one of scores (higher means more likely "
+            "positive); the label and score columns are guessed from their names when not "
+            "given, and the positive class must be named unless the labels are 0/1 or "
+            "False/True."
         ),
     )
-    tradeoff.add_argument("--digit", type=int, default=5, help="the digit to detect (0-9)")
+    source = tradeoff.add_mutually_exclusive_group()
+    source.add_argument("--digit", type=int, help="the digit to detect (0-9; default 5)")
+    source.add_argument(
+        "--scores", metavar="FILE", help="a CSV or Parquet file of labels and scores"
+    )
+    for option, what in (
+        ("--label", "the column of true labels (default: guessed from its name)"),
+        ("--score", "the column of scores (default: guessed from its name)"),
+        ("--positive", "the label value of the positive class"),
+        ("--fold", "the column of each row's cross-validation fold"),
+        ("--split", "the column whose 'test' or 'holdout' rows are the held-out test set"),
+        ("--group", "the column of each row's subgroup: adds each group's figures"),
+        ("--id", "the column of each row's id"),
+    ):
+        tradeoff.add_argument(option, metavar="C" if option != "--positive" else "V", help=what)
     tradeoff.add_argument("--threshold", type=float, required=True, help="the decision threshold")
     tradeoff.add_argument(
-        "--prevalence", type=float, help="share of the digit where the detector will be used"
+        "--prevalence", type=float, help="share of positives where the classifier will be used"
     )
     tradeoff.add_argument("--fp-cost", type=float, help="cost of a false positive")
     tradeoff.add_argument("--fn-cost", type=float, help="cost of a false negative")
@@ -150,15 +174,10 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tradeoff(args: argparse.Namespace) -> int:
-    from core.cli_text import format_tradeoff
-    from core.data import load_dataset
-    from core.detector import train_detector
-    from core.export import refit_comparison_of
-    from core.tradeoff import tradeoff_data, tradeoff_summary
+SCORE_FILE_OPTIONS = ("label", "score", "positive", "fold", "split", "group", "id")
 
-    if not 0 <= args.digit <= 9:
-        raise ValueError(f"--digit must be 0-9, got {args.digit}")
+
+def _check_tradeoff_arguments(args: argparse.Namespace) -> None:
     if (args.fp_cost is None) != (args.fn_cost is None):
         raise ValueError("give both --fp-cost and --fn-cost, or neither")
     if math.isnan(args.threshold):
@@ -168,9 +187,29 @@ def _tradeoff(args: argparse.Namespace) -> int:
     for name, cost in (("--fp-cost", args.fp_cost), ("--fn-cost", args.fn_cost)):
         if cost is not None and not 0 <= cost < math.inf:
             raise ValueError(f"{name} must be a finite number >= 0, got {cost}")
+
+
+def _tradeoff(args: argparse.Namespace) -> int:
+    _check_tradeoff_arguments(args)
+    if args.scores is not None:
+        return _scores_tradeoff(args)
+    given = [f"--{option}" for option in SCORE_FILE_OPTIONS if getattr(args, option) is not None]
+    if given:
+        raise ValueError(
+            f"{', '.join(given)} {'needs' if len(given) == 1 else 'need'} --scores FILE"
+        )
+    from core.cli_text import format_tradeoff
+    from core.data import load_dataset
+    from core.detector import train_detector
+    from core.export import refit_comparison_of
+    from core.tradeoff import tradeoff_data, tradeoff_summary
+
+    digit = 5 if args.digit is None else args.digit
+    if not 0 <= digit <= 9:
+        raise ValueError(f"--digit must be 0-9, got {digit}")
     dataset = load_dataset()
     with _said_if_not_kept():
-        result = train_detector(dataset, digit=args.digit)
+        result = train_detector(dataset, digit=digit)
     summary = tradeoff_summary(
         tradeoff_data(result),
         threshold=args.threshold,
@@ -179,7 +218,65 @@ def _tradeoff(args: argparse.Namespace) -> int:
         false_negative_cost=args.fn_cost,
     )
     refit = refit_comparison_of(result, dataset, threshold=args.threshold)
-    summary = {"digit": args.digit, **summary, "refit": refit.as_json()}
+    summary = {"digit": digit, **summary, "refit": refit.as_json()}
+    print(json.dumps(summary, indent=2, allow_nan=False) if args.json else format_tradeoff(summary))
+    return 0
+
+
+def _scores_tradeoff(args: argparse.Namespace) -> int:
+    """``tradeoff --scores FILE``: the same keys, with ``source`` and, with --group, ``groups``."""
+    from core.cli_text import format_tradeoff
+    from core.formatting import score_file_problem_text
+    from core.groups import group_figures, group_indexes
+    from core.score_files import (
+        ScoreFileError,
+        guess_columns,
+        limits_from_env,
+        load_score_table,
+        scored_set_from_table,
+    )
+    from core.tradeoff import scored_tradeoff_data, tradeoff_summary
+
+    name = os.path.basename(args.scores) or args.scores
+    try:
+        table = load_score_table(args.scores, name=name, limits=limits_from_env())
+        guessed = guess_columns(table.columns)
+        columns = {option: getattr(args, option) for option in SCORE_FILE_OPTIONS}
+        del columns["positive"]
+        for role in ("label", "score"):
+            if columns[role] is None:
+                columns[role] = guessed[role]
+            if columns[role] is None:
+                raise ScoreFileError(
+                    "missing_column", file=name, format=table.format, role=role,
+                    choices=table.columns,
+                )  # fmt: skip
+        scored = scored_set_from_table(table, positive=args.positive, **columns)
+    except ScoreFileError as exc:
+        print(f"error: {_line(score_file_problem_text(exc))}", file=sys.stderr)
+        return EXIT_ERROR
+    summary = tradeoff_summary(
+        scored_tradeoff_data(scored),
+        threshold=args.threshold,
+        prevalence=args.prevalence,
+        false_positive_cost=args.fp_cost,
+        false_negative_cost=args.fn_cost,
+    )
+    source = {
+        "file": name,
+        "format": table.format,
+        "rows": table.n_rows,
+        "curve_rows": int(scored.curve_rows.size),
+        "test_rows": int(scored.test_rows.size),
+        "columns": columns,
+        "positive_label": scored.positive_label,
+        "negative_label": scored.negative_label,
+        "folds": list(scored.fold_names),
+    }
+    summary = {"source": source, **summary}
+    if args.group is not None:
+        figures = group_figures(group_indexes(scored), threshold=args.threshold)
+        summary["groups"] = [f.as_json() for f in figures]
     print(json.dumps(summary, indent=2, allow_nan=False) if args.json else format_tradeoff(summary))
     return 0
 

@@ -108,6 +108,9 @@ def format_tradeoff(summary: dict) -> str:
     """:func:`~core.tradeoff.tradeoff_summary` as text (``tradeoff``); an undefined figure
     says why."""
     nothing = "nothing is flagged"
+    source = summary.get("source")
+    if source is not None:
+        return _scores_tradeoff_text(summary, source)
     lines = [
         f"Detector of digit {summary.get('digit', '?')} at threshold {summary['threshold']} "
         "(flagged when score >= threshold)",
@@ -134,6 +137,12 @@ def format_tradeoff(summary: dict) -> str:
     ]
     if summary.get("refit") is not None:
         lines += _refit_lines(summary["refit"])
+    return "\n".join(lines + _prevalence_and_cost_lines(summary, unit="digits"))
+
+
+def _prevalence_and_cost_lines(summary: dict, *, unit: str) -> list[str]:
+    nothing = "nothing is flagged"
+    lines = []
     if "prevalence" in summary:
         lines += [
             f"At prevalence {summary['prevalence']:.2%} (recall and false-positive rate do not "
@@ -145,7 +154,7 @@ def format_tradeoff(summary: dict) -> str:
     if "expected_cost_per_1000" in summary:
         at = summary.get("prevalence", summary["training_prevalence"])
         lines.append(
-            f"Expected cost per 1,000 digits (FP {summary['false_positive_cost']:g}, FN "
+            f"Expected cost per 1,000 {unit} (FP {summary['false_positive_cost']:g}, FN "
             f"{summary['false_negative_cost']:g}, prevalence {at:.2%}): "
             + _text(summary["expected_cost_per_1000"], as_percent=False, why="a rate undefined")
         )
@@ -154,7 +163,63 @@ def format_tradeoff(summary: dict) -> str:
                 f"  least at threshold {summary['least_cost_threshold']}: "
                 + _text(summary["least_cost_per_1000"], as_percent=False, why="a rate undefined")
             )
-    return "\n".join(lines)
+    return lines
+
+
+def _rates_lines(figures: dict, *, prefix: str = "") -> list[str]:
+    """Precision, recall and false-positive rate with their intervals, one line each."""
+    nothing = "nothing is flagged"
+    return [
+        f"  precision {_text(figures[prefix + 'precision'], why=nothing)}"
+        + _interval_text(figures[prefix + "precision_ci"]),
+        f"  recall    {_text(figures[prefix + 'recall'], why='no positives')}"
+        + _interval_text(figures[prefix + "recall_ci"]),
+    ]
+
+
+def _scores_tradeoff_text(summary: dict, source: dict) -> str:
+    """``tradeoff --scores FILE`` as text: the file, its curve rows, folds, test rows, groups."""
+    nothing = "nothing is flagged"
+    folds = source["folds"]
+    lines = [
+        f"{source['file']} ({source['format']}, {source['rows']:,} rows), positive class "
+        f'"{source["positive_label"]}", label column "{source["columns"]["label"]}", score '
+        f'column "{source["columns"]["score"]}"',
+        f"At threshold {summary['threshold']} (flagged when score >= threshold)",
+        f"Curve rows ({source['curve_rows']:,}"
+        + (f", {len(folds)} folds" if folds else "")
+        + f", prevalence {summary['training_prevalence']:.2%}):",
+        f"  TP {summary['tp']:,}  FP {summary['fp']:,}  FN {summary['fn']:,}  TN {summary['tn']:,}"
+        f"  (flagged {summary['flagged']:,})",
+        *_rates_lines(summary),
+        f"  false-positive rate {_text(summary['false_positive_rate'], why='no negatives')}"
+        + _interval_text(summary["false_positive_rate_ci"]),
+        f"  F1 {_text(summary['f1'], why='precision or recall undefined')}"
+        f"  accuracy {_text(summary['accuracy'])}",
+    ]
+    if folds:
+        lines.append(
+            "  each fold alone ("
+            + ", ".join(folds)
+            + "): precision "
+            + ", ".join(_text(v, why=nothing) for v in summary["fold_precision"])
+            + "; recall "
+            + ", ".join(_text(v, why="no positives") for v in summary["fold_recall"])
+        )
+    if source["test_rows"]:
+        lines.append(f"Test rows ({source['test_rows']:,}):")
+        lines += _rates_lines(summary, prefix="test_")
+    for group in summary.get("groups", ()):
+        lines.append(
+            f"Group {group['name']} ({group['n']:,} rows, {group['n_pos']:,} positive): "
+            f"TP {group['tp']:,}  FP {group['fp']:,}  FN {group['fn']:,}  TN {group['tn']:,}"
+        )
+        lines += _rates_lines(group)
+        lines.append(
+            f"  false-positive rate {_text(group['false_positive_rate'], why='no negatives')}"
+            + _interval_text(group["false_positive_rate_ci"])
+        )
+    return "\n".join(lines + _prevalence_and_cost_lines(summary, unit="rows"))
 
 
 def _test_text(test: dict | None) -> str:
