@@ -6,14 +6,12 @@ import streamlit as st
 
 from ui import scores, tradeoff
 from ui.entry import guarded, show_callback_failure, start_page
+from ui.notebook import notebook_cells
 from ui.params import show_notes
 
 start_page()
 st.title("Your scores")
-st.caption(
-    "Any binary classifier's labels and scores, from a CSV or Parquet file: the same live "
-    "explorer as the trade-off page, exact at every distinct score."
-)
+notebook_cells("scores")
 source, file_note = scores.choose_source()
 if source is None:
     show_notes([file_note], known=scores.KNOWN_PARAMS)

@@ -209,6 +209,11 @@ PAGES = {
         (),
         "the chapter's next steps, ROC curves and other models side by side",
     ),
+    "scores": PageCells(
+        "/scores",
+        (),
+        "any binary classifier's labels and scores from a file, in the same live explorer",
+    ),
 }
 """Each page's cells, by the page's name."""
 

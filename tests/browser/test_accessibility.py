@@ -20,6 +20,7 @@ PAGES = {
     "train": ("/train?digit=5", "Accuracy, fold by fold"),
     "confusion": ("/confusion?digit=5", "What the errors look like"),
     "compare": ("/compare?digit=5", "At the same operating point"),
+    "scores": ("/scores", "Up to 10 MB"),
 }
 EXPLORER_HOST = "[data-testid=stBidiComponentIsolated]"
 FAILING_IMPACTS = ("critical", "serious")
