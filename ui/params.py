@@ -29,18 +29,25 @@ def raw_param(name: str) -> str | None:
     return values[-1] if values else None
 
 
+def changed_from_outside(key: str, name: str) -> bool:
+    """Whether :func:`adopt` would take the URL's ``name`` into ``key`` now: the key is not set
+    yet, or the URL's text changed since the key last saw it and is not one this session
+    wrote."""
+    raw = raw_param(name)
+    ours = st.session_state.get(f"_url_ours_{key}", ())
+    seen = st.session_state.get(f"_url_seen_{key}") == raw or raw in ours
+    return key not in st.session_state or not seen
+
+
 def adopt(key: str, name: str, parsed: Parsed) -> str | None:
     """Put the URL's parsed value into ``st.session_state[key]`` when the URL changed.
 
     Returns the correction note when the URL's value was adopted and had to be corrected.
     """
-    marker = f"_url_seen_{key}"
-    raw = raw_param(name)
-    ours = st.session_state.get(f"_url_ours_{key}", ())
-    if key in st.session_state and (st.session_state.get(marker) == raw or raw in ours):
+    if not changed_from_outside(key, name):
         return None
     st.session_state[key] = parsed.value
-    st.session_state[marker] = raw
+    st.session_state[f"_url_seen_{key}"] = raw_param(name)
     return parsed.note
 
 

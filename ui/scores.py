@@ -42,7 +42,14 @@ from core.scored_set import ScoredSet
 from core.tradeoff import TradeoffData, scored_tradeoff_data
 from ui import tradeoff
 from ui.explorer import explorer_section
-from ui.params import adopt, link_to_this_view, publish, raw_param, unpublish
+from ui.params import (
+    adopt,
+    changed_from_outside,
+    link_to_this_view,
+    publish,
+    raw_param,
+    unpublish,
+)
 
 EXPLORER = "scores_explorer"
 SOURCE_KEY = "scores_source"
@@ -159,10 +166,9 @@ def file_from_link(names: tuple[str, ...]) -> str | None:
     if raw is None or raw == "":
         return None
     if raw in names:
-        note = adopt(FILE_KEY, "file", Parsed(raw))
-        if st.session_state.get(FILE_KEY) == raw:
+        if changed_from_outside(FILE_KEY, "file"):  # a link: open its file
             st.session_state[SOURCE_KEY] = SERVER
-        return note
+        return adopt(FILE_KEY, "file", Parsed(raw))
     shown = raw if len(raw) <= 60 else raw[:57] + "…"
     if names:
         return f"file={shown} is not one of the server's score files; choose one below."

@@ -262,3 +262,16 @@ def test_margins_are_counted_as_the_file_holds_them(score_dir):
     m = metrics_at(data.cv_index, threshold=0.2)
     assert counts(arrays, 0.2) == (m.tp, m.fp, m.fn, m.tn)
     assert header["has_test"] and header["has_folds"] and header["folds"] == 3
+
+
+def test_after_a_link_to_a_file_the_reader_can_still_switch_to_an_upload(score_dir):
+    app = open_page("pages/scores.py", query={"file": "spam.csv", "positive": "spam"})
+    explorer_mounts(app, KEY)
+    assert app.segmented_control(key="scores_source").value == "A file on the server"
+    app.segmented_control(key="scores_source").set_value("Upload a file").run()
+    assert app.segmented_control(key="scores_source").value == "Upload a file"
+    assert app.file_uploader(key="scores_upload") is not None
+    assert "file" not in app.query_params
+    assert not app.get("bidi_component")  # nothing uploaded yet
+    app.run()  # and it stays there
+    assert app.segmented_control(key="scores_source").value == "Upload a file"
