@@ -275,3 +275,30 @@ def test_after_a_link_to_a_file_the_reader_can_still_switch_to_an_upload(score_d
     assert not app.get("bidi_component")  # nothing uploaded yet
     app.run()  # and it stays there
     assert app.segmented_control(key="scores_source").value == "Upload a file"
+
+
+def test_the_tradeoff_pages_scores_uploaded_here_give_its_explorer(score_dir, cache_dir):
+    """Download these scores (the small set's 5-detector), upload them: the same counts."""
+    from core.data import load_fallback_dataset
+    from core.detector import train_detector
+    from core.score_export import detector_scores_table
+
+    tradeoff = open_page("pages/tradeoff.py", query={"digit": "5", "threshold": "0"})
+    _, theirs, _ = explorer_mounts(tradeoff)
+    result = train_detector(load_fallback_dataset(), digit=5, cache_dir=cache_dir)
+    app = open_page("pages/scores.py")
+    app.file_uploader(key="scores_upload").set_value(
+        ("scores-digit5.parquet", detector_scores_table(result), "application/octet-stream")
+    ).run()
+    assert not app.exception and not app.error
+    assert app.selectbox(key="scores_positive").value == "True"  # preset, and shown
+    assert app.selectbox(key="scores_column_fold").value == "fold"
+    assert app.selectbox(key="scores_column_split").value == "split"
+    _, ours, _ = explorer_mounts(app, KEY)
+    mnist_header, mnist_arrays = decode_payload(theirs)
+    header, arrays = decode_payload(ours)
+    for name in ("cv_positive", "cv_negative", "test_positive", "test_negative"):
+        np.testing.assert_array_equal(arrays[name], mnist_arrays[name])
+    assert header["folds"] == mnist_header["folds"] == 3
+    for threshold in (0.0, float(np.median(result.cv_scores))):
+        assert counts(arrays, threshold) == counts(mnist_arrays, threshold)
