@@ -22,7 +22,7 @@ import streamlit as st
 from core.calibration import calibration_or_none
 from core.charts import reliability_figure
 from core.explorer import ExplorerNouns, scored_set_nouns
-from core.formatting import percent, score_file_problem_text, threshold_text
+from core.formatting import percent, score_file_problem_text
 from core.groups import group_figures, group_indexes, group_thresholds
 from core.params import Parsed
 from core.score_directory import score_file_names, score_file_path, scores_directory
@@ -493,7 +493,7 @@ def rows_table(view: ScoresView, *, threshold: float) -> None:
     )
     cut = rows_at_cut(scored, view.data.cv_index, threshold=threshold, kind=kind, limit=ROWS_SHOWN)
     st.caption(
-        f"The {ROWS_SHOWN} rows (at most) whose scores lie nearest {threshold_text(threshold)}: "
+        f"The {ROWS_SHOWN} rows (at most) whose scores lie nearest {threshold:.6g}: "
         "the ones a small move would flip. Flagged means score ≥ threshold; test rows are left "
         "out."
     )

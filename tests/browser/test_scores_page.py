@@ -131,7 +131,7 @@ def test_an_uploaded_csv_named_and_dragged_is_counted_exactly_at_every_frame(
     released = float(moves[-1]["threshold"])
     page.mouse.up()
     # The release reaches the server: the rows at the cut follow the released threshold.
-    page.get_by_text(f"lie nearest {released:.2f}").wait_for(timeout=30_000)
+    page.get_by_text(f"lie nearest {released:.6g}:").wait_for(timeout=30_000)
     wait_for_idle(page)
     screenshot(page, "scores-upload-dragged")
     context.close()
