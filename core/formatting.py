@@ -126,7 +126,10 @@ def score_file_problem_text(error) -> str:
             else "its rows do not all have the header's number of cells."
         ),
         "not_utf8": lambda: (
-            f"{at} {error.row:,} is not UTF-8 text." if error.row else "not UTF-8 text."
+            (f"{where} is" if column is not None and error.row else f"{at} {error.row:,} is")
+            + " not UTF-8 text."
+            if error.row
+            else "the file is not UTF-8 text."
         ),
         "damaged": lambda: "the file is damaged, truncated, or neither CSV nor Parquet.",
         "nested_column": lambda: (

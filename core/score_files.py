@@ -383,9 +383,8 @@ def load_score_table(
 
 
 def _parse(data: bytes, *, name: str, limits: ReadLimits) -> ScoreTable:
-    if not data.strip():
+    if not data or (len(data) < 4096 and not data.strip()):  # more blanks: "no_header"
         raise _problem("empty", name)
-    fingerprint = hashlib.sha256(data).hexdigest()
     if data[:4] == PARQUET_MAGIC:
         table = _parquet_table(data, name=name, limits=limits)
         format = "parquet"
@@ -399,7 +398,7 @@ def _parse(data: bytes, *, name: str, limits: ReadLimits) -> ScoreTable:
         format=format,
         columns=tuple(table.column_names),
         n_rows=table.num_rows,
-        fingerprint=fingerprint,
+        fingerprint=hashlib.sha256(data).hexdigest(),
         _table=table,
     )
 
@@ -517,7 +516,12 @@ def _csv_table(data: bytes, *, name: str, limits: ReadLimits):
     except Exception as exc:  # noqa: BLE001 - pyarrow's many errors; found again below, with its line
         if _out_of_memory(exc):
             raise MemoryError from exc
-    # Read again on one thread to name the first bad line (the error path only).
+    # The error path only: first the text (pyarrow hands a bad row to the handler below as
+    # text), then read again on one thread to name the first bad line.
+    try:
+        data[body:end].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _problem("not_utf8", name, "csv", row=_line_of(data, body + exc.start)) from None
     invalid = []
 
     def first_invalid(row):
@@ -541,11 +545,6 @@ def _csv_table(data: bytes, *, name: str, limits: ReadLimits):
             "not_a_table", name, "csv", row=row, count=bad.actual_columns,
             limit=bad.expected_columns, value=(bad.text or "")[:200],
         )  # fmt: skip
-    if "UTF8" in message or "utf8" in message.lower():
-        try:
-            data[body:end].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _problem("not_utf8", name, "csv", row=_line_of(data, body + exc.start)) from None
     if "straddling" in message or "block" in message:
         starts = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, count=end) == ord("\n"))
         lengths = np.diff(np.concatenate(([-1], starts, [end])))
@@ -592,22 +591,16 @@ def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
         )
     if metadata.num_rows < 0:
         raise _problem("damaged", name, "parquet")
+    # What the row groups claim their columns take once decoded. The columns' own metadata is
+    # not read here: pyarrow's accessor of a damaged column chunk can end the process.
     try:
-        claimed = 0
-        for r in range(metadata.num_row_groups):
-            group = metadata.row_group(r)
-            claimed += max(0, group.total_byte_size)
-            claimed += sum(
-                max(0, group.column(c).total_uncompressed_size) for c in range(group.num_columns)
-            )
-    except MemoryError:
-        raise
+        claimed = sum(
+            max(0, metadata.row_group(r).total_byte_size) for r in range(metadata.num_row_groups)
+        )
     except Exception as exc:  # noqa: BLE001
         if _out_of_memory(exc):
             raise MemoryError from exc
         raise _problem("damaged", name, "parquet") from None
-    # Each column's pages counted twice (the row group's total and its columns'): half of it.
-    claimed //= 2
     if claimed > limits.memory_bytes:
         raise _problem("claims_too_much", name, "parquet", count=claimed, limit=limits.memory_bytes)
     try:
@@ -620,7 +613,36 @@ def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
         raise _problem("damaged", name, "parquet") from None
     if table.num_rows != metadata.num_rows or table.column_names != names:
         raise _problem("damaged", name, "parquet")
+    for column_name in names:  # Parquet's text is not checked on reading; a flip can break it
+        column = table.column(column_name)
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+
+        def valid(low: int, high: int, column=column) -> bool:
+            try:
+                column.slice(low, high - low).validate(full=True)
+            except pa.ArrowException:
+                return False
+            return True
+
+        if not valid(0, len(column)):
+            row = _first_failing(len(column), valid) + 1
+            raise _problem("not_utf8", name, "parquet", column=column_name, row=row)
     return table
+
+
+def _first_failing(n: int, passes) -> int:
+    """The first index ``k`` of ``range(n)`` where ``passes(k, k + 1)`` fails, given that
+    ``passes(0, n)`` fails: halving the range, each half checked whole."""
+    low, high = 0, n
+    while high - low > 1:
+        middle = (low + high) // 2
+        if passes(low, middle):
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 # --- the isolated reader ----------------------------------------------------------------------
@@ -656,14 +678,15 @@ def _load_isolated(source, *, name: str, limits: ReadLimits) -> ScoreTable:
         root = str(Path(__file__).resolve().parents[1])
         paths = filter(None, (root, os.environ.get("PYTHONPATH")))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), **_CHILD_ENV}
-        child = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,
-        )
+        with (directory / "stderr").open("wb") as stderr:
+            child = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                env=env,
+                start_new_session=True,
+            )
         try:
             status = child.wait(timeout=limits.seconds)
         except subprocess.TimeoutExpired:
@@ -675,7 +698,12 @@ def _load_isolated(source, *, name: str, limits: ReadLimits) -> ScoreTable:
                 child.kill()
                 child.wait()
         result_path = directory / _RESULT
-        if status == _CHILD_OUT_OF_MEMORY or status in (-signal.SIGKILL, -signal.SIGABRT):
+        said = (directory / "stderr").read_bytes()[-4096:]
+        if (
+            status in (_CHILD_OUT_OF_MEMORY, -signal.SIGKILL)
+            or b"bad_alloc" in said
+            or b"MemoryError" in said
+        ):
             raise _problem("out_of_memory", name, limit=limits.memory_bytes)
         if status != 0 or not result_path.exists():
             raise _problem("damaged", name)
@@ -890,17 +918,15 @@ def _scores(table: ScoreTable, column: str) -> np.ndarray:
         try:
             numbers = pc.cast(text, pa.float64())
         except pa.ArrowInvalid:
-            # Halve the range until the first cell that does not cast is found.
-            low, high = 0, len(text)
-            while high - low > 1:
-                middle = (low + high) // 2
+
+            def casts(low: int, high: int) -> bool:
                 try:
-                    pc.cast(text.slice(low, middle - low), pa.float64())
+                    pc.cast(text.slice(low, high - low), pa.float64())
                 except pa.ArrowInvalid:
-                    high = middle
-                else:
-                    low = middle
-            refuse(low)
+                    return False
+                return True
+
+            refuse(_first_failing(len(text), casts))
     elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         numbers = pc.cast(array, pa.float64(), safe=False)
     else:
