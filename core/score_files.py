@@ -461,7 +461,8 @@ def _csv_header(data: bytes, *, name: str, limits: ReadLimits) -> tuple[int, lis
         raise _problem(
             "too_many_columns", name, "csv", row=1, count=len(cells), limit=limits.max_columns
         )
-    if all(_looks_like_number(cell) for cell in cells if cell) or not any(cells):
+    # Column names are seldom numbers, and a row of labels and scores always holds one.
+    if any(_looks_like_number(cell) for cell in cells if cell) or not any(cells):
         raise _problem("no_header", name, "csv", row=1, value=line[:200])
     columns = [cell or f"column {k + 1}" for k, cell in enumerate(cells)]
     seen = set()
