@@ -1151,5 +1151,9 @@ def read_scored_set(
 
 
 if __name__ == "__main__":
+    status = _CHILD_OUT_OF_MEMORY
     with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(_child_main(sys.argv[1:]))
+        status = _child_main(sys.argv[1:])
+    # Its files are closed: leave without the interpreter's teardown, where some pyarrow
+    # releases abort under the address-space limit.
+    os._exit(status)
