@@ -90,7 +90,7 @@ def flow(browser, app, env: dict, args) -> dict:
                 page.goto(f"{url}/train?digit=5")
                 wait_for_idle(page, timeout_ms=timeout)
                 page.get_by_role("button", name="Train the 5-detector").click()
-                page.get_by_text("fold by fold").wait_for(timeout=timeout)
+                page.get_by_role("heading", name="Accuracy, fold by fold").wait_for(timeout=timeout)
                 wait_for_idle(page, timeout_ms=timeout)
                 page.close()
             steps = args.steps if app is TRADEOFF else 1
