@@ -288,6 +288,7 @@ class ScoreTable:
     n_rows: int
     fingerprint: str
     _table: object = field(repr=False, default=None)  # a pyarrow.Table
+    _cells: dict = field(repr=False, default_factory=dict)  # cells(): each made once
 
     def first_row(self) -> int:
         """The person's number of the first data row: line 2 of a CSV, row 1 of a Parquet."""
@@ -309,6 +310,13 @@ class ScoreTable:
         if not chunks:
             return pa.array([], type=column.type)
         return pa.concat_arrays(chunks) if len(chunks) > 1 else chunks[0]
+
+    def cells(self, name: str):
+        """Column ``name`` as its cells are compared and counted: text trimmed of blanks, other
+        types as they are (a pyarrow array, made once)."""
+        if name not in self._cells:
+            self._cells[name] = _as_text(self.arrow_column(name))
+        return self._cells[name]
 
     def column(self, name: str) -> np.ndarray:
         """Column ``name`` as an array of shape (n_rows,): text as objects (str), numbers as
@@ -816,7 +824,7 @@ def _first(mask) -> int:
 
 
 def _missing_mask(array) -> np.ndarray:
-    """True where a cell holds nothing: null, NaN, or (text) only blanks."""
+    """True where a cell of :meth:`ScoreTable.cells` holds nothing: null, NaN, empty text."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -824,7 +832,7 @@ def _missing_mask(array) -> np.ndarray:
     if pa.types.is_floating(array.type):
         missing |= pc.is_nan(array).fill_null(True).to_numpy(zero_copy_only=False)
     elif pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-        empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(array)), 0)
+        empty = pc.equal(pc.utf8_length(array), 0)
         missing |= empty.fill_null(True).to_numpy(zero_copy_only=False)
     return missing
 
@@ -844,7 +852,7 @@ def _distinct(table: ScoreTable, array, rows=None) -> tuple[list, list[str]]:
     values sort (numerically when every text is a number)."""
     import pyarrow.compute as pc
 
-    values = pc.unique(_as_text(array if rows is None else array.filter(rows)).drop_null())
+    values = pc.unique((array if rows is None else array.filter(rows)).drop_null())
     natives = [v for v in values.to_pylist() if not (isinstance(v, float) and math.isnan(v))]
     natives = [v for v in natives if not (isinstance(v, str) and not v)]
     texts = [_text_of(v) for v in natives]
@@ -868,7 +876,7 @@ def label_values(table: ScoreTable, column: str) -> tuple[str, ...]:
 
 
 def _label_values(table: ScoreTable, column: str) -> tuple[list, list[str]]:
-    array = table.arrow_column(column)
+    array = table.cells(column)
     missing = _first(_missing_mask(array))
     if missing >= 0:
         raise _problem(
@@ -915,7 +923,7 @@ def _scores(table: ScoreTable, column: str) -> np.ndarray:
         refuse(_first(array.is_null().to_numpy(zero_copy_only=False)))
     kind = array.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        text = pc.utf8_trim_whitespace(array)
+        text = table.cells(column)
         try:
             numbers = pc.cast(text, pa.float64())
         except pa.ArrowInvalid:
@@ -948,7 +956,7 @@ def _codes(array, natives: list) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    codes = pc.index_in(_as_text(array), value_set=pa.array(natives, type=array.type))
+    codes = pc.index_in(array, value_set=pa.array(natives, type=array.type))
     return codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
 
 
@@ -1033,13 +1041,13 @@ def scored_set_from_table(
         positive = stripped[0]
     at = texts.index(positive)
     negative = texts[1 - at]
-    y_true = _codes(table.arrow_column(label), natives) == at
+    y_true = _codes(table.cells(label), natives) == at
     scores = _scores(table, score)
     first = table.first_row()
 
     is_test = None
     if split is not None:
-        marks = pc.utf8_lower(pc.cast(_as_text(table.arrow_column(split)), pa.string()))
+        marks = pc.utf8_lower(pc.cast(table.cells(split), pa.string()))
         is_test = pc.is_in(marks, value_set=pa.array(list(TEST_SPLITS)))
         is_test = is_test.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
         if is_test.all():
@@ -1051,7 +1059,7 @@ def scored_set_from_table(
 
     fold_ids, fold_names = None, ()
     if fold is not None:
-        array = table.arrow_column(fold)
+        array = table.cells(fold)
         unfolded = _missing_mask(array) & curve
         if unfolded.any():
             raise _problem(
@@ -1063,7 +1071,7 @@ def scored_set_from_table(
 
     group_ids, group_names = None, ()
     if group is not None:
-        array = table.arrow_column(group)
+        array = table.cells(group)
         natives_g, group_names = _distinct(table, array)
         group_ids = _codes(array, natives_g)
         group_ids[group_ids < 0] = NO_GROUP
