@@ -3,15 +3,16 @@
     MNIST_DATA=/work/shared/mnist python bench/run.py [--quick] [--only NAME ...] [--capture]
 
 Each script (``load``, ``train``, ``thresholds``, ``estimates``, ``tradeoff``, ``memory``,
-``explorer``, ``hostile``: bench_NAME.py) runs in a fresh Python process with ``--json PATH``. A
-row of the table: what, the figure, the reference measured in the same run, their ratio, the
-goal and whether it was met, and the 1-minute load average around its benchmark; the header
-names the machine. The table goes to ``bench/results/latest.md``, every figure to
-``latest.json``; a run that is not ``--quick`` also rewrites, in ``bench/RESULTS.md``, the section
-of each benchmark it ran (date, machine, load, rows) and keeps the others and the hand-written
-part below them. ``--quick`` passes fewer repetitions (a smoke check; ``hostile`` then leaves out
-its trainings). All but ``thresholds`` and ``estimates`` need ``MNIST_DATA``: without it the run
-stops at once with exit status 2; a benchmark that fails is a row and makes it exit 1.
+``explorer``, ``hostile``, ``score_files``: bench_NAME.py) runs in a fresh Python process with
+``--json PATH``. A row of the table: what, the figure, the reference measured in the same run,
+their ratio, the goal and whether it was met, and the 1-minute load average around its
+benchmark; the header names the machine. The table goes to ``bench/results/latest.md``, every
+figure to ``latest.json``; a run that is not ``--quick`` also rewrites, in ``bench/RESULTS.md``,
+the section of each benchmark it ran (date, machine, load, rows) and keeps the others and the
+hand-written part below them. ``--quick`` passes fewer repetitions (a smoke check; ``hostile``
+then leaves out its trainings). All but ``thresholds``, ``estimates`` and ``score_files`` need
+``MNIST_DATA``: without it the run stops at once with exit status 2; a benchmark that fails is
+a row and makes it exit 1.
 ``--self-test`` runs the runner's own checks on canned results (``bench/run_checks.py``).
 """
 
@@ -287,6 +288,40 @@ def hostile_rows(r: dict) -> list[Row]:
     return rows
 
 
+def score_file_rows(r: dict) -> list[Row]:
+    rows = []
+    for name, case in r["bad"].items():
+        refused, valid = case["refused"], case["valid_same_size"]
+        if "error" in refused or "error" in valid:
+            rows.append(Row(f"score file, {name}", "failed", met=False))
+            continue
+        expected = case["expected"]
+        goal, met = ("", None) if expected is None else (expected, refused["outcome"] == expected)
+        ref = f"a valid file of {valid['bytes'] / 2**20:,.2f} MB"
+        rows.append(
+            _row(f"score file, {name}: {refused['outcome']}, time", refused["seconds"] * 1000,
+                 valid["seconds"] * 1000, "ms", ref, goal, met)
+        )  # fmt: skip
+        rows.append(
+            _row(f"score file, {name}: peak RSS", refused["peak_mb"], valid["peak_mb"], "MB", ref,
+                 digits=0)
+        )  # fmt: skip
+    for kind, case in r["valid"].items():
+        ours, reference, isolated = case["ours"], case["pandas_sklearn"], case["isolated"]
+        if any("error" in x for x in (ours, reference, isolated)):
+            rows.append(Row(f"valid {kind} score file", "failed", met=False))
+            continue
+        what = f"{r['rows']:,}-row {kind} into a scored set with its PR curve"
+        ref = f"pandas.read_{kind} + precision_recall_curve"
+        rows += [
+            _row(f"{what}: time", ours["seconds"], reference["seconds"], "s", ref, digits=2),
+            _row(f"{what}: peak RSS", ours["peak_mb"], reference["peak_mb"], "MB", ref, digits=0),
+            _row(f"{what}, isolated reader: time", isolated["seconds"], ours["seconds"], "s",
+                 "in-process", digits=2),
+        ]  # fmt: skip
+    return rows
+
+
 # --- the benchmarks -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Benchmark:
@@ -309,6 +344,8 @@ BENCHMARKS = (
     Benchmark("explorer", "bench_explorer.py", explorer_rows,
               quick=("--repeat", "1", "--big", "200000")),
     Benchmark("hostile", "bench_hostile.py", hostile_rows, quick=("--only", "pictures,models")),
+    Benchmark("score_files", "bench_score_files.py", score_file_rows, False,
+              ("--mb", "1", "--rows", "100000", "--repeat", "1")),
 )  # fmt: skip
 BY_NAME = {b.name: b for b in BENCHMARKS}
 

@@ -82,7 +82,12 @@ def _quoted(values, *, most: int = 5) -> str:
 
 
 def _megabytes(n_bytes: float) -> str:
-    return f"{n_bytes / 2**20:,.0f} MB" if n_bytes >= 2**20 else f"{n_bytes / 2**20:,.2f} MB"
+    """Bytes in MB of 2**20 bytes (as Streamlit's upload limit counts them): whole when they
+    are, else with the decimals that tell a size from a limit just under it."""
+    value = n_bytes / 2**20
+    if value == int(value):
+        return f"{value:,.0f} MB"
+    return f"{value:.2f} MB" if value < 10 else f"{value:,.1f} MB"
 
 
 def score_file_problem_text(error) -> str:
@@ -126,7 +131,10 @@ def score_file_problem_text(error) -> str:
             else "its rows do not all have the header's number of cells."
         ),
         "not_utf8": lambda: (
-            f"{at} {error.row:,} is not UTF-8 text." if error.row else "not UTF-8 text."
+            (f"{where} is" if column is not None and error.row else f"{at} {error.row:,} is")
+            + " not UTF-8 text."
+            if error.row
+            else "the file is not UTF-8 text."
         ),
         "damaged": lambda: "the file is damaged, truncated, or neither CSV nor Parquet.",
         "nested_column": lambda: (

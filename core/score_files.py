@@ -288,6 +288,7 @@ class ScoreTable:
     n_rows: int
     fingerprint: str
     _table: object = field(repr=False, default=None)  # a pyarrow.Table
+    _cells: dict = field(repr=False, default_factory=dict)  # cells(): each made once
 
     def first_row(self) -> int:
         """The person's number of the first data row: line 2 of a CSV, row 1 of a Parquet."""
@@ -309,6 +310,13 @@ class ScoreTable:
         if not chunks:
             return pa.array([], type=column.type)
         return pa.concat_arrays(chunks) if len(chunks) > 1 else chunks[0]
+
+    def cells(self, name: str):
+        """Column ``name`` as its cells are compared and counted: text trimmed of blanks, other
+        types as they are (a pyarrow array, made once)."""
+        if name not in self._cells:
+            self._cells[name] = _as_text(self.arrow_column(name))
+        return self._cells[name]
 
     def column(self, name: str) -> np.ndarray:
         """Column ``name`` as an array of shape (n_rows,): text as objects (str), numbers as
@@ -383,9 +391,8 @@ def load_score_table(
 
 
 def _parse(data: bytes, *, name: str, limits: ReadLimits) -> ScoreTable:
-    if not data.strip():
+    if not data or (len(data) < 4096 and not data.strip()):  # more blanks: "no_header"
         raise _problem("empty", name)
-    fingerprint = hashlib.sha256(data).hexdigest()
     if data[:4] == PARQUET_MAGIC:
         table = _parquet_table(data, name=name, limits=limits)
         format = "parquet"
@@ -399,7 +406,7 @@ def _parse(data: bytes, *, name: str, limits: ReadLimits) -> ScoreTable:
         format=format,
         columns=tuple(table.column_names),
         n_rows=table.num_rows,
-        fingerprint=fingerprint,
+        fingerprint=hashlib.sha256(data).hexdigest(),
         _table=table,
     )
 
@@ -462,7 +469,8 @@ def _csv_header(data: bytes, *, name: str, limits: ReadLimits) -> tuple[int, lis
         raise _problem(
             "too_many_columns", name, "csv", row=1, count=len(cells), limit=limits.max_columns
         )
-    if all(_looks_like_number(cell) for cell in cells if cell) or not any(cells):
+    # Column names are seldom numbers, and a row of labels and scores always holds one.
+    if any(_looks_like_number(cell) for cell in cells if cell) or not any(cells):
         raise _problem("no_header", name, "csv", row=1, value=line[:200])
     columns = [cell or f"column {k + 1}" for k, cell in enumerate(cells)]
     seen = set()
@@ -517,7 +525,12 @@ def _csv_table(data: bytes, *, name: str, limits: ReadLimits):
     except Exception as exc:  # noqa: BLE001 - pyarrow's many errors; found again below, with its line
         if _out_of_memory(exc):
             raise MemoryError from exc
-    # Read again on one thread to name the first bad line (the error path only).
+    # The error path only: first the text (pyarrow hands a bad row to the handler below as
+    # text), then read again on one thread to name the first bad line.
+    try:
+        data[body:end].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _problem("not_utf8", name, "csv", row=_line_of(data, body + exc.start)) from None
     invalid = []
 
     def first_invalid(row):
@@ -541,11 +554,6 @@ def _csv_table(data: bytes, *, name: str, limits: ReadLimits):
             "not_a_table", name, "csv", row=row, count=bad.actual_columns,
             limit=bad.expected_columns, value=(bad.text or "")[:200],
         )  # fmt: skip
-    if "UTF8" in message or "utf8" in message.lower():
-        try:
-            data[body:end].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _problem("not_utf8", name, "csv", row=_line_of(data, body + exc.start)) from None
     if "straddling" in message or "block" in message:
         starts = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, count=end) == ord("\n"))
         lengths = np.diff(np.concatenate(([-1], starts, [end])))
@@ -592,22 +600,16 @@ def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
         )
     if metadata.num_rows < 0:
         raise _problem("damaged", name, "parquet")
+    # What the row groups claim their columns take once decoded. The columns' own metadata is
+    # not read here: pyarrow's accessor of a damaged column chunk can end the process.
     try:
-        claimed = 0
-        for r in range(metadata.num_row_groups):
-            group = metadata.row_group(r)
-            claimed += max(0, group.total_byte_size)
-            claimed += sum(
-                max(0, group.column(c).total_uncompressed_size) for c in range(group.num_columns)
-            )
-    except MemoryError:
-        raise
+        claimed = sum(
+            max(0, metadata.row_group(r).total_byte_size) for r in range(metadata.num_row_groups)
+        )
     except Exception as exc:  # noqa: BLE001
         if _out_of_memory(exc):
             raise MemoryError from exc
         raise _problem("damaged", name, "parquet") from None
-    # Each column's pages counted twice (the row group's total and its columns'): half of it.
-    claimed //= 2
     if claimed > limits.memory_bytes:
         raise _problem("claims_too_much", name, "parquet", count=claimed, limit=limits.memory_bytes)
     try:
@@ -620,7 +622,36 @@ def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
         raise _problem("damaged", name, "parquet") from None
     if table.num_rows != metadata.num_rows or table.column_names != names:
         raise _problem("damaged", name, "parquet")
+    for column_name in names:  # Parquet's text is not checked on reading; a flip can break it
+        column = table.column(column_name)
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+
+        def valid(low: int, high: int, column=column) -> bool:
+            try:
+                column.slice(low, high - low).validate(full=True)
+            except pa.ArrowException:
+                return False
+            return True
+
+        if not valid(0, len(column)):
+            row = _first_failing(len(column), valid) + 1
+            raise _problem("not_utf8", name, "parquet", column=column_name, row=row)
     return table
+
+
+def _first_failing(n: int, passes) -> int:
+    """The first index ``k`` of ``range(n)`` where ``passes(k, k + 1)`` fails, given that
+    ``passes(0, n)`` fails: halving the range, each half checked whole."""
+    low, high = 0, n
+    while high - low > 1:
+        middle = (low + high) // 2
+        if passes(low, middle):
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 # --- the isolated reader ----------------------------------------------------------------------
@@ -656,14 +687,15 @@ def _load_isolated(source, *, name: str, limits: ReadLimits) -> ScoreTable:
         root = str(Path(__file__).resolve().parents[1])
         paths = filter(None, (root, os.environ.get("PYTHONPATH")))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), **_CHILD_ENV}
-        child = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,
-        )
+        with (directory / "stderr").open("wb") as stderr:
+            child = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                env=env,
+                start_new_session=True,
+            )
         try:
             status = child.wait(timeout=limits.seconds)
         except subprocess.TimeoutExpired:
@@ -675,7 +707,12 @@ def _load_isolated(source, *, name: str, limits: ReadLimits) -> ScoreTable:
                 child.kill()
                 child.wait()
         result_path = directory / _RESULT
-        if status == _CHILD_OUT_OF_MEMORY or status in (-signal.SIGKILL, -signal.SIGABRT):
+        said = (directory / "stderr").read_bytes()[-4096:]
+        if (
+            status in (_CHILD_OUT_OF_MEMORY, -signal.SIGKILL)
+            or b"bad_alloc" in said
+            or b"MemoryError" in said
+        ):
             raise _problem("out_of_memory", name, limit=limits.memory_bytes)
         if status != 0 or not result_path.exists():
             raise _problem("damaged", name)
@@ -787,7 +824,7 @@ def _first(mask) -> int:
 
 
 def _missing_mask(array) -> np.ndarray:
-    """True where a cell holds nothing: null, NaN, or (text) only blanks."""
+    """True where a cell of :meth:`ScoreTable.cells` holds nothing: null, NaN, empty text."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -795,7 +832,7 @@ def _missing_mask(array) -> np.ndarray:
     if pa.types.is_floating(array.type):
         missing |= pc.is_nan(array).fill_null(True).to_numpy(zero_copy_only=False)
     elif pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-        empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(array)), 0)
+        empty = pc.equal(pc.utf8_length(array), 0)
         missing |= empty.fill_null(True).to_numpy(zero_copy_only=False)
     return missing
 
@@ -815,7 +852,7 @@ def _distinct(table: ScoreTable, array, rows=None) -> tuple[list, list[str]]:
     values sort (numerically when every text is a number)."""
     import pyarrow.compute as pc
 
-    values = pc.unique(_as_text(array if rows is None else array.filter(rows)).drop_null())
+    values = pc.unique((array if rows is None else array.filter(rows)).drop_null())
     natives = [v for v in values.to_pylist() if not (isinstance(v, float) and math.isnan(v))]
     natives = [v for v in natives if not (isinstance(v, str) and not v)]
     texts = [_text_of(v) for v in natives]
@@ -839,7 +876,7 @@ def label_values(table: ScoreTable, column: str) -> tuple[str, ...]:
 
 
 def _label_values(table: ScoreTable, column: str) -> tuple[list, list[str]]:
-    array = table.arrow_column(column)
+    array = table.cells(column)
     missing = _first(_missing_mask(array))
     if missing >= 0:
         raise _problem(
@@ -886,21 +923,19 @@ def _scores(table: ScoreTable, column: str) -> np.ndarray:
         refuse(_first(array.is_null().to_numpy(zero_copy_only=False)))
     kind = array.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        text = pc.utf8_trim_whitespace(array)
+        text = table.cells(column)
         try:
             numbers = pc.cast(text, pa.float64())
         except pa.ArrowInvalid:
-            # Halve the range until the first cell that does not cast is found.
-            low, high = 0, len(text)
-            while high - low > 1:
-                middle = (low + high) // 2
+
+            def casts(low: int, high: int) -> bool:
                 try:
-                    pc.cast(text.slice(low, middle - low), pa.float64())
+                    pc.cast(text.slice(low, high - low), pa.float64())
                 except pa.ArrowInvalid:
-                    high = middle
-                else:
-                    low = middle
-            refuse(low)
+                    return False
+                return True
+
+            refuse(_first_failing(len(text), casts))
     elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         numbers = pc.cast(array, pa.float64(), safe=False)
     else:
@@ -921,7 +956,7 @@ def _codes(array, natives: list) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    codes = pc.index_in(_as_text(array), value_set=pa.array(natives, type=array.type))
+    codes = pc.index_in(array, value_set=pa.array(natives, type=array.type))
     return codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
 
 
@@ -1006,13 +1041,13 @@ def scored_set_from_table(
         positive = stripped[0]
     at = texts.index(positive)
     negative = texts[1 - at]
-    y_true = _codes(table.arrow_column(label), natives) == at
+    y_true = _codes(table.cells(label), natives) == at
     scores = _scores(table, score)
     first = table.first_row()
 
     is_test = None
     if split is not None:
-        marks = pc.utf8_lower(pc.cast(_as_text(table.arrow_column(split)), pa.string()))
+        marks = pc.utf8_lower(pc.cast(table.cells(split), pa.string()))
         is_test = pc.is_in(marks, value_set=pa.array(list(TEST_SPLITS)))
         is_test = is_test.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
         if is_test.all():
@@ -1024,7 +1059,7 @@ def scored_set_from_table(
 
     fold_ids, fold_names = None, ()
     if fold is not None:
-        array = table.arrow_column(fold)
+        array = table.cells(fold)
         unfolded = _missing_mask(array) & curve
         if unfolded.any():
             raise _problem(
@@ -1036,7 +1071,7 @@ def scored_set_from_table(
 
     group_ids, group_names = None, ()
     if group is not None:
-        array = table.arrow_column(group)
+        array = table.cells(group)
         natives_g, group_names = _distinct(table, array)
         group_ids = _codes(array, natives_g)
         group_ids[group_ids < 0] = NO_GROUP
@@ -1124,5 +1159,9 @@ def read_scored_set(
 
 
 if __name__ == "__main__":
+    status = _CHILD_OUT_OF_MEMORY
     with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(_child_main(sys.argv[1:]))
+        status = _child_main(sys.argv[1:])
+    # Its files are closed: leave without the interpreter's teardown, where some pyarrow
+    # releases abort under the address-space limit.
+    os._exit(status)

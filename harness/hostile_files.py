@@ -91,3 +91,91 @@ def phone_photo_jpeg(*, width: int = 4000, height: int = 3000) -> bytes:
     buffer = io.BytesIO()
     page.convert("RGB").save(buffer, "JPEG", quality=88)
     return buffer.getvalue()
+
+
+# --- score files ----------------------------------------------------------------------------
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _zigzag(value: int) -> int:
+    return (value << 1) ^ (value >> 63)
+
+
+def scores_parquet(n_rows: int = 1000, *, seed: int = 0, **columns) -> bytes:
+    """A valid Parquet score file: ``label`` (0/1) and ``score`` columns, plus ``columns``."""
+    import io
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    label = rng.random(n_rows) < 0.3
+    table = pa.table(
+        {"label": label.astype(np.int64), "score": rng.normal(size=n_rows) + label, **columns}
+    )
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+def parquet_claiming(n_bytes: int = 8 * 2**30, *, n_rows: int = 1000) -> bytes:
+    """A valid Parquet score file whose footer claims its row group takes ``n_bytes`` once
+    decoded: the footer's thrift field rewritten, nothing else."""
+    import io
+    import struct
+
+    import pyarrow.parquet as pq
+
+    data = scores_parquet(n_rows)
+    footer_length = struct.unpack("<I", data[-8:-4])[0]
+    start = len(data) - 8 - footer_length
+    footer = data[start:-8]
+    group = pq.ParquetFile(io.BytesIO(data)).metadata.row_group(0)
+    # RowGroup field 2 (total_byte_size) then 3 (num_rows), i64s in the compact protocol:
+    # field header 0x16, then a zigzag varint.
+    old = (
+        b"\x16" + _varint(_zigzag(group.total_byte_size))
+        + b"\x16" + _varint(_zigzag(group.num_rows))
+    )  # fmt: skip
+    if footer.count(old) != 1:
+        raise RuntimeError("the footer's sizes were not found once")
+    new = b"\x16" + _varint(_zigzag(n_bytes)) + b"\x16" + _varint(_zigzag(group.num_rows))
+    footer = footer.replace(old, new)
+    return data[:start] + footer + struct.pack("<I", len(footer)) + b"PAR1"
+
+
+def nested_parquet() -> bytes:
+    """A Parquet file with a list column beside label and score."""
+    import pyarrow as pa
+
+    return scores_parquet(3, items=pa.array([[1, 2], [], [3]]))
+
+
+def duplicate_column_parquet() -> bytes:
+    """A Parquet file whose ``score`` column appears twice."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_arrays(
+        [pa.array([0, 1]), pa.array([0.1, 0.9]), pa.array([0.2, 0.8])],
+        names=["label", "score", "score"],
+    )
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+def wide_csv(n_columns: int = 5_000_000) -> bytes:
+    """A CSV whose header is one line of ``n_columns`` columns."""
+    return (
+        b",".join(b"c%d" % k for k in range(n_columns)) + b"\n" + b"0," * (n_columns - 1) + b"0\n"
+    )
