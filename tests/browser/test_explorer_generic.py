@@ -1,6 +1,7 @@
 """The live explorer on any classifier's scores, in Chromium: a generated scored set with
 groups and neither folds nor test rows (tests/browser/explorer_scored_app.py). Nothing on it
-speaks of digits or folds, and the group table is exact at every step of a drag and a key."""
+speaks of digits or folds, the group table is exact at every step of a drag and a key, and
+axe finds nothing serious in it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from harness.browser import screenshot, wait_for_idle
 from harness.server import app_server
 from tests.browser.explorer_scored_app import GROUP_NAMES, START_THRESHOLD, generated_scored_set
+from tests.browser.test_accessibility import FAILING_IMPACTS, RUN_AXE
 
 pytestmark = pytest.mark.browser
 
@@ -135,3 +137,17 @@ def test_a_scored_set_without_folds_or_test_shows_live_exact_group_figures(
     wait_for_idle(page)
     screenshot(page, "explorer-scored-set")
     context.close()
+
+
+def test_axe_finds_nothing_serious_in_the_group_table(browser, scored_url, axe_script):
+    context = browser.new_context(viewport={"width": 1366, "height": 1100})
+    page = context.new_page()
+    page.goto(scored_url)
+    page.wait_for_selector(EXPLORER, state="attached", timeout=60_000)
+    wait_for_idle(page)
+    page.add_script_tag(path=str(axe_script))
+    findings = page.evaluate(RUN_AXE, [])
+    context.close()
+    failing = [v for v in findings["violations"] if v["impact"] in FAILING_IMPACTS]
+    assert not failing, failing
+    assert findings["explorerChecked"] >= 50  # axe looked inside the explorer's shadow root

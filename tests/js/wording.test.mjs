@@ -91,3 +91,17 @@ test("fold labels from a file name its folds; a sentence opens with a capital", 
   assert.equal(words.capitalized("rows labelled 1"), "Rows labelled 1");
   assert.equal(words.capitalized("5s"), "5s");
 });
+
+test("a threshold reads with as many decimals as its scores' span needs, two at least", () => {
+  assert.equal(words.thresholdDecimals(-30000, 30000), 2); // MNIST's scores: "3,370.02" as ever
+  assert.equal(words.thresholdText(3370.0194991439557, words.thresholdDecimals(-30000, 30000)), "3,370.02");
+  const probabilities = words.thresholdDecimals(0, 1);
+  assert.equal(probabilities, 4);
+  assert.equal(words.thresholdText(0.505, probabilities), "0.505"); // not "0.51"
+  assert.equal(words.thresholdText(0.5, probabilities), "0.50");
+  assert.equal(words.thresholdText(0.123456, probabilities), "0.1235");
+  assert.equal(words.thresholdDecimals(0, 10), 3);
+  assert.equal(words.thresholdDecimals(2, 2), 2); // one score: no span
+  assert.equal(words.thresholdText(Infinity, 4), "+∞ (flag nothing)");
+  assert.deepEqual(words.tipLines(0.505, { precision: 0.5, recall: 0.25, tp: 1, fp: 1, fn: 3, tn: 5 }, 4)[0], "Threshold 0.505");
+});

@@ -13,6 +13,10 @@ export class Readout {
   constructor(nodes, detector) {
     this.nodes = nodes;
     this.detector = detector;
+    const { positive, negative } = detector;
+    const lows = [positive[0], negative[0]].filter(Number.isFinite);
+    const highs = [positive.at(-1), negative.at(-1)].filter(Number.isFinite);
+    this.decimals = words.thresholdDecimals(Math.min(...lows), Math.max(...highs));
     this.texts = new Map(); // node -> the text it shows
   }
 
@@ -42,7 +46,7 @@ export class Readout {
     const { out, slider } = this.nodes;
     const { prevalence } = settings;
     const intervals = intervalsFromCounts(figures, this.detector.header.z);
-    const shown = words.thresholdText(t);
+    const shown = words.thresholdText(t, this.decimals);
     this.text(this.nodes.thresholdOut, shown);
     for (const name of RATES) {
       this.text(out[name], words.pct(figures[name]));
@@ -66,7 +70,7 @@ export class Readout {
     const { prevalence } = settings;
     const { nouns, folds } = this.detector;
     const { costPlot, foldOut } = this.nodes;
-    this.text(costPlot.title, words.costTitle({ nouns, settings, costNow, least: cost ? cost.least : null }));
+    this.text(costPlot.title, words.costTitle({ nouns, settings, costNow, least: cost ? cost.least : null, decimals: this.decimals }));
     folds.forEach((fold, k) => {
       const foldFigures = figuresAt(fold, t, prevalence);
       this.text(foldOut[k].precision, words.pct(foldFigures.precision));

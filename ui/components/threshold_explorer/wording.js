@@ -2,7 +2,6 @@
 
 const percent = new Intl.NumberFormat("en-US", { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const scoreFormat = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const shareFormat = new Intl.NumberFormat("en-US", { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const costFormat = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 4 });
 
@@ -14,8 +13,26 @@ export const count = (value) => integer.format(value);
 export const share = (value) => (value === null ? "—" : shareFormat.format(value));
 /** A cost, to four significant digits. */
 export const costText = (value) => costFormat.format(value);
-/** A threshold, or what an infinite one means. */
-export const thresholdText = (t) => (Number.isFinite(t) ? scoreFormat.format(t) : "+∞ (flag nothing)");
+/**
+ * The most decimals a threshold is written with, for scores spanning `low` to `high`: two
+ * where the span is a hundred or more ("3,370.02"), more where it is small, so that nearby
+ * scores read apart (probabilities: "0.505", "0.5051").
+ */
+export function thresholdDecimals(low, high) {
+  const span = high - low;
+  return Number.isFinite(span) && span > 0 ? Math.min(8, Math.max(2, 4 - Math.ceil(Math.log10(span)))) : 2;
+}
+
+const scoreFormats = new Map(); // decimals -> its formatter
+
+/** A threshold with two to `decimals` decimals (thresholdDecimals), or what an infinite one means. */
+export function thresholdText(t, decimals = 2) {
+  if (!Number.isFinite(t)) return "+∞ (flag nothing)";
+  if (!scoreFormats.has(decimals)) {
+    scoreFormats.set(decimals, new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: decimals }));
+  }
+  return scoreFormats.get(decimals).format(t);
+}
 /** Tick labels: a rate in whole percent, a score or cost as it reads. */
 export const percentTick = (value) => `${Math.round(value * 100)}%`;
 export const scoreTick = (value) => integer.format(value);
@@ -125,12 +142,12 @@ export function foldNote(nouns, prevalence) {
 }
 
 /** The cost plot's title: the cost here and the least, with what they rest on; plain without costs. */
-export function costTitle({ nouns, settings, costNow, least }) {
+export function costTitle({ nouns, settings, costNow, least, decimals = 2 }) {
   const title = `Expected cost per 1,000 ${nouns.items}`;
   if (least === null) return title;
   const { fpCost, fnCost, prevalence } = settings;
   const at = prevalence === null ? nouns.sample_share : share(prevalence);
-  const where = Number.isFinite(least.threshold) ? `at ${thresholdText(least.threshold)}` : "flagging nothing";
+  const where = Number.isFinite(least.threshold) ? `at ${thresholdText(least.threshold, decimals)}` : "flagging nothing";
   return `${title}: ${costText(costNow)} here, least ${costText(least.cost)} ${where} (FP ${fpCost}, FN ${fnCost}; ${nouns.positive} at ${at})`;
 }
 
@@ -160,11 +177,11 @@ export function groupNote(prevalence) {
   return prevalence === null ? base : `${base} Precision as counted in each group, not at the chosen share.`;
 }
 
-/** The lines of the tooltip at threshold `t` with `figures`. */
-export function tipLines(t, figures) {
+/** The lines of the tooltip at threshold `t` with `figures` (`decimals`: thresholdDecimals). */
+export function tipLines(t, figures, decimals = 2) {
   return Number.isFinite(t)
     ? [
-        `Threshold ${thresholdText(t)}`,
+        `Threshold ${thresholdText(t, decimals)}`,
         `Precision ${pct(figures.precision)} · Recall ${pct(figures.recall)}`,
         `TP ${count(figures.tp)} · FP ${count(figures.fp)}`,
         `FN ${count(figures.fn)} · TN ${count(figures.tn)}`,
