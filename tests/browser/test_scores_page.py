@@ -73,8 +73,17 @@ def shown(page) -> dict:
 
 def choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the Streamlit select box whose label starts with ``label``."""
-    page.get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # A click while the page is still settling can leave the list shut: open it again.
+    for _ in range(5):
+        page.get_by_role("combobox", name=label).click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"the {label!r} list never offered {option!r}")
 
 
 def test_an_uploaded_csv_named_and_dragged_is_counted_exactly_at_every_frame(
