@@ -233,12 +233,12 @@ def payload_bytes(env: dict[str, str]) -> int:
     os.environ.update(env)
     from core.data import load_dataset
     from core.detector import train_detector
-    from core.explorer import encode_payload, explorer_payload
+    from core.explorer import detector_nouns, encode_payload, explorer_payload
     from core.tradeoff import tradeoff_data
 
     dataset = load_dataset()
     result = train_detector(dataset, digit=5, cache_dir=Path(env["THRESHOLD_EXPLORER_CACHE"]))
-    return len(encode_payload(explorer_payload(tradeoff_data(result), digit=5)))
+    return len(encode_payload(explorer_payload(tradeoff_data(result), nouns=detector_nouns(5))))
 
 
 def measure(args) -> dict:

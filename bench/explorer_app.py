@@ -10,7 +10,7 @@ import common  # noqa: F401 - puts the project's root on sys.path (bench/ is the
 import numpy as np
 import streamlit as st
 
-from core.explorer import decode_payload, encode_payload, explorer_payload
+from core.explorer import decode_payload, detector_nouns, encode_payload, explorer_payload
 from core.tradeoff import tradeoff_data
 from ui.explorer import release_value, threshold_explorer
 
@@ -32,7 +32,7 @@ def synthetic(n: int) -> tuple[bytes, str, float]:
         test_scores=scores[:test],
     )
     data = tradeoff_data(result)
-    blob = encode_payload(explorer_payload(data, digit=5))
+    blob = encode_payload(explorer_payload(data, nouns=detector_nouns(5)))
     return blob, decode_payload(blob)[0]["id"], float(np.median(scores))
 
 

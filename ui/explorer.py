@@ -103,15 +103,18 @@ def threshold_explorer(
 
 
 @st.cache_resource(max_entries=20, show_spinner=False)
-def explorer_payload_for(fingerprint: str, digit: int, _data) -> tuple[bytes, str]:
-    """The explorer's bytes for one detector and their id, built once per server.
+def explorer_payload_for(
+    fingerprint: str, nouns, group_names: tuple[str, ...], _data, _groups=()
+) -> tuple[bytes, str]:
+    """The explorer's bytes for one scored set and their id, built once per server.
 
-    Keyed like :func:`ui.detector.tradeoff_for` (on the data and the digit); the same bytes
-    on every rerun, so Streamlit sends them once per browser and its cache after that.
+    Keyed on the set's fingerprint (which names its content and how it was read), its nouns
+    and its groups' names; the same bytes on every rerun, so Streamlit sends them once per
+    browser and its cache after that.
     """
     from core.explorer import decode_payload, encode_payload, explorer_payload
 
-    blob = encode_payload(explorer_payload(_data, digit=digit))
+    blob = encode_payload(explorer_payload(_data, nouns=nouns, groups=_groups))
     return blob, decode_payload(blob)[0]["id"]
 
 
@@ -119,7 +122,8 @@ def explorer_section(
     data,
     *,
     fingerprint: str,
-    digit: int,
+    nouns,
+    groups=(),
     threshold: float,
     settings: dict,
     key: str,
@@ -127,12 +131,16 @@ def explorer_section(
 ) -> None:
     """Mount the explorer at ``threshold``, telling it only when the server moved it.
 
+    ``nouns`` (:class:`core.explorer.ExplorerNouns`) name the rows; ``groups``
+    (:func:`core.groups.group_indexes`) add the live per-group table.
+
     ``st.session_state[key + "_shown"]`` is what the explorer shows as far as the server
     knows: a release sets it (the explorer is already there), anything else that changes the
     threshold (a picker, the exact number, a link, another digit) raises the position, which
     moves the explorer.
     """
-    blob, payload_id = explorer_payload_for(fingerprint, digit, data)
+    group_names = tuple(name for name, _ in groups)
+    blob, payload_id = explorer_payload_for(fingerprint, nouns, group_names, data, groups)
     shown, position = f"{key}_shown", f"{key}_position"
     if st.session_state.get(shown) != (payload_id, threshold):
         st.session_state[shown] = (payload_id, threshold)

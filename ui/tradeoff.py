@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from core import counting, pickers, tradeoff
+from core.explorer import detector_nouns
 from core.formatting import percent, threshold_text
 from core.params import Parsed, parse_float
 from core.refit import CROSS_VALIDATED
@@ -205,7 +206,7 @@ def explorer(data: TradeoffData, *, fingerprint: str, digit: int, threshold: flo
     explorer_section(
         data,
         fingerprint=fingerprint,
-        digit=digit,
+        nouns=detector_nouns(digit),
         threshold=threshold,
         settings=explorer_settings(data),
         key=EXPLORER,

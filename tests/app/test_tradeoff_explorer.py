@@ -133,7 +133,8 @@ def test_every_digit_mounts_its_own_scores(fallback_app, cache_dir, digit):
     app = open_page("pages/tradeoff.py", query={"digit": str(digit), "threshold": "0"})
     position, blob, _ = explorer_mounts(app)
     header, arrays = decode_payload(blob)
-    assert header["digit"] == digit and position["id"] == header["id"]
+    assert header["nouns"]["positive"] == f"{digit}s" and position["id"] == header["id"]
+    assert header["nouns"]["subject"] == f"the {digit}-detector"
     result = train_detector(load_fallback_dataset(), digit=digit, cache_dir=cache_dir)
     m = metrics_at(tradeoff_data(result).cv_index, threshold=position["threshold"])
     assert counts(arrays, position["threshold"]) == (m.tp, m.fp, m.fn, m.tn)

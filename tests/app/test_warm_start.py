@@ -18,7 +18,7 @@ SCRIPT = textwrap.dedent(
     # What the trade-off page imports, then what it does before it shows its numbers.
     import core.counting, core.pickers, core.tradeoff
     import ui.detector, ui.explorer, ui.own_digit, ui.dataset
-    from core.explorer import encode_payload, explorer_payload
+    from core.explorer import detector_nouns, encode_payload, explorer_payload
     from core.data import load_dataset
     from core.jobs import JobRegistry
     from core.counting import metrics_at
@@ -28,7 +28,8 @@ SCRIPT = textwrap.dedent(
     result = JobRegistry().ready(dataset, digit=5)
     data = tradeoff_data(result)
     shown = metrics_at(data.cv_index, threshold=3370.0194991439557)
-    payload = encode_payload(explorer_payload(data, digit=5))  # what the browser draws
+    # What the browser draws.
+    payload = encode_payload(explorer_payload(data, nouns=detector_nouns(5)))
     before = "sklearn" in sys.modules
     curve = data.pr_curve  # scikit-learn's precision_recall_curve, for comparison
     score = float(result.model.decision_function(dataset.images[:1].astype(float))[0])

@@ -13,7 +13,7 @@ import pytest
 from core.curves import precision_recall_curve_exact, roc_curve_exact
 from core.detector import DetectorResult
 from core.estimates import fold_indexes
-from core.explorer import explorer_payload
+from core.explorer import detector_nouns, explorer_payload
 from core.tradeoff import tradeoff_data
 
 N_TRAIN, N_TEST = 60_000, 10_000
@@ -72,7 +72,8 @@ def test_a_detector_kept_for_the_page_holds_its_two_indexes_only(result):
     tracemalloc.start()
     try:
         data = tradeoff_data(result)
-        payload = explorer_payload(data, digit=5)  # reads the curves and the folds, once
+        # Reads the curves and the folds, once.
+        payload = explorer_payload(data, nouns=detector_nouns(5))
         del payload
         gc.collect()
         kept = tracemalloc.get_traced_memory()[0]

@@ -205,7 +205,8 @@ test("the curves along the threshold go through the drawn points in view, filled
 });
 
 test("the PR curve's title says at which share its AP is", () => {
-  assert.equal(prTitle({ ap: 0.81234, digit: 5, prevalence: null }), "Precision vs recall (AP 0.812)");
-  assert.equal(prTitle({ ap: 0.9, digit: 5, prevalence: 0.5 }), "Precision vs recall (AP 0.900 where 5s are 50.00%)");
-  assert.equal(prTitle({ ap: null, digit: 5, prevalence: null }), "Precision vs recall");
+  const nouns = { positive: "5s" };
+  assert.equal(prTitle({ ap: 0.81234, nouns, prevalence: null }), "Precision vs recall (AP 0.812)");
+  assert.equal(prTitle({ ap: 0.9, nouns, prevalence: 0.5 }), "Precision vs recall (AP 0.900 where 5s are 50.00%)");
+  assert.equal(prTitle({ ap: null, nouns, prevalence: null }), "Precision vs recall");
 });

@@ -21,7 +21,11 @@ test("the payload decodes to the sorted scores of each class, as float64", () =>
   const bytes = bigger.subarray(3);
   const { header, arrays } = decodePayload(bytes);
   assert.equal(header.format, "threshold-explorer/1");
-  assert.equal(header.digit, 5);
+  assert.equal(header.nouns.positive, "5s");
+  assert.equal(header.nouns.subject, "the 5-detector");
+  assert.equal(header.has_folds, true);
+  assert.equal(header.has_test, true);
+  assert.deepEqual(header.groups, []);
   assert.equal(readHeader(bytes).id, header.id);
   assert.ok(arrays.cv_positive instanceof Float64Array);
   assert.deepEqual([...arrays.cv_positive], ties.positives);
@@ -46,10 +50,12 @@ test("changes in points never read as zero, and nothing is said when undefined o
 
 test("the test set agrees when its figures fall inside the cross-validated intervals, and says which do not", () => {
   const ci = { precision: [0.88, 0.91], recall: [0.46, 0.49] };
-  assert.equal(agreement({ precision: 0.9, recall: 0.47 }, ci), "Inside the cross-validated 95% intervals: the test agrees.");
-  assert.equal(agreement({ precision: 0.93, recall: 0.47 }, ci), "The test's precision is outside the cross-validated 95% interval.");
-  assert.equal(agreement({ precision: 0.93, recall: 0.59 }, ci), "The test's precision and recall are outside the cross-validated 95% intervals.");
-  assert.equal(agreement({ precision: null, recall: null }, ci), "");
+  const cv = "cross-validated";
+  assert.equal(agreement({ precision: 0.9, recall: 0.47 }, ci, cv), "Inside the cross-validated 95% intervals: the test agrees.");
+  assert.equal(agreement({ precision: 0.93, recall: 0.47 }, ci, cv), "The test's precision is outside the cross-validated 95% interval.");
+  assert.equal(agreement({ precision: 0.93, recall: 0.59 }, ci, cv), "The test's precision and recall are outside the cross-validated 95% intervals.");
+  assert.equal(agreement({ precision: null, recall: null }, ci, cv), "");
+  assert.equal(agreement({ precision: 0.93, recall: 0.47 }, ci, "other rows'"), "The test's precision is outside the other rows' 95% interval.");
 });
 
 test("an interval reads as a range of percentages, with two decimals for small rates", () => {

@@ -15,6 +15,8 @@ from tests.js.write_fixtures import (
     write_estimates_fixture,
     write_fallback_scores_fixture,
     write_payload_fixture,
+    write_scored_groups_fixture,
+    write_scored_payload_fixture,
 )
 
 
@@ -25,6 +27,8 @@ from tests.js.write_fixtures import (
         ("estimates.json", write_estimates_fixture),
         ("payload.bin", write_payload_fixture),
         ("fallback_scores.json", write_fallback_scores_fixture),
+        ("scored_payload.bin", write_scored_payload_fixture),
+        ("scored_groups.json", write_scored_groups_fixture),
     ],
 )
 def test_each_javascript_fixture_is_what_core_writes_now(tmp_path, name, writer):

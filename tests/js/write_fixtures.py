@@ -3,9 +3,11 @@
 ``tests/js/fixtures/`` holds three files the browser's own code is checked against with
 ``node --test``: ``counting.json`` (what :func:`core.counting.metrics_at` says),
 ``estimates.json`` (intervals, prevalence and cost from :mod:`core.estimates` and
-:mod:`core.pickers`), ``payload.bin`` (an explorer payload of :mod:`core.explorer`) and
+:mod:`core.pickers`), ``payload.bin`` (an explorer payload of :mod:`core.explorer`),
 ``fallback_scores.json`` (the cross-validated scores of every digit's detector on the fallback
-set, for the threshold axis's opening view).
+set, for the threshold axis's opening view), ``scored_payload.bin`` (the payload of a generated
+scored set without folds or test rows, with groups) and ``scored_groups.json`` (its groups'
+figures at every threshold).
 ``tests/js/test_fixtures.py`` checks that each committed file is what these writers write now;
 ``python -m tests.js.write_fixtures`` rewrites them all.
 """
@@ -25,18 +27,22 @@ from core.estimates import (
     CONFIDENCE,
     at_prevalence,
     expected_cost_per_1000,
+    intervals_at,
     wilson_interval,
     wilson_z,
 )
-from core.explorer import encode_payload, explorer_payload
+from core.explorer import detector_nouns, encode_payload, explorer_payload, scored_set_nouns
 from core.formatting import json_number
+from core.groups import group_indexes
 from core.pickers import cost_weights, threshold_for_least_cost
-from core.tradeoff import tradeoff_data
+from core.scored_set import scored_set
+from core.tradeoff import scored_tradeoff_data, tradeoff_data
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 COUNTING_FIXTURE_FORMAT = "threshold-explorer-counting/1"
 ESTIMATES_FIXTURE_FORMAT = "threshold-explorer-estimates/1"
 FALLBACK_FIXTURE_FORMAT = "threshold-explorer-fallback-scores/1"
+GROUPS_FIXTURE_FORMAT = "threshold-explorer-groups/1"
 
 
 def fixture_number(value: float) -> float | str | None:
@@ -181,7 +187,8 @@ def write_payload_fixture(*, path) -> None:
         y_test=labels,
         test_scores=scores + 0.5,
     )
-    Path(path).write_bytes(encode_payload(explorer_payload(tradeoff_data(result), digit=5)))
+    payload = explorer_payload(tradeoff_data(result), nouns=detector_nouns(5))
+    Path(path).write_bytes(encode_payload(payload))
 
 
 # --------------------------------------------------------------------------------------------
@@ -338,11 +345,116 @@ def write_fallback_scores_fixture(*, path) -> None:
     write_fixture(fallback_scores_fixture(), path=path)
 
 
+# --------------------------------------------------------------------------------------------
+# A scored set's payload: no folds, no test rows, groups (groups.test.mjs)
+# --------------------------------------------------------------------------------------------
+
+
+def _generated_scored_set():
+    """A small seeded scored set with heavy ties, three groups (one without positives) and
+    rows in no group; no folds, no test rows."""
+    rng = np.random.default_rng(20)
+    n = 90
+    y = rng.random(n) < 0.35
+    scores = np.round(rng.normal(0.0, 1.0, n) + 1.2 * y, 1) + 0.0  # ties, no -0.0
+    group_ids = rng.integers(-1, 2, n).astype(np.int32)  # -1: no group
+    group_ids[(group_ids == 1) & y] = 2  # "east" has no positives: its recall is 0/0
+    return scored_set(
+        name="generated.csv",
+        y_true=y,
+        scores=scores,
+        positive_label="fraud",
+        negative_label="ok",
+        group_ids=group_ids,
+        group_names=("north", "east", "south"),
+        fingerprint="generated",
+    )
+
+
+def scored_payload() -> bytes:
+    """The explorer payload of :func:`_generated_scored_set`, with its groups."""
+    scored = _generated_scored_set()
+    data = scored_tradeoff_data(scored)
+    payload = explorer_payload(data, nouns=scored_set_nouns(scored), groups=group_indexes(scored))
+    return encode_payload(payload)
+
+
+def scored_groups_fixture() -> dict:
+    """What the explorer's group table must show for :func:`scored_payload`: the pooled and
+    each group's sorted scores and, at every distinct score and beyond both ends, each group's
+    counts, precision, recall and false-positive rate (:func:`core.counting.metrics_at`) and
+    their 95% Wilson intervals (:func:`core.estimates.intervals_at`); NaN as null.
+
+    Returns
+    -------
+    dict
+        JSON-ready.
+    """
+    scored = _generated_scored_set()
+    data = scored_tradeoff_data(scored)
+    groups = group_indexes(scored)
+
+    def classes(index):
+        scores = index.sorted_scores
+        return scores[index.positive_ranks].tolist(), scores[index.negative_ranks].tolist()
+
+    def interval(pair):
+        return None if math.isnan(pair[0]) else [fixture_number(v) for v in pair]
+
+    positive, negative = classes(data.cv_index)
+    distinct = data.cv_index.thresholds
+    queries = []
+    for threshold in [*distinct.tolist(), distinct[0] - 1.0, math.inf, -math.inf]:
+        figures = []
+        for name, index in groups:
+            m = metrics_at(index, threshold=threshold)
+            ci = intervals_at(index, threshold=threshold)
+            figures.append(
+                {
+                    "name": name,
+                    "rows": index.n_samples,
+                    "tp": m.tp,
+                    "fp": m.fp,
+                    "fn": m.fn,
+                    "tn": m.tn,
+                    "precision": fixture_number(m.precision),
+                    "recall": fixture_number(m.recall),
+                    "false_positive_rate": fixture_number(m.false_positive_rate),
+                    "precision_ci": interval(ci.precision),
+                    "recall_ci": interval(ci.recall),
+                    "false_positive_rate_ci": interval(ci.false_positive_rate),
+                }
+            )
+        queries.append({"threshold": fixture_number(threshold), "groups": figures})
+    return {
+        "format": GROUPS_FIXTURE_FORMAT,
+        "positive": positive,
+        "negative": negative,
+        "groups": [
+            dict(zip(("name", "positive", "negative"), (name, *classes(index)), strict=True))
+            for name, index in groups
+        ],
+        "queries": queries,
+    }
+
+
+def write_scored_payload_fixture(*, path) -> None:
+    """Write :func:`scored_payload` to ``path`` (``tests/js/fixtures/scored_payload.bin``)."""
+    Path(path).write_bytes(scored_payload())
+
+
+def write_scored_groups_fixture(*, path) -> None:
+    """Write :func:`scored_groups_fixture` to ``path`` (``fixtures/scored_groups.json``)."""
+    write_fixture(scored_groups_fixture(), path=path)
+
+
 WRITERS = {
     "counting.json": write_counting_fixture,
     "estimates.json": write_estimates_fixture,
     "payload.bin": write_payload_fixture,
     "fallback_scores.json": write_fallback_scores_fixture,
+    "scored_payload.bin": write_scored_payload_fixture,
+    "scored_groups.json": write_scored_groups_fixture,
 }
 
 

@@ -1,8 +1,9 @@
-// The explorer's DOM, built once per detector: the four plots, the control, the numbers,
-// the folds and the test set. Returns the nodes the view writes to; listens to nothing.
+// The explorer's DOM, built once per scored set: the four plots, the control, the numbers,
+// the folds, the test set and the groups (each only when the set has them). Returns the nodes
+// the view writes to; listens to nothing. Every word comes from wording.js and the nouns.
 
 import { Plot, el } from "./plot.js";
-import { cellTitle, count, share } from "./wording.js";
+import * as words from "./wording.js";
 
 const TILES = [
   ["precision", "Precision"],
@@ -19,8 +20,7 @@ export const RATES = TILES.map(([name]) => name);
 
 /** The explorer's nodes for `detector` (figures.js detectorOf), under a new root `.tx`. */
 export function buildExplorer(detector, { low, high }) {
-  const { header } = detector;
-  const digit = header.digit;
+  const { header, nouns } = detector;
   const root = el("div", "tx", null);
   const layout = el("div", "tx-layout", root);
   const plots = el("div", "tx-plots", layout);
@@ -30,7 +30,7 @@ export function buildExplorer(detector, { low, high }) {
     yLabel: "precision / recall",
     className: "tx-vt",
   });
-  buildAxisControls(thresholdPlot);
+  buildAxisControls(thresholdPlot, detector.folds.length > 0);
   const ap = header.average_precision;
   const prPlot = new Plot(plots, {
     title: `Precision vs recall${ap === null ? "" : ` (AP ${ap.toFixed(3)})`}`,
@@ -81,26 +81,27 @@ export function buildExplorer(detector, { low, high }) {
   nodes.slider = el("div", "tx-slider", thresholdPlot.box, {
     role: "slider",
     tabindex: "0",
-    "aria-label": `Decision threshold of the ${digit}-detector`,
+    "aria-label": words.sliderLabel(nouns),
     "aria-orientation": "horizontal",
     "aria-valuemin": String(low),
     "aria-valuemax": String(high),
   });
-  buildReadout(nodes, el("div", "tx-readout", layout), digit);
+  buildReadout(nodes, el("div", "tx-readout", layout), nouns);
   buildLower(nodes, el("div", "tx-lower", layout), detector);
   nodes.tip = el("div", "tx-tip", root, { role: "status", hidden: "" });
   return nodes;
 }
 
-/** What the threshold plot's lines are, and the buttons that zoom its axis. */
-function buildAxisControls(plot) {
+/** What the threshold plot's lines are (the folds' only when drawn), and the buttons that zoom its axis. */
+function buildAxisControls(plot, withFolds) {
   const bar = el("div", "tx-axis-bar", plot.box);
   const legend = el("ul", "tx-legend", bar, { "aria-label": "Legend" });
-  for (const [kind, text] of [
+  const lines = [
     ["precision", "precision"],
     ["recall", "recall"],
-    ["fold", "each fold (faint)"],
-  ]) {
+  ];
+  if (withFolds) lines.push(["fold", "each fold (faint)"]);
+  for (const [kind, text] of lines) {
     const item = el("li", "", legend);
     const swatch = el("svg:svg", "tx-swatch", item, { width: "18", height: "8", "aria-hidden": "true" });
     el("svg:line", kind === "fold" ? "tx-curve tx-fold tx-fold-swatch" : `tx-curve tx-${kind}`, swatch, { x1: "1", x2: "17", y1: "4", y2: "4" });
@@ -123,7 +124,7 @@ function buildAxisControls(plot) {
 }
 
 /** The threshold, the rates' tiles and the counts' table. */
-function buildReadout(nodes, readout, digit) {
+function buildReadout(nodes, readout, nouns) {
   nodes.basis = el("p", "tx-basis", readout);
   const now = el("div", "tx-now", readout);
   el("span", "tx-label", now).textContent = "Threshold";
@@ -145,23 +146,26 @@ function buildReadout(nodes, readout, digit) {
   el("td", "", head); // the corner: no header of its own
   for (const text of ["flagged", "not flagged"]) el("th", "", head).textContent = text;
   const body = el("tbody", "", table);
-  for (const [label, cells] of [
-    [`${digit}s`, ["tp", "fn"]],
-    [`other digits`, ["fp", "tn"]],
-    ["all", ["flagged", "kept"]],
-  ]) {
-    const row = el("tr", label === "all" ? "tx-total" : "", body);
+  const cellsOfRows = [
+    ["tp", "fn"],
+    ["fp", "tn"],
+    ["flagged", "kept"],
+  ];
+  words.countRows(nouns).forEach((label, i) => {
+    const row = el("tr", i === 2 ? "tx-total" : "", body);
     el("th", "", row, { scope: "row" }).textContent = label;
-    for (const cell of cells) out[cell] = el("td", `tx-cell tx-${cell}`, row, { title: cellTitle(cell, digit) });
-  }
+    for (const cell of cellsOfRows[i]) out[cell] = el("td", `tx-cell tx-${cell}`, row, { title: words.cellTitle(cell, nouns) });
+  });
   nodes.out = out;
 }
 
-/** The cost plot, each fold's figures and the test set's, under the numbers. */
+/** The cost plot, each fold's figures, the test set's and each group's, under the numbers. */
 function buildLower(nodes, lower, detector) {
-  const digit = detector.header.digit;
+  const { nouns } = detector;
+  // Alone beside the cost plot, the groups' table takes the folds' and the test's room.
+  lower.classList.toggle("tx-lower-beside", !detector.folds.length && !detector.test);
   const costPlot = new Plot(lower, {
-    title: "Expected cost per 1,000 digits",
+    title: words.costTitle({ nouns, settings: null, costNow: null, least: null }),
     xLabel: "threshold",
     yLabel: "cost per 1,000",
     className: "tx-cost",
@@ -188,28 +192,36 @@ function buildLower(nodes, lower, detector) {
   nodes.costDot = el("svg:circle", "tx-dot tx-current", layers, { r: 5 });
   nodes.costHover = el("svg:circle", "tx-hover-dot", layers, { r: 5, visibility: "hidden" });
 
-  const folds = el("figure", "tx-folds", lower);
-  el("figcaption", "tx-plot-title", folds).textContent = "The same threshold on each fold alone";
-  const table = el("table", "tx-fold-table", folds);
+  if (detector.folds.length) buildFolds(nodes, lower, detector);
+  if (detector.test) buildTest(nodes, lower, detector);
+  if (detector.groups.length) buildGroups(nodes, lower, detector);
+}
+
+/** Each fold's precision and recall at the threshold, in a table. */
+function buildFolds(nodes, lower, { folds, nouns }) {
+  const figure = el("figure", "tx-folds", lower);
+  el("figcaption", "tx-plot-title", figure).textContent = "The same threshold on each fold alone";
+  const table = el("table", "tx-fold-table", figure);
   const head = el("tr", "", el("thead", "", table));
   el("td", "", head);
-  for (const text of ["digits", "precision", "recall"]) el("th", "", head).textContent = text;
+  for (const text of [nouns.items, "precision", "recall"]) el("th", "", head).textContent = text;
   const body = el("tbody", "", table);
-  nodes.foldOut = detector.folds.map((fold, k) => {
+  nodes.foldOut = folds.map((fold, k) => {
     const row = el("tr", "", body);
-    el("th", "", row, { scope: "row" }).textContent = `fold ${k + 1}`;
-    el("td", "", row).textContent = count(fold.positive.length + fold.negative.length);
+    el("th", "", row, { scope: "row" }).textContent = words.foldLabel(nouns, k);
+    el("td", "", row).textContent = words.count(fold.positive.length + fold.negative.length);
     return { precision: el("td", "", row), recall: el("td", "", row) };
   });
-  nodes.foldNote = el("p", "tx-small", folds);
+  nodes.foldNote = el("p", "tx-small", figure);
+}
 
-  const testFigure = el("figure", "tx-test", lower);
-  const { positive, negative } = detector.test;
-  const nTest = positive.length + negative.length;
-  el("figcaption", "tx-plot-title", testFigure).textContent = "Held-out test set, same threshold";
-  el("p", "tx-small", testFigure).textContent =
-    `${count(nTest)} test digits scored by the final model; ${digit}s are ${share(nTest ? positive.length / nTest : null)} of them.`;
-  const list = el("dl", "tx-test-figures", testFigure);
+/** The test set's precision and recall at the threshold, with their intervals. */
+function buildTest(nodes, lower, { test, nouns }) {
+  const figure = el("figure", "tx-test", lower);
+  const { positive, negative } = test;
+  el("figcaption", "tx-plot-title", figure).textContent = "Held-out test set, same threshold";
+  el("p", "tx-small", figure).textContent = words.testCaption({ nouns, nPositive: positive.length, nTest: positive.length + negative.length });
+  const list = el("dl", "tx-test-figures", figure);
   nodes.testOut = {};
   for (const [name, label] of [["precision", "Precision"], ["recall", "Recall"]]) {
     const item = el("div", "", list);
@@ -217,5 +229,32 @@ function buildLower(nodes, lower, detector) {
     nodes.testOut[name] = el("dd", "tx-figure", item);
     nodes.testOut[`${name}Interval`] = el("dd", "tx-ci", item);
   }
-  nodes.testNote = el("p", "tx-small", testFigure);
+  nodes.testNote = el("p", "tx-small", figure);
+}
+
+/** The rates of the group table, in its columns' order. */
+export const GROUP_RATES = ["precision", "recall", "falsePositiveRate"];
+
+/** Each group's rows, precision, recall and false-positive rate with their intervals, in a table. */
+function buildGroups(nodes, lower, { groups, nouns }) {
+  const figure = el("figure", "tx-groups", lower);
+  el("figcaption", "tx-plot-title", figure).textContent = "The same threshold in each group";
+  const table = el("table", "tx-fold-table tx-group-table", figure);
+  const head = el("tr", "", el("thead", "", table));
+  el("th", "", head, { scope: "col" }).textContent = "group";
+  for (const text of words.groupColumns(nouns)) el("th", "", head, { scope: "col" }).textContent = text;
+  const body = el("tbody", "", table);
+  nodes.groupOut = groups.map((group) => {
+    const row = el("tr", "", body);
+    el("th", "", row, { scope: "row" }).textContent = group.name;
+    el("td", "", row).textContent = words.count(group.positive.length + group.negative.length);
+    const cells = {};
+    for (const name of GROUP_RATES) {
+      const cell = el("td", `tx-group-${name}`, row);
+      cells[name] = el("span", "tx-group-rate", cell);
+      cells[`${name}Interval`] = el("span", "tx-ci", cell);
+    }
+    return cells;
+  });
+  nodes.groupNote = el("p", "tx-small", figure);
 }

@@ -1,6 +1,6 @@
 // Exact counts at any threshold, from the sorted scores of the positives and of the negatives.
 //
-// The rule is the project's: a digit is flagged when score >= threshold. JavaScript numbers
+// The rule is the project's: a row is flagged when score >= threshold. JavaScript numbers
 // are the same IEEE-754 doubles as numpy's float64, and every ratio below is the same single
 // division as in core/counting.py, so the numbers agree bit for bit with metrics_at().
 // Each question is a binary search: the cost does not grow with the number of scores.

@@ -48,8 +48,8 @@ export function precisionBoundsAt(recallInterval, rateInterval, p) {
 
 /**
  * What one false positive and one false negative weigh (core.pickers.cost_weights): their
- * costs on the sample as it is (prevalence null), or the expected cost per digit where the
- * positives have share `prevalence`. `perThousand` turns a total into a cost per 1,000 digits.
+ * costs on the sample as it is (prevalence null), or the expected cost per row where the
+ * positives have share `prevalence`. `perThousand` turns a total into a cost per 1,000 rows.
  */
 export function costWeights({ nPositive, nNegative, fpCost, fnCost, prevalence }) {
   if (prevalence === null) {
@@ -66,7 +66,7 @@ export function costOf({ fp, fn }, weights) {
 /**
  * The least-cost threshold over every distinct score and "flag nothing" (Infinity), ties to the
  * highest threshold, as core.pickers.threshold_for_least_cost picks it: one pass down the
- * sorted scores. Returns {threshold, cost} (cost per 1,000 digits).
+ * sorted scores. Returns {threshold, cost} (cost per 1,000 rows).
  */
 export function leastCost(positives, negatives, weights) {
   let i = positives.length - 1;

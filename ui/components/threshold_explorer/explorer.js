@@ -1,7 +1,7 @@
 // The live threshold explorer: the Streamlit components-v2 module ui/explorer.py declares.
 //
 // The page mounts it twice, one role each, told apart by the data:
-// - the payload mount gets the detector's bytes (core/explorer.py), the same on every rerun so
+// - the payload mount gets the scored set's bytes (core/explorer.py), the same on every rerun so
 //   that Streamlit serves them from its cache; it builds the explorer (view.js), which counts
 //   and redraws in the browser on every pointer move and tells the server only when the
 //   threshold is released (trigger "release");

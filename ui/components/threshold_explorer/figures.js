@@ -3,22 +3,30 @@
 
 import { countsAt, metricsFromCounts } from "./counting.js";
 import { atPrevalence, averagePrecisionAt, costOf, costWeights, leastCost } from "./estimates.js";
+import { groupsOf } from "./groups.js";
 
 /**
- * One detector's scores, by role: pooled cross-validated (`positive`, `negative`), each
- * fold's, the test set's; with the payload's `header` and drawn curves (`arrays`).
+ * One scored set's scores, by role: the curve rows' pooled (`positive`, `negative`), each
+ * fold's (empty without folds: the one block is no fold), the test set's (null without test
+ * rows), each group's (groups.js groupsOf); with the payload's `header`, its `nouns` and drawn
+ * curves (`arrays`).
  */
-export function detectorOf({ header, arrays }) {
+export function detectorOf(decoded) {
+  const { header, arrays } = decoded;
   return {
     header,
+    nouns: header.nouns,
     arrays,
     positive: arrays.cv_positive,
     negative: arrays.cv_negative,
-    folds: Array.from({ length: header.folds }, (_, k) => ({
-      positive: arrays[`fold${k}_positive`],
-      negative: arrays[`fold${k}_negative`],
-    })),
-    test: { positive: arrays.test_positive, negative: arrays.test_negative },
+    folds: header.has_folds
+      ? Array.from({ length: header.folds }, (_, k) => ({
+          positive: arrays[`fold${k}_positive`],
+          negative: arrays[`fold${k}_negative`],
+        }))
+      : [],
+    test: header.has_test ? { positive: arrays.test_positive, negative: arrays.test_negative } : null,
+    groups: groupsOf(decoded),
   };
 }
 
@@ -53,7 +61,7 @@ export function weightsFor(detector, { fpCost, fnCost, prevalence }) {
 /**
  * The curves to draw at the settings: precision and recall against the threshold
  * (`vsThreshold`, at `thresholds`: the payload's drawn ones unless given), the
- * precision-recall curve (`pr`), each fold's two, and the cost per 1,000 digits along the
+ * precision-recall curve (`pr`), each fold's two, and the cost per 1,000 rows along the
  * threshold with its least (`cost`, null without costs).
  */
 export function curvesFor(detector, settings, thresholds = detector.arrays.vt_threshold) {
@@ -85,7 +93,7 @@ export function averagePrecisionFor(detector, prevalence) {
   return prevalence === null ? detector.header.average_precision : averagePrecisionAt(detector.positive, detector.negative, prevalence);
 }
 
-/** The cost per 1,000 digits of `figures` (from figuresAt), or null without costs. */
+/** The cost per 1,000 rows of `figures` (from figuresAt), or null without costs. */
 export function costAt(figures, cost) {
   return cost ? costOf(figures, cost.weights) * cost.weights.perThousand : null;
 }

@@ -373,7 +373,7 @@ export class ExplorerView {
 
   showTip(t, svg, x, y) {
     const tip = this.nodes.tip;
-    tip.textContent = words.tipLines(t, this.figures(t)).join("\n");
+    tip.textContent = words.tipLines(t, this.figures(t), this.readout.decimals).join("\n");
     tip.hidden = false;
     const origin = this.rect(this.nodes.root);
     const box = this.rect(svg);
