@@ -157,49 +157,52 @@ def release_handler(data: TradeoffData, *, key: str):
     return partial(_from_explorer, data, key)
 
 
-def _from_picker(data: TradeoffData, picker, **goal) -> None:
+def _from_picker(data: TradeoffData, picker, *, items: str, **goal) -> None:
     try:
         choice = picker(data.cv_index, **goal)
     except ValueError as exc:  # e.g. both costs zero: say so instead of moving
         _explain(f"Not moved: {exc}")
         return
-    _move_to(data, choice.threshold, choice_sentence(choice))
+    _move_to(data, choice.threshold, choice_sentence(choice, items=items))
 
 
 @guarded_callback
-def _pick_precision(data: TradeoffData) -> None:
+def _pick_precision(data: TradeoffData, items: str) -> None:
     target = st.session_state.pick_precision / 100
     st.session_state.picked_precision = (target, chosen_prevalence(data))
     _from_picker(
         data,
         pickers.threshold_for_precision,
+        items=items,
         target=target,
         prevalence=chosen_prevalence(data),
     )
 
 
 @guarded_callback
-def _pick_recall(data: TradeoffData) -> None:
+def _pick_recall(data: TradeoffData, items: str) -> None:
     target = st.session_state.pick_recall / 100
     st.session_state.picked_recall = (target, None)  # recall does not depend on prevalence
-    _from_picker(data, pickers.threshold_for_recall, target=target)
+    _from_picker(data, pickers.threshold_for_recall, items=items, target=target)
 
 
 @guarded_callback
-def _pick_fbeta(data: TradeoffData) -> None:
+def _pick_fbeta(data: TradeoffData, items: str) -> None:
     _from_picker(
         data,
         pickers.threshold_for_best_fbeta,
+        items=items,
         beta=st.session_state.pick_beta,
         prevalence=chosen_prevalence(data),
     )
 
 
 @guarded_callback
-def _pick_cost(data: TradeoffData) -> None:
+def _pick_cost(data: TradeoffData, items: str) -> None:
     _from_picker(
         data,
         pickers.threshold_for_least_cost,
+        items=items,
         false_positive_cost=st.session_state.pick_fp_cost,
         false_negative_cost=st.session_state.pick_fn_cost,
         prevalence=chosen_prevalence(data),
@@ -351,7 +354,7 @@ def goal_pickers(data: TradeoffData, *, spread_key: str, nouns: ExplorerNouns) -
             st.button(
                 "Lowest threshold reaching it",
                 on_click=_pick_precision,
-                args=(data,),
+                args=(data, nouns.items),
                 key="go_precision",
             )
             goal_spread_caption(data, spread_key=spread_key, kind="precision", nouns=nouns)
@@ -360,7 +363,7 @@ def goal_pickers(data: TradeoffData, *, spread_key: str, nouns: ExplorerNouns) -
             st.button(
                 "Highest threshold reaching it",
                 on_click=_pick_recall,
-                args=(data,),
+                args=(data, nouns.items),
                 key="go_recall",
             )
             goal_spread_caption(data, spread_key=spread_key, kind="recall", nouns=nouns)
@@ -368,7 +371,7 @@ def goal_pickers(data: TradeoffData, *, spread_key: str, nouns: ExplorerNouns) -
             st.number_input(
                 "β (recall counts β times as much)", 0.1, 10.0, 1.0, 0.1, key="pick_beta"
             )
-            st.button("Best F-β", on_click=_pick_fbeta, args=(data,), key="go_fbeta")
+            st.button("Best F-β", on_click=_pick_fbeta, args=(data, nouns.items), key="go_fbeta")
         with goals[3]:
             cost = st.columns(2)
             for column, (key, _, default), label in zip(
@@ -376,7 +379,7 @@ def goal_pickers(data: TradeoffData, *, spread_key: str, nouns: ExplorerNouns) -
             ):
                 st.session_state.setdefault(key, default)  # or the link's, adopted before
                 column.number_input(label, 0.0, HIGHEST_COST, step=1.0, key=key)
-            st.button("Least cost", on_click=_pick_cost, args=(data,), key="go_cost")
+            st.button("Least cost", on_click=_pick_cost, args=(data, nouns.items), key="go_cost")
             st.caption("These costs draw the explorer's cost curve too.")
         if chosen_prevalence(data) is not None:
             st.caption(

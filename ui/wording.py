@@ -10,11 +10,11 @@ from core.formatting import percent, target_percent, threshold_text
 from core.pickers import ThresholdChoice
 
 
-def _where(prevalence: float | None) -> str:
+def _where(prevalence: float | None, items: str) -> str:
     """How a sentence names the share its precision is at ("" for the sample's own)."""
     if prevalence is None:
         return ""
-    return f" where {target_percent(prevalence)} of the digits are positive"
+    return f" where {target_percent(prevalence)} of the {items} are positive"
 
 
 def _summary(choice: ThresholdChoice) -> str:
@@ -26,7 +26,7 @@ def _summary(choice: ThresholdChoice) -> str:
     return f"precision {choice.precision:.1%}, recall {percent(recall)}"
 
 
-def choice_sentence(choice: ThresholdChoice) -> str:
+def choice_sentence(choice: ThresholdChoice, *, items: str = "digits") -> str:
     """One short sentence for a user saying what a picker chose and why.
 
     Parameters
@@ -34,13 +34,15 @@ def choice_sentence(choice: ThresholdChoice) -> str:
     choice : ThresholdChoice
         What :func:`core.pickers.threshold_for_precision`, ``..._for_recall``,
         ``..._for_best_fbeta`` or ``..._for_least_cost`` returned.
+    items : str
+        What the rows are called, plural (:attr:`core.explorer.ExplorerNouns.items`).
 
     Returns
     -------
     str
     """
     threshold = threshold_text(choice.threshold)
-    where = _where(choice.prevalence)
+    where = _where(choice.prevalence, items)
     if choice.goal == "precision":
         target = target_percent(choice.target)
         if choice.reached:
@@ -75,8 +77,8 @@ def choice_sentence(choice: ThresholdChoice) -> str:
                 f"{choice.metrics.fn:,} false negatives x {fn_cost:g}"
             )
         return (
-            f"Least expected cost where {target_percent(choice.prevalence)} of the digits are "
-            f"positive: {1000 * choice.value:,.4g} per 1,000 digits (a FP costs {fp_cost:g}, a "
+            f"Least expected cost where {target_percent(choice.prevalence)} of the {items} are "
+            f"positive: {1000 * choice.value:,.4g} per 1,000 {items} (a FP costs {fp_cost:g}, a "
             f"FN {fn_cost:g}), at threshold {threshold}"
         )
     raise ValueError(

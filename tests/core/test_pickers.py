@@ -279,3 +279,16 @@ def test_a_choice_of_an_unknown_goal_has_no_sentence():
     choice = threshold_for_recall(build_score_index(y_true=[0, 1], scores=[0.0, 1.0]), target=1.0)
     with pytest.raises(ValueError, match="'nearest'"):
         choice_sentence(dataclasses.replace(choice, goal="nearest"))
+
+
+def test_a_sentence_names_the_rows_as_the_page_calls_them():
+    index = build_score_index(y_true=[1, 0, 1, 0, 1], scores=[5.0, 1.0, 4.0, 2.0, 3.0])
+    precision = threshold_for_precision(index, target=0.9, prevalence=0.2)
+    cost = threshold_for_least_cost(
+        index, false_positive_cost=1, false_negative_cost=5, prevalence=0.2
+    )
+    assert "where 20.0% of the digits are positive" in choice_sentence(precision)
+    for choice in (precision, cost):
+        sentence = choice_sentence(choice, items="rows")
+        assert "where 20.0% of the rows are positive" in sentence and "digit" not in sentence
+    assert "per 1,000 rows" in choice_sentence(cost, items="rows")
