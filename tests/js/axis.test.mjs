@@ -189,6 +189,10 @@ test("ticks: round values at any zoom, labelled compactly; the handle hides the 
   assert.equal(handleScore(3370.0194991439557, 5000), "3,370");
   assert.equal(handleScore(3370.0194991439557, 0.1), "3,370.02");
   assert.equal(handleScore(Infinity, 10), "+∞");
+  // Probabilities: the readout's decimals, so that the next score reads apart under the handle.
+  assert.equal(handleScore(0.503, 0.2, 4), "0.503");
+  assert.equal(handleScore(0.5, 0.2, 4), "0.50");
+  assert.equal(handleScore(0.50312345, 0.2, 4), "0.5031");
   assert.deepEqual(ticksUnderHandle([50, 100, 150, 200], [10, 10, 10, 10], 104, 15), [false, true, false, false]);
   assert.deepEqual(ticksUnderHandle([50, 100, 150], [10, 10, 10], 125, 15), [false, true, true]);
 });

@@ -216,7 +216,7 @@ export class ExplorerView {
     const x = insidePlot(sx(t), thresholdPlot.width);
     const nodes = this.nodes;
     nodes.cursor.setAttribute("transform", `translate(${x.toFixed(1)} 0)`);
-    labelHandle(nodes, t, x);
+    labelHandle(nodes, t, x, this.readout.decimals);
     place(nodes.precisionDot, x, figures.precision === null ? null : sy(figures.precision));
     place(nodes.recallDot, x, figures.recall === null ? null : sy(figures.recall));
     place(nodes.prDot, figures.recall === null ? null : prPlot.sx(figures.recall), figures.precision === null ? null : prPlot.sy(figures.precision));

@@ -55,10 +55,15 @@ function decimalsOf(x) {
   return [0, 1, 2, 3, 4, 5, 6].find((d) => Math.abs(Math.round(x * 10 ** d) - x * 10 ** d) < 1e-6) ?? 6;
 }
 
-/** The handle's label on the threshold axis: the threshold to a few more digits than the ticks. */
-export function handleScore(t, step) {
+/**
+ * The handle's label on the threshold axis: the threshold to a few more digits than the ticks
+ * `step` apart, and below ten apart at least to the readout's `decimals` (thresholdDecimals), so
+ * that a step to the next score shows under the handle too ("0.503", not "0.50").
+ */
+export function handleScore(t, step, decimals = 2) {
   if (!Number.isFinite(t)) return t > 0 ? "+∞" : "−∞";
-  return compactScore(t, step >= 10 ? 1 : step / 10);
+  if (step >= 10) return compactScore(t, 1);
+  return thresholdText(t, Math.max(decimals, decimalsOf(step / 10)));
 }
 
 /** "88.9–91.0%" (two decimals below 5%: "0.47–0.59%"), or "" when undefined. */

@@ -93,10 +93,13 @@ export class ZoomInput {
   }
 }
 
-/** The threshold `t` written under the handle at `x` in `nodes` (build.js); the tick labels it would touch hide. */
-export function labelHandle(nodes, t, x) {
+/**
+ * The threshold `t` written under the handle at `x` in `nodes` (build.js), with up to `decimals`
+ * decimals (the readout's); the tick labels it would touch hide.
+ */
+export function labelHandle(nodes, t, x, decimals) {
   const plot = nodes.thresholdPlot;
-  const text = handleScore(t, plot.xStep);
+  const text = handleScore(t, plot.xStep, decimals);
   const label = nodes.handleLabel;
   if (label.textContent !== text) label.textContent = text;
   const half = text.length * 3.5;
