@@ -69,9 +69,9 @@ def _build_parser() -> argparse.ArgumentParser:
             "held-out test set, optionally another prevalence and the expected cost of the "
             "errors, and with --group each group's figures. A score file needs a header row, "
             "one column of true labels (two values) and one of scores (higher means more likely "
-            "positive); the label and score columns are guessed from their names when not "
-            "given, and the positive class must be named unless the labels are 0/1 or "
-            "False/True."
+            "positive); every column is guessed from its name when not given ('' leaves an "
+            "optional one out), and the positive class must be named unless the labels are "
+            "0/1 or False/True."
         ),
     )
     source = tradeoff.add_mutually_exclusive_group()
@@ -83,10 +83,18 @@ def _build_parser() -> argparse.ArgumentParser:
         ("--label", "the column of true labels (default: guessed from its name)"),
         ("--score", "the column of scores (default: guessed from its name)"),
         ("--positive", "the label value of the positive class"),
-        ("--fold", "the column of each row's cross-validation fold"),
-        ("--split", "the column whose 'test' or 'holdout' rows are the held-out test set"),
-        ("--group", "the column of each row's subgroup: adds each group's figures"),
-        ("--id", "the column of each row's id"),
+        ("--fold", "the column of each row's cross-validation fold (default: guessed; '' none)"),
+        (
+            "--split",
+            "the column whose 'test' or 'holdout' rows are the held-out test set (default: "
+            "guessed; '' none)",
+        ),
+        (
+            "--group",
+            "the column of each row's subgroup: adds each group's figures (default: "
+            "guessed; '' none)",
+        ),
+        ("--id", "the column of each row's id (default: guessed; '' none)"),
     ):
         tradeoff.add_argument(option, metavar="C" if option != "--positive" else "V", help=what)
     tradeoff.add_argument("--threshold", type=float, required=True, help="the decision threshold")
@@ -230,7 +238,7 @@ def _scores_tradeoff(args: argparse.Namespace) -> int:
     from core.groups import group_figures, group_indexes
     from core.score_files import (
         ScoreFileError,
-        guess_columns,
+        chosen_columns,
         limits_from_env,
         load_score_table,
         scored_set_from_table,
@@ -240,17 +248,9 @@ def _scores_tradeoff(args: argparse.Namespace) -> int:
     name = os.path.basename(args.scores) or args.scores
     try:
         table = load_score_table(args.scores, name=name, limits=limits_from_env())
-        guessed = guess_columns(table.columns)
-        columns = {option: getattr(args, option) for option in SCORE_FILE_OPTIONS}
-        del columns["positive"]
-        for role in ("label", "score"):
-            if columns[role] is None:
-                columns[role] = guessed[role]
-            if columns[role] is None:
-                raise ScoreFileError(
-                    "missing_column", file=name, format=table.format, role=role,
-                    choices=table.columns,
-                )  # fmt: skip
+        given = {option: getattr(args, option) for option in SCORE_FILE_OPTIONS}
+        del given["positive"]
+        columns = chosen_columns(table, **given)
         scored = scored_set_from_table(table, positive=args.positive, **columns)
     except ScoreFileError as exc:
         print(f"error: {_line(score_file_problem_text(exc))}", file=sys.stderr)
@@ -274,7 +274,7 @@ def _scores_tradeoff(args: argparse.Namespace) -> int:
         "folds": list(scored.fold_names),
     }
     summary = {"source": source, **summary}
-    if args.group is not None:
+    if scored.has_groups:
         figures = group_figures(group_indexes(scored), threshold=args.threshold)
         summary["groups"] = [f.as_json() for f in figures]
     print(json.dumps(summary, indent=2, allow_nan=False) if args.json else format_tradeoff(summary))

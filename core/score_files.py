@@ -1117,7 +1117,9 @@ def read_scored_set(
     isolated: bool = False,
 ) -> ScoredSet:
     """Read a score file into a scored set (:func:`load_score_table`, then
-    :func:`scored_set_from_table`), guessing the label and score columns when not given.
+    :func:`scored_set_from_table`), guessing each column not given from its name, as the
+    ``/scores`` page preselects them: a file with columns ``label, score, fold, split`` (the
+    trade-off page's "Download these scores") reads back with its folds and test rows.
 
     Parameters
     ----------
@@ -1125,7 +1127,8 @@ def read_scored_set(
     name : str, optional
         Shown in errors; default the path's file name.
     label, score, positive, fold, split, group, id
-        As :func:`scored_set_from_table`; the optional columns are not guessed.
+        As :func:`scored_set_from_table`. A column left None is guessed
+        (:func:`guess_columns`); an optional one given as ``""`` is not used.
     limits : ReadLimits, optional
     isolated : bool, default False
 
@@ -1140,22 +1143,49 @@ def read_scored_set(
     if name is None:
         name = "scores" if isinstance(path, bytes | bytearray | memoryview) else Path(path).name
     table = load_score_table(path, name=name, limits=limits, isolated=isolated)
+    columns = chosen_columns(
+        table, label=label, score=score, fold=fold, split=split, group=group, id=id
+    )
+    return scored_set_from_table(table, positive=positive, **columns)
+
+
+def chosen_columns(table: ScoreTable, **given: str | None) -> dict:
+    """The column of each role: the one given, else the one :func:`guess_columns` names.
+
+    Parameters
+    ----------
+    table : ScoreTable
+    **given : str or None
+        Any of ``label``, ``score``, ``fold``, ``split``, ``group``, ``id``: a column name,
+        None (guess it), or ``""`` for an optional role not to be used.
+
+    Returns
+    -------
+    dict
+        Every role of :data:`ROLES` to a column name or None.
+
+    Raises
+    ------
+    ScoreFileError
+        "missing_column" (with ``role`` and the columns as ``choices``) when the label or score
+        column is neither given nor guessed.
+    ValueError
+        When a keyword is not a role.
+    """
+    unknown = set(given) - set(ROLES)
+    if unknown:
+        raise ValueError(f"not a column role: {sorted(unknown)}; roles are {ROLES}")
     guessed = guess_columns(table.columns)
-    for role, column in (("label", label), ("score", score)):
-        if column is None and guessed[role] is None:
+    columns = {}
+    for role in ROLES:
+        column = given.get(role)
+        columns[role] = guessed[role] if column is None else (column or None)
+    for role in ("label", "score"):
+        if columns[role] is None:
             raise _problem(
                 "missing_column", table.name, table.format, role=role, choices=table.columns
             )
-    return scored_set_from_table(
-        table,
-        label=label if label is not None else guessed["label"],
-        score=score if score is not None else guessed["score"],
-        positive=positive,
-        fold=fold,
-        split=split,
-        group=group,
-        id=id,
-    )
+    return columns
 
 
 if __name__ == "__main__":

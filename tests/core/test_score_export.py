@@ -127,9 +127,10 @@ def test_the_mnist_pages_scores_read_back_give_the_pages_own_figures(
     result = train_detector(mnist, digit=5, cache_dir=shared_cache_dir)
     path = tmp_path / scores_file_name(digit=5)
     path.write_bytes(detector_scores_table(result))
-    back = read_scored_set(
-        path, label="label", score="score", positive="True", fold="fold", split="split", id="id"
-    )
+    # Nothing named: every column and the positive class (True) come from the file, as
+    # `tradeoff --scores FILE` and /scores read it.
+    back = read_scored_set(path)
+    assert back.positive_label == "True" and back.fold_names == ("0", "1", "2")
     assert back.n_rows == 70_000 and back.test_rows.size == 10_000
     np.testing.assert_array_equal(back.ids, np.arange(70_000))
     page, read_back = tradeoff_data(result), scored_tradeoff_data(back)

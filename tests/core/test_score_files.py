@@ -396,7 +396,11 @@ def test_the_fingerprint_follows_the_bytes_and_the_choices():
     data = _csv(_frame(4, n=200))
     one = read_scored_set(data, **COLUMNS)
     assert read_scored_set(data, **COLUMNS).fingerprint == one.fingerprint
-    assert read_scored_set(data, **COLUMNS, fold="fold").fingerprint != one.fingerprint
+    # The fold column is guessed from its name; "" leaves it out.
+    assert one.fold_names and read_scored_set(data, **COLUMNS, fold="fold").fingerprint == (
+        one.fingerprint
+    )
+    assert read_scored_set(data, **COLUMNS, fold="").fingerprint != one.fingerprint
     assert read_scored_set(data, **{**COLUMNS, "positive": "ok"}).fingerprint != one.fingerprint
     assert read_scored_set(data + b"", **COLUMNS).fingerprint == one.fingerprint
     frame = _frame(4, n=200)
@@ -514,3 +518,15 @@ def test_env_limits_reach_read_scored_set(monkeypatch):
         read_scored_set(_lines("label,score", *(["0,0.1", "1,0.2"] * 2)), name="s.csv")
     assert (caught.value.problem, caught.value.limit) == ("too_many_rows", 3)
     assert os.environ["THRESHOLD_EXPLORER_MAX_SCORE_ROWS"] == "3"
+
+
+def test_optional_columns_are_guessed_by_name_as_the_page_preselects_them():
+    data = _csv(_frame(4, n=200))
+    guessed = read_scored_set(data, **COLUMNS)
+    named = read_scored_set(data, **COLUMNS, fold="fold", split="split", id="id")
+    assert guessed.fold_names == named.fold_names and guessed.has_test
+    np.testing.assert_array_equal(guessed.is_test, named.is_test)
+    np.testing.assert_array_equal(guessed.ids, named.ids)
+    bare = read_scored_set(data, **COLUMNS, fold="", split="", id="", group="")
+    assert not bare.has_folds and not bare.has_test and bare.ids is None
+
