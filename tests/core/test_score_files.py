@@ -529,4 +529,3 @@ def test_optional_columns_are_guessed_by_name_as_the_page_preselects_them():
     np.testing.assert_array_equal(guessed.ids, named.ids)
     bare = read_scored_set(data, **COLUMNS, fold="", split="", id="", group="")
     assert not bare.has_folds and not bare.has_test and bare.ids is None
-
