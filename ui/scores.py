@@ -266,6 +266,9 @@ def _column_from_link(role: str, columns: tuple[str, ...], guess: str | None) ->
     return adopt(_role_key(role), role, parsed)
 
 
+OPTIONAL_ROLES = ("fold", "split", "group", "id")
+
+
 def choose_columns(table: ScoreTable) -> tuple[dict, list[str | None]]:
     """Which column plays each role (label, score, fold, split, group, id): guessed from the
     names, or the link's, changeable; the choices and the link's notes."""
@@ -284,9 +287,20 @@ def choose_columns(table: ScoreTable) -> tuple[dict, list[str | None]]:
     st.session_state["scores_table_seen"] = table.fingerprint
     options = (None, *columns)
     chosen = {}
-    required, optional = st.columns(2, gap="large")
+    required = st.columns(2, gap="large")
+    # The optional columns fold away, so that the explorer starts higher on the page; the
+    # expander's title says which are in use.
+    in_use = [f"{role}: {st.session_state[_role_key(role)]}" for role in OPTIONAL_ROLES
+              if st.session_state.get(_role_key(role)) is not None]  # fmt: skip
+    optional = st.expander(
+        "Optional columns — " + (" · ".join(in_use) if in_use else "none chosen"),
+        icon=":material/view_column:",
+    ).columns(2, gap="large")
     for role in ROLES:
-        where = required if role in ("label", "score") else optional
+        if role in OPTIONAL_ROLES:
+            where = optional[OPTIONAL_ROLES.index(role) % 2]
+        else:
+            where = required[("label", "score").index(role)]
         chosen[role] = where.selectbox(
             ROLE_LABELS[role],
             options,
