@@ -39,7 +39,7 @@ new MutationObserver((records) => {
 """
 SETTLE_MS = 2_000  # long enough for a second run to start after the first one finished
 # app.py's navigation, in its order; the legacy mode would list the pages folder's file names.
-NAVIGATION = ["Home", "Digits", "Train", "Confusion", "Trade-off", "Compare"]
+NAVIGATION = ["Home", "Digits", "Train", "Confusion", "Trade-off", "Compare", "Your scores"]
 SERVER_LOG = "first-request-server"
 
 
@@ -84,7 +84,8 @@ def test_a_first_request_for_a_page_runs_the_script_once(
         # Drawn through the app's frame: its navigation, not the pages folder's file names ...
         links = page.locator("[data-testid=stSidebarNav] [data-testid=stSidebarNavLink]")
         # (a link's text is its icon's name, then its title)
-        assert [text.split()[-1] for text in links.all_inner_texts()] == NAVIGATION
+        titles = [text.split(maxsplit=1)[-1] for text in links.all_inner_texts()]
+        assert titles == NAVIGATION
         assert page.get_by_role("link", name="Trade-off").first.is_visible()
         # ... its page config (wide layout, the app's name in the tab) ...
         view = page.locator("[data-testid=stAppViewContainer]")
