@@ -266,9 +266,6 @@ def _column_from_link(role: str, columns: tuple[str, ...], guess: str | None) ->
     return adopt(_role_key(role), role, parsed)
 
 
-OPTIONAL_ROLES = ("fold", "split", "group", "id")
-
-
 def choose_columns(table: ScoreTable) -> tuple[dict, list[str | None]]:
     """Which column plays each role (label, score, fold, split, group, id): guessed from the
     names, or the link's, changeable; the choices and the link's notes."""
