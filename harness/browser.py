@@ -18,6 +18,19 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+# An init script: while ``window.__recording``, every animation frame pushes what the explorer
+# shows (its root's data attributes) onto ``window.__shown``, from before the page's scripts run.
+FRAME_RECORDER = """
+window.__shown = []; window.__recording = false;
+(function tick() {
+  if (window.__recording) {
+    const root = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
+      .map(h => h.shadowRoot && h.shadowRoot.querySelector('.tx')).find(r => r && r.dataset.tp);
+    if (root) window.__shown.push({...root.dataset});
+  }
+  requestAnimationFrame(tick);
+})();
+"""
 
 
 def chromium_executable() -> str:

@@ -5,25 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from harness.browser import screenshot, wait_for_idle, wait_for_images
+from harness.browser import FRAME_RECORDER, screenshot, wait_for_idle, wait_for_images
 from harness.server import start_app, stop_app
 
 pytestmark = pytest.mark.browser
 
 EXPLORER = ".tx[data-tp]"
 NOTEBOOK_THRESHOLD = "3370.0194991439557"
-# Every frame, what the explorer shows, from before the page's own scripts run.
-FRAME_RECORDER = """
-window.__shown = []; window.__recording = false;
-(function tick() {
-  if (window.__recording) {
-    const root = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
-      .map(h => h.shadowRoot && h.shadowRoot.querySelector('.tx')).find(r => r && r.dataset.tp);
-    if (root) window.__shown.push({...root.dataset});
-  }
-  requestAnimationFrame(tick);
-})();
-"""
 
 
 @pytest.fixture(scope="module")

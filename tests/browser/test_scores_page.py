@@ -9,25 +9,13 @@ import io
 import numpy as np
 import pytest
 
-from harness.browser import screenshot, wait_for_idle
+from harness.browser import FRAME_RECORDER, screenshot, wait_for_idle
 from harness.server import start_app, stop_app
 from tests.support import csv_bytes, spam_scores
 
 pytestmark = pytest.mark.browser
 
 EXPLORER = ".tx[data-tp]"
-# Every frame, what the explorer shows, from before the page's own scripts run.
-FRAME_RECORDER = """
-window.__shown = []; window.__recording = false;
-(function tick() {
-  if (window.__recording) {
-    const root = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
-      .map(h => h.shadowRoot && h.shadowRoot.querySelector('.tx')).find(r => r && r.dataset.tp);
-    if (root) window.__shown.push({...root.dataset});
-  }
-  requestAnimationFrame(tick);
-})();
-"""
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +101,9 @@ def test_an_uploaded_csv_named_and_dragged_is_counted_exactly_at_every_frame(
     assert tuple(int(first[k]) for k in ("tp", "fp", "fn", "tn")) == counts_at(0.5)
     assert page.get_by_text("No link to this view: an uploaded file").count() == 1
 
-    box = page.locator(".tx-slider").first.bounding_box()
+    slider = page.locator(".tx-slider").first
+    slider.scroll_into_view_if_needed()  # the mouse reaches only what the viewport shows
+    box = slider.bounding_box()
     y = box["y"] + box["height"] / 2
     cursor = page.locator(".tx-vt .tx-cursor").first.bounding_box()
     start_x = cursor["x"] + cursor["width"] / 2
