@@ -49,10 +49,15 @@ $(NODE_TOOLS): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# The suite runs in TEST_PROCESSES pytest processes (pytest-xdist), each test file whole in one
+# of them, so that a file's module fixtures (a trained detector, a server) are made once; each
+# process keeps its own session cache, so the real detector is trained once per process.
+# TEST_PROCESSES=0 runs it in this one process.
+TEST_PROCESSES ?= 2
 test: $(DEV) $(NODE_TOOLS)
 	scripts/ensure-chromium
 	node --test tests/js/
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(DEV)
 	$(BIN)/ruff check .
