@@ -533,7 +533,14 @@ def _path(directory: Path, key: str) -> Path:
 
 
 # The stored arrays; the rest (y_train, accuracies, matrices) follow from them.
-_STORED = ("classes", "fold_ids", "decision_scores", "decision_scores_scaled", "some_digit_scores", "n_iter")
+_STORED = (
+    "classes",
+    "fold_ids",
+    "decision_scores",
+    "decision_scores_scaled",
+    "some_digit_scores",
+    "n_iter",
+)
 
 
 def _save(path: Path, key: str, result: MulticlassResult) -> bool:
