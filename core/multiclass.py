@@ -70,7 +70,7 @@ MAX_ITER = 1000
 SCALER_COLUMNS = 112  # columns of the book's scaler fitted at a time (784 = 7 blocks)
 # A cold training on full MNIST with two cores, roughly (bench/bench_multiclass.py measures
 # it): only for a progress bar to move before this server has timed one.
-TYPICAL_SECONDS = 300.0
+TYPICAL_SECONDS = 1000.0
 
 UNSCALED = "unscaled"
 SCALED = "scaled"
