@@ -231,18 +231,20 @@ class ScoreStore:
                 return "loading"
             return "evicted" if key in self._evicted else "new"
 
-    def remeasure(self, key: str) -> None:
-        """Count ``key``'s value again (it may have grown, e.g. a table's cached columns), and
-        let the least recently used others fall out if the budget is now passed."""
+    def remeasure(self, *keys: str) -> None:
+        """Count the values of ``keys`` (default: every one held) again, as they may have grown
+        (e.g. a table's columns made once on demand), and let the least recently used others
+        fall out if the budget is now passed."""
         with self._lock:
-            if key not in self._held:
-                return
-            value = self._held[key][0]
-        size = held_bytes(value)
+            held = {k: v for k, (v, _) in self._held.items() if not keys or k in keys}
+        sizes = {key: held_bytes(value) for key, value in held.items()}
         with self._lock:
-            if key in self._held and self._held[key][0] is value:
-                self._held[key] = (value, size)
-                self._fit(keep=key)
+            for key, value in held.items():
+                if key in self._held and self._held[key][0] is value:
+                    self._held[key] = (value, sizes[key])
+            newest = next(reversed(self._held), None)
+            if newest is not None:
+                self._fit(keep=newest)
 
     # --- what is held ---------------------------------------------------------------------
     @property

@@ -5,9 +5,12 @@ columns hold what, and which label value is the positive class come first, outsi
 threshold's fragment; the explorer and the panels under it reuse the trade-off page's pieces
 (:mod:`ui.tradeoff`), worded by the scored set's nouns.
 
-Every step that reads the file or the choices keeps its result per server, by content: the
-table by the file's fingerprint, the scored set by its own (the table's and the choices'), so
-sessions looking at the same file share one copy, and a bad file's one line is kept as well.
+Every step that reads the file or the choices keeps its result in the server's one
+:class:`core.score_store.ScoreStore`, by content: the table by the file's key, the scored set
+and its view by the table's fingerprint and the choices, so sessions looking at the same file
+share one copy within the store's memory budget, and a bad file's one line is kept as well.
+What fell out of the budget is read again from its source (an upload's bytes were spilled to
+the cache directory), with a short "Reloading…".
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from core.cache import resolve_cache_dir
 from core.calibration import calibration_or_none
 from core.charts import reliability_figure
 from core.explorer import ExplorerNouns, scored_set_nouns
@@ -38,6 +42,7 @@ from core.score_files import (
     scored_set_from_table,
 )
 from core.score_rows import ROW_KINDS, rows_at_cut
+from core.score_store import ScoreStore, budget_from_env
 from core.scored_set import ScoredSet
 from core.tradeoff import TradeoffData, scored_tradeoff_data
 from ui import tradeoff
@@ -94,13 +99,15 @@ class Source:
 
     ``key`` names the content (a hash of the upload's bytes, or the listed file's name, size
     and time of change), ``content`` is the bytes or the path, ``linkable`` whether a link can
-    name it (only the server's files can).
+    name it (only the server's files can), ``spilled`` where the store keeps an upload's bytes
+    (None for a server file, or when the cache directory cannot be written).
     """
 
     name: str
     key: str
     content: bytes | Path
     linkable: bool
+    spilled: Path | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,35 +125,58 @@ class ScoresView:
 # --------------------------------------------------------------------------------------------
 
 
-@st.cache_resource(max_entries=6, show_spinner="Reading the file…")
-def _table(key: str, name: str, _content) -> ScoreTable | str:
+@st.cache_resource(show_spinner=False)
+def score_store() -> ScoreStore:
+    """The server's one store of tables and score views (:mod:`core.score_store`): shared by
+    every session, within ``THRESHOLD_EXPLORER_SCORE_STORE_MB``; uploads spill to the cache
+    directory so that what falls out is read again."""
+    directory = resolve_cache_dir()
+    return ScoreStore(
+        budget_bytes=budget_from_env(),
+        spill_dir=None if directory is None else directory / "score_uploads",
+    )
+
+
+def _kept(key: str, load, *, first_words: str):
+    """The store's value of ``key``; while it is loaded, ``first_words`` the first time and
+    "Reloading…" when it fell out of the store's budget since."""
+    store = score_store()
+    state = store.state(key)
+    if state == "held":
+        return store.get(key, load)
+    with st.spinner("Reloading…" if state == "evicted" else first_words):
+        value = store.get(key, load)
+    store.remeasure()  # what the others made on demand meanwhile (a table's text columns)
+    return value
+
+
+def _read_table(source: Source) -> ScoreTable | str:
     """The file's table, or the one line that says why it cannot be one (kept as well, so a
     bad file is read once)."""
+    content = source.content
+    if source.spilled is not None:  # an upload: its bytes as the store kept them
+        content = ScoreStore.unspill(source.spilled) or content
     try:
-        return load_score_table(_content, name=name, limits=limits_from_env(), isolated=True)
+        limits = limits_from_env()
+        return load_score_table(content, name=source.name, limits=limits, isolated=True)
     except ScoreFileError as error:
         return score_file_problem_text(error)
     except OSError as error:
-        return f"{name}: the file cannot be read ({error.strerror or 'unknown error'})."
+        return f"{source.name}: the file cannot be read ({error.strerror or 'unknown error'})."
 
 
-@st.cache_resource(max_entries=12, show_spinner=False)
-def _scored(table_fingerprint: str, choices: tuple, _table: ScoreTable) -> ScoredSet | str:
-    """The scored set the choices make of the table, or the one line that says why not."""
+def _make_view(table: ScoreTable, choices: tuple) -> ScoresView | str:
+    """The scored set the choices make of the table, with its indexes, groups and nouns; or
+    the one line that says why there is none."""
     try:
-        return scored_set_from_table(_table, **dict(choices))
+        scored = scored_set_from_table(table, **dict(choices))
     except ScoreFileError as error:
         return score_file_problem_text(error)
-
-
-@st.cache_resource(max_entries=12, show_spinner="Counting…")
-def _view(fingerprint: str, _scored: ScoredSet) -> ScoresView:
-    """The indexes, groups and nouns of one scored set, once per server."""
     return ScoresView(
-        scored=_scored,
-        data=scored_tradeoff_data(_scored),
-        groups=group_indexes(_scored),
-        nouns=scored_set_nouns(_scored),
+        scored=scored,
+        data=scored_tradeoff_data(scored),
+        groups=group_indexes(scored),
+        nouns=scored_set_nouns(scored),
     )
 
 
@@ -238,12 +268,19 @@ def choose_source() -> tuple[Source | None, str | None]:
         return None, note
     content = upload.getvalue()
     key = hashlib.sha256(content).hexdigest()
-    return Source(name=upload.name, key=key, content=content, linkable=False), note
+    try:
+        spilled = score_store().spill(content)
+    except OSError:  # no cache directory: the session's own bytes are read again instead
+        spilled = None
+    source = Source(name=upload.name, key=key, content=content, linkable=False, spilled=spilled)
+    return source, note
 
 
 def load_table(source: Source) -> ScoreTable | None:
     """The source's table; one plain line (and None) when it cannot be read."""
-    table = _table(source.key, source.name, source.content)
+    table = _kept(
+        f"table:{source.key}", lambda: _read_table(source), first_words="Reading the file…"
+    )
     if isinstance(table, str):
         st.error(table, icon=":material/error:")
         return None
@@ -367,11 +404,15 @@ def scores_view(table: ScoreTable, chosen: dict) -> ScoresView | None:
     if not go_on:
         return None
     choices = tuple(sorted({**chosen, "positive": positive}.items()))
-    scored = _scored(table.fingerprint, choices, table)
-    if isinstance(scored, str):
-        st.error(scored, icon=":material/error:")
+    view = _kept(
+        f"view:{table.fingerprint}:{choices!r}",
+        lambda: _make_view(table, choices),
+        first_words="Counting…",
+    )
+    if isinstance(view, str):
+        st.error(view, icon=":material/error:")
         return None
-    return _view(scored.fingerprint, scored)
+    return view
 
 
 def default_threshold(data: TradeoffData) -> float:
