@@ -110,6 +110,8 @@ def score_file_problem_text(error) -> str:
         "too_many_rows": lambda: (
             f"the file has {count:,} rows, more than the limit of {limit:,}."
             if count is not None and limit is not None
+            else f"the file has more rows than the limit of {limit:,}."
+            if limit is not None
             else "the file has too many rows."
         ),
         "too_many_columns": lambda: (

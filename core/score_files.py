@@ -30,11 +30,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from core.parquet_claims import ClaimsTooMuch, Damaged, TooManyRows, parquet_claims
 from core.scored_set import NO_FOLD, NO_GROUP, ScoredSet, scored_set
 
 PROBLEMS = (
@@ -71,6 +73,8 @@ CSV_DELIMITERS = (",", ";", "\t")
 UTF8_BOM = b"\xef\xbb\xbf"
 MB = 1024 * 1024  # as Streamlit counts its upload limit
 MAX_CHOICES = 20  # label values kept in an error's ``choices``
+READ_BLOCK = 4 * MB  # a file read in blocks: a CSV's rows counted, a file's hash
+BLANKS = b"\r\n \t"  # trailing blank lines are no rows
 
 # Environment variables that override the default limits (see :func:`limits_from_env`).
 ENV_MAX_MB = "THRESHOLD_EXPLORER_MAX_SCORE_MB"
@@ -210,8 +214,8 @@ class ReadLimits:
         The isolated reader's wall-clock limit.
     """
 
-    max_bytes: int = 200 * MB
-    max_rows: int = 2_000_000
+    max_bytes: int = 1024 * MB
+    max_rows: int = 20_000_000
     max_columns: int = 1_000
     max_line_bytes: int = 1 * MB
     memory_bytes: int = 2048 * MB
@@ -328,23 +332,91 @@ def _problem(problem: str, name: str, format: str | None = None, **where) -> Sco
     return ScoreFileError(problem, file=name, format=format, **where)
 
 
-def _source_bytes(source, name: str, limits: ReadLimits) -> bytes:
-    if isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-        if len(data) > limits.max_bytes:
-            raise _problem("too_big", name, count=len(data), limit=limits.max_bytes)
-        return data
-    path = Path(source)
-    size = path.stat().st_size
-    if size > limits.max_bytes:
-        raise _problem("too_big", name, count=size, limit=limits.max_bytes)
-    with path.open("rb") as handle:
-        data = handle.read(size + 1)
-        if len(data) > size:  # grown since its size was read: read on, up to the limit
-            data += handle.read(limits.max_bytes + 1 - len(data))
-    if len(data) > limits.max_bytes:
-        raise _problem("too_big", name, count=len(data), limit=limits.max_bytes)
-    return data
+class _File:
+    """A score file to read: its content in memory, or a path read at offsets and in blocks,
+    never whole before its checks pass."""
+
+    def __init__(self, source, name: str, limits: ReadLimits):
+        self.data, self.path, self._handle = None, None, None
+        if isinstance(source, bytes | bytearray | memoryview):
+            self.data = bytes(source)
+            self.size = len(self.data)
+        else:
+            self.path = Path(source)
+            self._handle = self.path.open("rb")
+            self.size = os.fstat(self._handle.fileno()).st_size
+        if self.size > limits.max_bytes:
+            self.close()
+            raise _problem("too_big", name, count=self.size, limit=limits.max_bytes)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def read_at(self, offset: int, n: int) -> bytes:
+        """At most ``n`` bytes from ``offset``."""
+        if self.data is not None:
+            return self.data[offset : offset + n]
+        return os.pread(self._handle.fileno(), max(0, n), offset)
+
+    def arrow_source(self):
+        """What pyarrow reads: the bytes, or the path (pyarrow reads it at offsets)."""
+        import pyarrow as pa
+
+        return pa.BufferReader(self.data) if self.data is not None else str(self.path)
+
+    def sha256(self) -> str:
+        """SHA-256 of the content, the file read in blocks."""
+        if self.data is not None:
+            return hashlib.sha256(self.data).hexdigest()
+        digest = hashlib.sha256()
+        block = bytearray(READ_BLOCK)
+        view = memoryview(block)
+        with self.path.open("rb", buffering=0) as handle:
+            while n := handle.readinto(block):
+                digest.update(view[:n])
+        return digest.hexdigest()
+
+    def csv_bytes(self, name: str, limits: ReadLimits) -> tuple[bytes | bytearray, str]:
+        """The whole content and its SHA-256, read in blocks: a file of more rows than
+        ``limits.max_rows`` is refused at the block that passes it, unread beyond.
+
+        Rows are counted as :func:`_csv_table` counts them: the lines before the last one
+        that holds more than blanks, after the header.
+        """
+        if self.data is not None:
+            return self.data, self.sha256()
+        digest = hashlib.sha256()
+        buffer = bytearray(self.size)
+        view = memoryview(buffer)
+        filled, rows, pending = 0, 0, 0  # pending: newlines after the last non-blank byte
+        while filled < self.size:
+            n = self._handle.readinto(view[filled : min(self.size, filled + READ_BLOCK)])
+            if not n:  # shrunk since its size was read
+                del view
+                del buffer[filled:]
+                view = memoryview(buffer)
+                break
+            chunk = buffer[filled : filled + n]
+            digest.update(chunk)
+            filled += n
+            stripped = chunk.rstrip(BLANKS)
+            if stripped:
+                rows += pending + stripped.count(b"\n")
+                pending = chunk.count(b"\n", len(stripped))
+            else:
+                pending += chunk.count(b"\n")
+            if rows > limits.max_rows:
+                raise _problem("too_many_rows", name, "csv", limit=limits.max_rows)
+        more = self._handle.read(limits.max_bytes + 1 - len(buffer))
+        if more:  # grown since its size was read: read on, up to the limit
+            del view
+            buffer += more
+            digest.update(more)
+            if len(buffer) > limits.max_bytes:
+                raise _problem("too_big", name, count=len(buffer), limit=limits.max_bytes)
+        return buffer, digest.hexdigest()
 
 
 def load_score_table(
@@ -383,21 +455,26 @@ def load_score_table(
     name = str(name)
     if isolated:
         return _load_isolated(source, name=name, limits=limits)
-    data = _source_bytes(source, name, limits)
+    file = _File(source, name, limits)
     try:
-        return _parse(data, name=name, limits=limits)
+        return _parse(file, name=name, limits=limits)
     except MemoryError:
         raise _problem("out_of_memory", name, limit=limits.memory_bytes) from None
+    finally:
+        file.close()
 
 
-def _parse(data: bytes, *, name: str, limits: ReadLimits) -> ScoreTable:
-    if not data or (len(data) < 4096 and not data.strip()):  # more blanks: "no_header"
+def _parse(file: _File, *, name: str, limits: ReadLimits) -> ScoreTable:
+    head = file.read_at(0, 4096)
+    if not head or (file.size <= len(head) and not head.strip()):  # more blanks: "no_header"
         raise _problem("empty", name)
-    if data[:4] == PARQUET_MAGIC:
-        table = _parquet_table(data, name=name, limits=limits)
+    if head[:4] == PARQUET_MAGIC:
+        table, fingerprint = _parquet_table(file, name=name, limits=limits)
         format = "parquet"
     else:
+        data, fingerprint = file.csv_bytes(name, limits)
         table = _csv_table(data, name=name, limits=limits)
+        del data
         format = "csv"
     if table.num_rows == 0:
         raise _problem("empty", name, format, count=0)
@@ -406,7 +483,7 @@ def _parse(data: bytes, *, name: str, limits: ReadLimits) -> ScoreTable:
         format=format,
         columns=tuple(table.column_names),
         n_rows=table.num_rows,
-        fingerprint=hashlib.sha256(data).hexdigest(),
+        fingerprint=fingerprint,
         _table=table,
     )
 
@@ -487,7 +564,7 @@ def _csv_table(data: bytes, *, name: str, limits: ReadLimits):
 
     body, columns, delimiter = _csv_header(data, name=name, limits=limits)
     end = len(data)
-    while end > body and data[end - 1] in b"\r\n \t":  # trailing blank lines are no rows
+    while end > body and data[end - 1] in BLANKS:  # trailing blank lines are no rows
         end -= 1
     lines = data.count(b"\n", body, end) + (1 if end > body else 0)
     if lines > limits.max_rows:
@@ -566,12 +643,29 @@ def _csv_table(data: bytes, *, name: str, limits: ReadLimits):
 # --- Parquet ----------------------------------------------------------------------------------
 
 
-def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
+def _parquet_table(file: _File, *, name: str, limits: ReadLimits):
+    """The file's table and its SHA-256, after what its footer and page headers claim
+    (:func:`core.parquet_claims.parquet_claims`) passed the row and memory budgets: nothing
+    is decoded, nor its footer parsed by pyarrow, before."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(pa.BufferReader(data))
+        claims = parquet_claims(
+            file.read_at, file.size, budget=limits.memory_bytes, max_rows=limits.max_rows
+        )
+    except TooManyRows as exc:
+        raise _problem(
+            "too_many_rows", name, "parquet", count=exc.num_rows, limit=limits.max_rows
+        ) from None
+    except ClaimsTooMuch as exc:
+        raise _problem(
+            "claims_too_much", name, "parquet", count=exc.claimed, limit=limits.memory_bytes
+        ) from None
+    except Damaged:
+        raise _problem("damaged", name, "parquet") from None
+    try:
+        parquet = pq.ParquetFile(file.arrow_source())
         metadata = parquet.metadata
         schema = parquet.schema_arrow
     except MemoryError:
@@ -592,34 +686,20 @@ def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
         seen.add(column_field.name)
         if pa.types.is_nested(column_field.type):
             raise _problem("nested_column", name, "parquet", column=column_field.name)
-    if metadata.num_columns != len(names):  # leaves of a nested type, or a damaged footer
-        raise _problem("damaged", name, "parquet")
-    if metadata.num_rows > limits.max_rows:
-        raise _problem(
-            "too_many_rows", name, "parquet", count=metadata.num_rows, limit=limits.max_rows
-        )
-    if metadata.num_rows < 0:
-        raise _problem("damaged", name, "parquet")
-    # What the row groups claim their columns take once decoded. The columns' own metadata is
-    # not read here: pyarrow's accessor of a damaged column chunk can end the process.
-    try:
-        claimed = sum(
-            max(0, metadata.row_group(r).total_byte_size) for r in range(metadata.num_row_groups)
-        )
-    except Exception as exc:  # noqa: BLE001
-        if _out_of_memory(exc):
-            raise MemoryError from exc
-        raise _problem("damaged", name, "parquet") from None
-    if claimed > limits.memory_bytes:
-        raise _problem("claims_too_much", name, "parquet", count=claimed, limit=limits.memory_bytes)
-    try:
-        table = parquet.read(use_threads=True, use_pandas_metadata=False)
-    except MemoryError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pyarrow's many errors on damaged pages
-        if _out_of_memory(exc):
-            raise MemoryError from exc
-        raise _problem("damaged", name, "parquet") from None
+    if metadata.num_columns != len(names) or metadata.num_rows != claims.num_rows:
+        raise _problem("damaged", name, "parquet")  # leaves of a nested type, or a bad footer
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the hash reads while pyarrow decodes
+        fingerprint = pool.submit(file.sha256)
+        try:
+            table = parquet.read(use_threads=True, use_pandas_metadata=False)
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - pyarrow's many errors on damaged pages
+            if _out_of_memory(exc):
+                raise MemoryError from exc
+            raise _problem("damaged", name, "parquet") from None
+        finally:
+            fingerprint = fingerprint.result()
     if table.num_rows != metadata.num_rows or table.column_names != names:
         raise _problem("damaged", name, "parquet")
     for column_name in names:  # Parquet's text is not checked on reading; a flip can break it
@@ -638,7 +718,7 @@ def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
         if not valid(0, len(column)):
             row = _first_failing(len(column), valid) + 1
             raise _problem("not_utf8", name, "parquet", column=column_name, row=row)
-    return table
+    return table, fingerprint
 
 
 def _first_failing(n: int, passes) -> int:

@@ -415,7 +415,7 @@ def test_limits_from_env():
     assert (limits.max_bytes, limits.max_rows) == (5 * MB, 10)
     assert limits.max_columns == ReadLimits().max_columns
     assert limits_from_env({}) == ReadLimits()
-    assert ReadLimits().max_rows == 2_000_000
+    assert ReadLimits().max_rows == 20_000_000
     with pytest.raises(ValueError, match="THRESHOLD_EXPLORER_SCORE_SECONDS"):
         limits_from_env({"THRESHOLD_EXPLORER_SCORE_SECONDS": "-1"})
     with pytest.raises(ValueError, match="THRESHOLD_EXPLORER_MAX_SCORE_ROWS"):
