@@ -329,14 +329,14 @@ class _Walk:
     def row_groups(self, reader: _Reader, kind: int) -> None:
         def row_group(r: _Reader) -> None:
             self.n_row_groups += 1
-            self.claim(CHUNK_COST)
             before = self.claimed
+            self.claim(CHUNK_COST)
             found = _struct(r, {1: self.columns, 2: None, 3: None})
             total = found.get(2)
             rows = found.get(3)
             if not isinstance(rows, int) or rows < 0:
                 raise Damaged("a row group without its row count")
-            # The row group's own claim of its decoded size, where it says more than its chunks.
+            # The row group's own claim of its decoded size, where it says more than its parts.
             if isinstance(total, int) and total > self.claimed - before:
                 self.claim(total - (self.claimed - before))
 

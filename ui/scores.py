@@ -238,16 +238,8 @@ def choose_source() -> tuple[Source | None, str | None]:
             help="The files of the directory the server was started with "
             "(THRESHOLD_EXPLORER_SCORES), by name.",
         )
-        path = score_file_path(directory, name)
         publish(FILE_KEY, "file", name)
-        if path is None:  # gone since it was listed
-            return None, note
-        try:
-            stat = path.stat()
-        except OSError:
-            return None, note
-        key = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
-        return Source(name=name, key=key, content=path, linkable=True), note
+        return server_file_source(directory, name), note
     unpublish(FILE_KEY, "file")
     upload = st.file_uploader(
         "Score file: CSV or Parquet",
@@ -274,6 +266,20 @@ def choose_source() -> tuple[Source | None, str | None]:
         spilled = None
     source = Source(name=upload.name, key=key, content=content, linkable=False, spilled=spilled)
     return source, note
+
+
+def server_file_source(directory: Path | None, name: str) -> Source | None:
+    """The listed file ``name`` of the server's directory as a source, keyed by its path, size
+    and time of change; None when it is gone since it was listed."""
+    path = score_file_path(directory, name)
+    if path is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+    return Source(name=name, key=key, content=path, linkable=True)
 
 
 def load_table(source: Source) -> ScoreTable | None:

@@ -144,7 +144,7 @@ def test_columns_are_guessed_and_01_labels_need_no_positive(tmp_path, capsys):
         (b"label,score\n0,0.5\n", ["--group", "region"], 'bad.csv: there is no column "region"'),
         (b"", [], "bad.csv: the file is empty."),
         (nested_parquet(), [], 'bad.csv: column "items" holds nested values'),
-        (parquet_claiming(), [], "bad.csv: its pages claim 8,192 MB once decoded"),
+        (parquet_claiming(), [], "bad.csv: its pages claim 8,192.0 MB once decoded"),
     ],
 )  # fmt: skip
 def test_a_bad_file_is_one_line_and_exit_2(content, extra, line, tmp_path, capsys):
