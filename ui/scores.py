@@ -40,6 +40,7 @@ from core.score_files import (
     limits_from_env,
     load_score_table,
     scored_set_from_table,
+    start_isolated_reader,
 )
 from core.score_rows import ROW_KINDS, rows_at_cut
 from core.score_store import ScoreStore, budget_from_env
@@ -130,6 +131,7 @@ def score_store() -> ScoreStore:
     """The server's one store of tables and score views (:mod:`core.score_store`): shared by
     every session, within ``THRESHOLD_EXPLORER_SCORE_STORE_MB``; uploads spill to the cache
     directory so that what falls out is read again."""
+    start_isolated_reader()  # the first file read need not wait for its process either
     directory = resolve_cache_dir()
     return ScoreStore(
         budget_bytes=budget_from_env(),
