@@ -17,10 +17,12 @@ here knows of Streamlit.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +37,7 @@ MB = 1024 * 1024
 MAX_REMEMBERED = 1024  # keys remembered as fallen out (to say "reloading"), oldest forgotten
 STATES = ("held", "loading", "evicted", "new")
 SPILL_SUFFIX = ".upload"
+SPILL_KEEP_SECONDS = 24 * 3600  # a spilled upload untouched this long is removed
 
 
 def budget_from_env(environ=None) -> int:
@@ -305,10 +308,21 @@ class ScoreStore:
         digest = hashlib.sha256(content).hexdigest()
         path = self.spill_dir / f"{digest}{SPILL_SUFFIX}"
         if path.is_file():  # written whole or not at all; unspill checks its checksum
+            os.utime(path)
             return path
         if not write_checked(path, bytes(content)):
             raise OSError(f"cannot write {path}")
+        self._remove_old_spills()
         return path
+
+    def _remove_old_spills(self) -> None:
+        """Remove spilled uploads untouched for :data:`SPILL_KEEP_SECONDS` (a session still on
+        one re-spills it from its own bytes when it reads it again)."""
+        now = time.time()
+        for old in self.spill_dir.glob(f"*{SPILL_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                if now - old.stat().st_mtime > SPILL_KEEP_SECONDS:
+                    old.unlink()
 
     @staticmethod
     def unspill(path) -> bytes | None:

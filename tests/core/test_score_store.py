@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -14,6 +15,7 @@ from core.score_store import (
     DEFAULT_BUDGET_MB,
     ENV_BUDGET_MB,
     MB,
+    SPILL_KEEP_SECONDS,
     ScoreStore,
     budget_from_env,
     held_bytes,
@@ -194,6 +196,17 @@ def test_uploads_spill_to_a_file_and_come_back(tmp_path):
     assert store.unspill(tmp_path / "missing") is None
     with pytest.raises(OSError):
         ScoreStore(budget_bytes=MB).spill(content)
+
+
+def test_spilled_uploads_untouched_for_a_day_are_removed(tmp_path):
+    store = ScoreStore(budget_bytes=MB, spill_dir=tmp_path)
+    old, kept = store.spill(b"label,score\n0,0.1\n"), store.spill(b"label,score\n1,0.2\n")
+    long_ago = time.time() - SPILL_KEEP_SECONDS - 60
+    os.utime(old, (long_ago, long_ago))
+    os.utime(kept, (long_ago, long_ago))
+    assert store.spill(b"label,score\n1,0.2\n") == kept  # used again: touched, kept
+    store.spill(b"label,score\n0,0.3\n")
+    assert not old.exists() and kept.exists()
 
 
 def test_budget_from_env():
