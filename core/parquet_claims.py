@@ -259,6 +259,8 @@ def parquet_claims(
 
     Raises
     ------
+    ValueError
+        When ``size``, ``budget`` or ``max_rows`` is not an integer >= 0.
     Damaged
         The file does not end in a footer, or a part of it or a page header is not Parquet's
         (a size out of the file, a chunk's pages running past it).
@@ -267,6 +269,9 @@ def parquet_claims(
     TooManyRows
         With the footer's row count.
     """
+    for what, value in (("size", size), ("budget", budget), ("max_rows", max_rows)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{what} must be an integer >= 0, got {value!r}")
     if size < 12 or read_at(size - 4, 4) != MAGIC:
         raise Damaged("no footer")
     (footer_length,) = struct.unpack("<I", read_at(size - 8, 4))

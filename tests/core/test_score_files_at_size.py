@@ -158,3 +158,11 @@ def test_the_default_budgets_admit_ten_million_rows_and_the_env_a_hundred_millio
     assert ReadLimits().memory_bytes >= 10_000_000 * 16 * 2
     raised = limits_from_env({ENV_MAX_ROWS: "100000000"})
     assert raised.max_rows == 100_000_000
+
+
+@pytest.mark.parametrize("bad", [{"budget": -1}, {"max_rows": 1.5}, {"budget": True}])
+def test_parquet_claims_names_a_bad_argument(bad):
+    data = handmade_parquet(10)
+    arguments = {"budget": 10**9, "max_rows": 10**9, **bad}
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        parquet_claims(lambda offset, n: data[offset : offset + n], len(data), **arguments)
