@@ -179,6 +179,17 @@ def roc_curve_exact(index: ScoreIndex) -> RocCurve:
     )
 
 
+def roc_auc(index: ScoreIndex) -> float:
+    """:func:`sklearn.metrics.roc_auc_score` of the indexed scores, as :func:`roc_curve_exact`
+    computes it (the trapezoids through every distinct score), without building the curve's
+    other arrays. NaN when a class is missing."""
+    if not (index.n_pos and index.n_neg):
+        return math.nan
+    tpr = np.concatenate(([0], index.tp[::-1])) / index.n_pos
+    fpr = np.concatenate(([0], index.fp[::-1])) / index.n_neg
+    return float(np.trapezoid(tpr, fpr))
+
+
 def average_precision(index: ScoreIndex) -> float:
     """:func:`sklearn.metrics.average_precision_score` of the indexed scores.
 

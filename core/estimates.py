@@ -104,8 +104,11 @@ def intervals_at(index: ScoreIndex, *, threshold: float) -> Intervals:
     )
 
 
-def fold_indexes(*, y_true, scores, fold_ids) -> tuple[ScoreIndex, ...]:
+def fold_indexes(*, y_true, scores, fold_ids, counts=None) -> tuple[ScoreIndex, ...]:
     """One score index per cross-validation fold (in fold order), over its held-out digits.
+
+    ``counts`` (optional, as :func:`core.counting.build_score_index` takes them): how many
+    samples each row stands for.
 
     Raises
     ------
@@ -123,9 +126,21 @@ def fold_indexes(*, y_true, scores, fold_ids) -> tuple[ScoreIndex, ...]:
     folds = np.unique(fold_ids)
     if folds.size == 0 or not np.array_equal(folds, np.arange(folds.size)):
         raise ValueError(f"fold_ids must be 0, 1, ... without gaps, got {folds.tolist()}")
-    return tuple(
-        build_score_index(y_true=y_true[fold_ids == k], scores=scores[fold_ids == k]) for k in folds
-    )
+    if counts is not None:
+        counts = np.asarray(counts)
+        if counts.shape != scores.shape:
+            raise ValueError(f"counts must have shape {scores.shape}, got {counts.shape}")
+    indexes = []
+    for k in folds:
+        rows = fold_ids == k
+        indexes.append(
+            build_score_index(
+                y_true=y_true[rows],
+                scores=scores[rows],
+                counts=None if counts is None else counts[rows],
+            )
+        )
+    return tuple(indexes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,6 +469,8 @@ def resample_picks(
     """
     kind, target, n_resamples, seed = _bootstrap_arguments(kind, target, n_resamples, seed)
     block = check_count(block, "block", minimum=1)
+    if not index.has_rows:
+        raise ValueError("the bootstrap resamples single rows; this index was built from counts")
     picker = _Picker(index, target=target, block=block)
     picked = np.full(n_resamples, np.nan)
     other = np.full(n_resamples, np.nan)
@@ -511,8 +528,9 @@ def bootstrap_threshold(
     Raises
     ------
     ValueError
-        When ``kind`` is not "precision" or "recall", ``target`` not in (0, 1], or
-        ``n_resamples`` below 1.
+        When ``kind`` is not "precision" or "recall", ``target`` not in (0, 1],
+        ``n_resamples`` below 1, or ``index`` was built from counts (an aggregated table has
+        no single rows to resample).
     """
     kind, target, n_resamples, seed = _bootstrap_arguments(kind, target, n_resamples, seed)
     picked, other = resample_picks(

@@ -184,6 +184,15 @@ def score_file_problem_text(error) -> str:
             f'column "{column}" marks every row as test or holdout; no rows are '
             "left for the curves."
         ),
+        "bad_count": lambda: (
+            f'{where} holds "{value}", where a count (a whole number of {role}, 0 or more) '
+            "is needed."
+        ),
+        "duplicate_score": lambda: (
+            f'{where} repeats the score "{value}"; an aggregated table has one row per distinct '
+            "score (within each fold, split and group)."
+        ),
+        "one_class": lambda: f'column "{column}" counts no {role} at all; both classes are needed.',
         "out_of_memory": lambda: f"reading it needed more than {_megabytes(limit or 0)} of memory.",
         "took_too_long": lambda: (
             f"reading it took longer than {limit:g} s."
