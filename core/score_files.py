@@ -1326,12 +1326,13 @@ def _aggregated_set(
         fold_ids, fold_names = _ids_of(table, fold, pa.array(curve))
         fold_ids = np.where(curve, fold_ids, NO_FOLD).astype(np.int32)
     group_ids, group_names = _ids_of(table, group)
-    # One row per distinct score within each fold, split and group: sort by (keys, score),
-    # and name the first row (in the file's order) that repeats an earlier one.
+    # One row per distinct score within each value of the other columns (those the GROUP BY
+    # grouped by, used here or not): sort by them all, and name the first row (in the file's
+    # order) that repeats an earlier one.
     keys = [scores]
-    for ids in (fold_ids, group_ids, is_test):
-        if ids is not None:
-            keys.append(ids)
+    for column in table.columns:
+        if column not in (score, positives, negatives):
+            keys.append(_ids_of(table, column)[0])
     order = np.lexsort(keys[::-1])
     same = np.ones(order.size - 1, dtype=bool)
     for key in keys:
