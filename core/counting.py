@@ -268,8 +268,11 @@ def _one_class(scores: np.ndarray, counts: np.ndarray | None):
     (None for single rows: then it is the position itself)."""
     if counts is None:
         return np.sort(scores), None
-    order = np.argsort(scores)
     below = np.zeros(scores.size + 1, dtype=np.int64)
+    if np.all(scores[1:] >= scores[:-1]):  # already sorted (an aggregated table's rows are)
+        np.cumsum(counts, out=below[1:])
+        return scores, below
+    order = np.argsort(scores)
     np.cumsum(counts[order], out=below[1:])
     return scores[order], below
 

@@ -35,6 +35,9 @@ N_RESAMPLES = 1000
 BOOTSTRAP_SEED = 42
 NEGATIVE_BLOCK = 2048  # negatives in the top block of a resample (see _negative_blocks)
 CHUNK = 8192  # thresholds compared at once, from the lowest a precision pick can be
+# The most samples a set of counts (an aggregated table) is bootstrapped at: its samples are
+# laid out one by one for the resampling, as many as a file of rows would hold.
+BOOTSTRAP_MAX_COUNTED = 10_000_000
 TARGET_KINDS = ("precision", "recall")
 
 
@@ -423,6 +426,34 @@ class _Picker:
         return float(index.sorted_scores[min(ranks)]), int(tp[at]) / k
 
 
+def can_bootstrap(index: ScoreIndex) -> bool:
+    """Whether :func:`bootstrap_threshold` takes ``index``: always for single rows; for counts
+    (an aggregated table), up to :data:`BOOTSTRAP_MAX_COUNTED` samples."""
+    return index.has_rows or index.n_samples <= BOOTSTRAP_MAX_COUNTED
+
+
+def single_rows(index: ScoreIndex) -> ScoreIndex:
+    """``index`` with one row a sample: itself, or for counts the index of its samples laid
+    out one by one (each score repeated as often as it counts), which resamples exactly as the
+    raw rows the counts were made of.
+
+    Raises
+    ------
+    ValueError
+        When ``index`` counts more than :data:`BOOTSTRAP_MAX_COUNTED` samples.
+    """
+    if index.has_rows:
+        return index
+    if not can_bootstrap(index):
+        raise ValueError(
+            f"the bootstrap lays counted samples out one by one, at most "
+            f"{BOOTSTRAP_MAX_COUNTED:,}; this index counts {index.n_samples:,}"
+        )
+    return build_score_index(
+        y_true=np.repeat(index.y_true, index.counts), scores=np.repeat(index.scores, index.counts)
+    )
+
+
 def _bootstrap_arguments(kind, target, n_resamples, seed) -> tuple[str, float, int, int]:
     if kind not in TARGET_KINDS:
         raise ValueError(f"kind must be one of {', '.join(TARGET_KINDS)}; got {kind!r}")
@@ -469,8 +500,7 @@ def resample_picks(
     """
     kind, target, n_resamples, seed = _bootstrap_arguments(kind, target, n_resamples, seed)
     block = check_count(block, "block", minimum=1)
-    if not index.has_rows:
-        raise ValueError("the bootstrap resamples single rows; this index was built from counts")
+    index = single_rows(index)
     picker = _Picker(index, target=target, block=block)
     picked = np.full(n_resamples, np.nan)
     other = np.full(n_resamples, np.nan)
@@ -529,8 +559,8 @@ def bootstrap_threshold(
     ------
     ValueError
         When ``kind`` is not "precision" or "recall", ``target`` not in (0, 1],
-        ``n_resamples`` below 1, or ``index`` was built from counts (an aggregated table has
-        no single rows to resample).
+        ``n_resamples`` below 1, or ``index`` counts more samples than
+        :data:`BOOTSTRAP_MAX_COUNTED` (:func:`single_rows`).
     """
     kind, target, n_resamples, seed = _bootstrap_arguments(kind, target, n_resamples, seed)
     picked, other = resample_picks(

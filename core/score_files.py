@@ -1329,15 +1329,20 @@ def _aggregated_set(
     # One row per distinct score within each value of the other columns (those the GROUP BY
     # grouped by, used here or not): sort by them all, and name the first row (in the file's
     # order) that repeats an earlier one.
-    keys = [scores]
-    for column in table.columns:
-        if column not in (score, positives, negatives):
-            keys.append(_ids_of(table, column)[0])
-    order = np.lexsort(keys[::-1])
-    same = np.ones(order.size - 1, dtype=bool)
-    for key in keys:
-        ordered = key[order]
-        same &= ordered[1:] == ordered[:-1]
+    order = np.argsort(scores, kind="stable")
+    ordered = scores[order]
+    same = ordered[1:] == ordered[:-1]
+    del ordered
+    others = [c for c in table.columns if c not in (score, positives, negatives)]
+    if same.any() and others:
+        keys = [scores] + [_ids_of(table, column)[0] for column in others]
+        keyed = np.lexsort(keys[::-1])  # by score first, so a run of one score stays one run
+        same = np.ones(keyed.size - 1, dtype=bool)
+        for key in keys:
+            in_order = key[keyed]
+            same &= in_order[1:] == in_order[:-1]
+        if same.any():
+            order = keyed
     if same.any():
         later = np.maximum(order[1:][same], order[:-1][same])
         row = int(later.min())
@@ -1346,9 +1351,10 @@ def _aggregated_set(
             row=row + first, value=_text_of(table.arrow_column(score)[row].as_py()),
             count=int(same.sum()),
         )  # fmt: skip
+    # Each row's positives, then each row's negatives, each in ascending score: up to two rows
+    # a score, already sorted for counting.
+    take = np.concatenate((order[positive_counts[order] > 0], order[negative_counts[order] > 0]))
     del order, same
-    # Each row's positives, then each row's negatives: up to two rows a score.
-    take = np.concatenate((np.flatnonzero(positive_counts), np.flatnonzero(negative_counts)))
     n_positive_rows = int(np.count_nonzero(positive_counts))
     y_true = np.zeros(take.size, dtype=bool)
     y_true[:n_positive_rows] = True

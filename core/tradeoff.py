@@ -24,6 +24,7 @@ from core.estimates import (
     BootstrapChoice,
     at_prevalence,
     bootstrap_threshold,
+    can_bootstrap,
     expected_cost_per_1000,
     fold_indexes,
     fold_thresholds,
@@ -177,7 +178,8 @@ class GoalSpread:
     no_bootstrap : {"prevalence", "counts"} or None
         Why there is no bootstrap: "prevalence" for a precision target at a chosen prevalence
         (the bootstrap counts precision as the resample has it), "counts" for a set of counts
-        (an aggregated table: the bootstrap resamples single rows). None when there is one.
+        (an aggregated table) of more samples than the bootstrap lays out one by one
+        (:func:`core.estimates.can_bootstrap`). None when there is one.
     """
 
     kind: str
@@ -213,7 +215,7 @@ def goal_spread(
     no_bootstrap = None
     if kind == "precision" and prevalence is not None:
         no_bootstrap = "prevalence"
-    elif not data.cv_index.has_rows:
+    elif not can_bootstrap(data.cv_index):
         no_bootstrap = "counts"
     return GoalSpread(
         kind=kind,

@@ -20,6 +20,7 @@ import numpy as np
 import streamlit as st
 
 from core.calibration import calibration_or_none
+from core.counting import score_at_rank
 from core.charts import reliability_figure
 from core.explorer import ExplorerNouns, scored_set_nouns
 from core.formatting import percent, score_file_problem_text
@@ -30,6 +31,7 @@ from core.score_files import (
     ROLES,
     ScoreFileError,
     ScoreTable,
+    count_columns,
     default_positive,
     guess_columns,
     label_values,
@@ -359,14 +361,21 @@ def choose_positive(table: ScoreTable, label: str) -> tuple[str | None, bool]:
 def scores_view(table: ScoreTable, chosen: dict) -> ScoresView | None:
     """The positive class, then the scored set of the choices, kept per server; a line that
     says what to choose, or one plain line of what is wrong, and None, when there is none."""
+    # An aggregated table (score, positives, negatives) has no label column to choose.
+    counted = count_columns(table) if chosen["label"] is None else None
     missing = [role for role in ("label", "score") if chosen[role] is None]
+    if counted:
+        missing.remove("label")
     if missing:
         st.info(f"Choose the {' and the '.join(missing)} column above.", icon=":material/help:")
         return None
-    positive, go_on = choose_positive(table, chosen["label"])
-    if not go_on:
-        return None
-    choices = tuple(sorted({**chosen, "positive": positive}.items()))
+    if counted:
+        choices = tuple(sorted({**chosen, "id": None, **counted}.items()))
+    else:
+        positive, go_on = choose_positive(table, chosen["label"])
+        if not go_on:
+            return None
+        choices = tuple(sorted({**chosen, "positive": positive}.items()))
     scored = _scored(table.fingerprint, choices, table)
     if isinstance(scored, str):
         st.error(scored, icon=":material/error:")
@@ -378,8 +387,8 @@ def default_threshold(data: TradeoffData) -> float:
     """0.5 for scores that reach across it (probabilities), else the middle curve score."""
     if data.slider_min <= 0.5 <= data.slider_max:
         return 0.5
-    scores = data.cv_index.sorted_scores
-    return float(scores[scores.size // 2])
+    index = data.cv_index
+    return score_at_rank(index, index.n_samples // 2)
 
 
 def new_set_resets_threshold(view: ScoresView) -> None:
@@ -495,6 +504,12 @@ def rows_table(view: ScoresView, *, threshold: float) -> None:
 
     scored = view.scored
     st.subheader("The rows at the cut")
+    if not scored.has_rows:
+        st.caption(
+            "Not available for an aggregated table: its rows count scores (positives and "
+            "negatives per score), so there are no single rows to show."
+        )
+        return
     st.session_state.setdefault(ROWS_KIND_KEY, "nearest")
     kind = st.selectbox(
         "Which rows",

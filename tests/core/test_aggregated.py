@@ -142,12 +142,26 @@ def test_curves_pickers_folds_groups_and_calibration_are_the_raw_rows(files):
         assert part_a.brier == pytest.approx(part_b.brier, rel=1e-12)
 
 
-def test_what_needs_single_rows_says_so(files):
+def test_the_bootstrap_resamples_the_counted_samples_as_the_raw_rows(files):
+    raw, aggregated = (scored_tradeoff_data(read_scored_set(path)) for path in files)
+    for kind, target in (("recall", 0.8), ("precision", 0.6)):
+        from_counts = goal_spread(aggregated, kind=kind, target=target)
+        assert from_counts.no_bootstrap is None
+        assert from_counts == goal_spread(raw, kind=kind, target=target)
+        assert from_counts.bootstrap.reached > 0.5
+
+
+def test_what_needs_single_rows_says_so(files, monkeypatch):
+    from core import estimates
+
     aggregated = read_scored_set(files[1])
     data = scored_tradeoff_data(aggregated)
+    monkeypatch.setattr(estimates, "BOOTSTRAP_MAX_COUNTED", data.cv_index.n_samples - 1)
     spread = goal_spread(data, kind="recall", target=0.8)
     assert spread.bootstrap is None and spread.no_bootstrap == "counts"
     assert len(spread.fold_thresholds) == 3
+    with pytest.raises(ValueError, match="at most"):
+        estimates.bootstrap_threshold(data.cv_index, kind="recall", target=0.8)
     with pytest.raises(ValueError, match="single rows"):
         rows_at_cut(aggregated, data.cv_index, threshold=0.5)
     with pytest.raises(ValueError, match="single rows"):
