@@ -71,9 +71,7 @@ def write_files(folder: Path, rows: int, paths: list[str]) -> dict[str, Path]:
         positives = pc.cast(grouped["label_sum"], pa.int64())
         negatives = pc.subtract(grouped["one_sum"], positives)
         pq.write_table(
-            pa.table(
-                {"score": grouped["score"], "positives": positives, "negatives": negatives}
-            ),
+            pa.table({"score": grouped["score"], "positives": positives, "negatives": negatives}),
             files["aggregated"],
         )
     return files

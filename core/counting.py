@@ -264,10 +264,12 @@ def check_counts(counts, n: int) -> np.ndarray | None:
 
 
 def _one_class(scores: np.ndarray, counts: np.ndarray | None):
-    """One class's scores sorted, and how many of its samples lie below each position
-    (None for single rows: then it is the position itself)."""
+    """One class's scores sorted (``scores`` itself, sorted in place, for single rows), and
+    how many of its samples lie below each position (None for single rows: then it is the
+    position itself)."""
     if counts is None:
-        return np.sort(scores), None
+        scores.sort()  # in place: the caller's own copy of one class
+        return scores, None
     below = np.zeros(scores.size + 1, dtype=np.int64)
     if np.all(scores[1:] >= scores[:-1]):  # already sorted (an aggregated table's rows are)
         np.cumsum(counts, out=below[1:])
@@ -280,7 +282,9 @@ def _one_class(scores: np.ndarray, counts: np.ndarray | None):
 def _flagged(sorted_scores, below, total: int, thresholds: np.ndarray) -> np.ndarray:
     """How many of one class's samples score >= each threshold."""
     k = sorted_scores.searchsorted(thresholds, side="left")
-    return total - (k if below is None else below[k])
+    if below is not None:
+        k = below[k]
+    return np.subtract(total, k, out=k)  # in place: one array of n_thresholds, not two
 
 
 def build_score_index(*, y_true, scores, counts=None) -> ScoreIndex:
@@ -338,7 +342,9 @@ def build_score_index(*, y_true, scores, counts=None) -> ScoreIndex:
     thresholds = merged[starts]
     del merged, starts
     tp = _flagged(positives, positives_below, n_pos, thresholds)
+    del positives, positives_below
     fp = _flagged(negatives, negatives_below, n_neg, thresholds)
+    del negatives, negatives_below
     return ScoreIndex(
         thresholds=read_only(thresholds),
         tp=read_only(tp.astype(np.int64, copy=False)),

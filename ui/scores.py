@@ -20,8 +20,8 @@ import numpy as np
 import streamlit as st
 
 from core.calibration import calibration_or_none
-from core.counting import score_at_rank
 from core.charts import reliability_figure
+from core.counting import score_at_rank
 from core.explorer import ExplorerNouns, scored_set_nouns
 from core.formatting import percent, score_file_problem_text
 from core.groups import group_figures, group_indexes, group_thresholds
@@ -403,14 +403,17 @@ def new_set_resets_threshold(view: ScoresView) -> None:
 def summary_line(view: ScoresView) -> str:
     """What was read: rows, positives, test rows, folds, groups."""
     scored, data = view.scored, view.data
+    read = f"{scored.n_rows:,} rows of {scored.name}"
+    if not scored.has_rows:
+        read = f"{scored.n_samples:,} scores counted by the aggregated table {scored.name}"
     parts = [
-        f"{scored.n_rows:,} rows of {scored.name}",
+        read,
         f"{data.cv_index.n_pos:,} labelled {scored.positive_label} among the "
         f"{data.cv_index.n_samples:,} the curves rest on "
         f"({percent(data.training_prevalence, decimals=2)})",
     ]
-    if scored.has_test:
-        parts.append(f"{scored.test_rows.size:,} test rows held out")
+    if scored.has_test and data.test_index is not None:
+        parts.append(f"{data.test_index.n_samples:,} test rows held out")
     if scored.has_folds:
         parts.append(f"{len(scored.fold_names)} folds")
     if scored.has_groups:

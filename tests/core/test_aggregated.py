@@ -249,3 +249,28 @@ def test_a_score_may_repeat_in_another_fold_split_or_group(tmp_path):
     rows["group"][2] = "x"
     with pytest.raises(ScoreFileError, match="duplicate_score"):
         read_scored_set(_written(tmp_path, rows, "again.parquet"))
+
+
+@pytest.mark.parametrize(
+    ("counts", "words"),
+    [
+        ([1, -1, 2], r"counts\[1\] = -1"),
+        ([1, 0.5, 2], r"counts\[1\] = 0.5"),
+        ([0, 0, 0], "every count is 0"),
+        ([1, 2], r"shape \(3,\)"),
+    ],
+)
+def test_build_score_index_refuses_bad_counts(counts, words):
+    with pytest.raises(ValueError, match=words):
+        build_score_index(y_true=[True, False, True], scores=[0.1, 0.2, 0.3], counts=counts)
+
+
+def test_a_row_of_count_zero_counts_nothing_and_is_no_threshold():
+    index = build_score_index(
+        y_true=[True, False, True, False], scores=[0.1, 0.2, 0.3, 0.4], counts=[2, 0, 1, 3]
+    )
+    np.testing.assert_array_equal(index.thresholds, [0.1, 0.3, 0.4])
+    np.testing.assert_array_equal(index.tp, [3, 1, 0])
+    np.testing.assert_array_equal(index.fp, [3, 3, 3])
+    np.testing.assert_array_equal(index.threshold_sizes, [2, 1, 3])
+    assert [score_at_rank(index, r) for r in range(6)] == [0.1, 0.1, 0.3, 0.4, 0.4, 0.4]
