@@ -274,3 +274,12 @@ def test_a_row_of_count_zero_counts_nothing_and_is_no_threshold():
     np.testing.assert_array_equal(index.fp, [3, 3, 3])
     np.testing.assert_array_equal(index.threshold_sizes, [2, 1, 3])
     assert [score_at_rank(index, r) for r in range(6)] == [0.1, 0.1, 0.3, 0.4, 0.4, 0.4]
+
+
+def test_the_text_says_what_the_aggregated_table_counts(files, capsys):
+    status = cli.main(["tradeoff", "--scores", str(files[1]), "--threshold=0.5"])
+    out, err = capsys.readouterr()
+    assert status == 0 and err == ""
+    first = out.splitlines()[0]
+    assert "counting 6,000 scores), aggregated" in first and '"positives"' in first
+    assert "Curve rows (" in out and "Test rows (" in out
