@@ -101,6 +101,7 @@ def score_file_problem_text(error) -> str:
     where = f'column "{column}", {at} {error.row:,}' if error.row is not None else ""
     value, count, limit = error.value, error.count, error.limit
     role = error.role or "label"
+    cells = "counts" if role in ("positives", "negatives") else "scores"
     texts = {
         "empty": lambda: "the file holds no rows." if count == 0 else "the file is empty.",
         "too_big": lambda: (
@@ -157,11 +158,11 @@ def score_file_problem_text(error) -> str:
             else f'{where} holds "{value}", which is not a number.'
         ),
         "not_finite": lambda: (
-            f'column "{column}" holds {count:,} scores that are not finite numbers '
+            f'column "{column}" holds {count:,} {cells} that are not finite numbers '
             f'(NaN or infinite), the first on {at} {error.row:,} ("{value}"); none is dropped: '
             "fix or remove those rows."
             if count is not None and error.row is not None
-            else f'column "{column}" holds scores that are not finite numbers.'
+            else f'column "{column}" holds {cells} that are not finite numbers.'
         ),
         "one_label": lambda: (
             f'column "{column}" holds only one value ("{value}"); both classes are needed.'

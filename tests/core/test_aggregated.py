@@ -219,6 +219,14 @@ def _written(tmp_path, rows: dict, name="agg.csv"):
             {"score": [0.1, 0.2], "positives": [0, 0], "negatives": [1, 1]},
             "one_class", None, 'column "positives" counts no positives',
         ),
+        (
+            {"score": [0.1, 0.2], "positives": [1, 2], "negatives": [1, float("inf")]},
+            "not_finite", 3, 'column "negatives" holds 1 counts that are not finite',
+        ),
+        (
+            {"score": [0.1, 0.2], "positives": [1, 2], "negatives": ["1", "many"]},
+            "not_a_number", 3, 'line 3 holds "many", which is not a number',
+        ),
     ],
 )  # fmt: skip
 def test_bad_aggregated_tables_get_one_line_naming_the_row(tmp_path, rows, problem, line, words):
