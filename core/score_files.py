@@ -1034,8 +1034,6 @@ def scored_set_from_table(
     ValueError
         When neither ``label`` nor both count columns are given, or both are.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     if not isinstance(table, ScoreTable):
         raise ValueError(f"table must be a ScoreTable, got {type(table).__name__}")
@@ -1085,38 +1083,9 @@ def scored_set_from_table(
     negative = texts[1 - at]
     y_true = _codes(table.cells(label), natives) == at
     scores = _scores(table, score)
-    first = table.first_row()
-
-    is_test = None
-    if split is not None:
-        marks = pc.utf8_lower(pc.cast(table.cells(split), pa.string()))
-        is_test = pc.is_in(marks, value_set=pa.array(list(TEST_SPLITS)))
-        is_test = is_test.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
-        if is_test.all():
-            raise _problem(
-                "no_curve_rows", table.name, table.format, column=split, role="split",
-                count=int(is_test.size),
-            )  # fmt: skip
-    curve = np.ones(table.n_rows, bool) if is_test is None else ~is_test
-
-    fold_ids, fold_names = None, ()
-    if fold is not None:
-        array = table.cells(fold)
-        unfolded = _missing_mask(array) & curve
-        if unfolded.any():
-            raise _problem(
-                "missing_fold", table.name, table.format, column=fold, role="fold",
-                row=_first(unfolded) + first,
-            )  # fmt: skip
-        natives_f, fold_names = _distinct(table, array, pa.array(curve))
-        fold_ids = np.where(curve, _codes(array, natives_f), NO_FOLD).astype(np.int32)
-
-    group_ids, group_names = None, ()
-    if group is not None:
-        array = table.cells(group)
-        natives_g, group_names = _distinct(table, array)
-        group_ids = _codes(array, natives_g)
-        group_ids[group_ids < 0] = NO_GROUP
+    is_test, fold_ids, fold_names, group_ids, group_names = _split_fold_group(
+        table, split=split, fold=fold, group=group
+    )
 
     ids = None if id is None else table.column(id)
     others = {}
@@ -1269,6 +1238,46 @@ def _counts(table: ScoreTable, column: str, role: str) -> np.ndarray:
     return numbers.astype(np.int64)
 
 
+def _split_fold_group(table: ScoreTable, *, split, fold, group):
+    """``(is_test, fold_ids, fold_names, group_ids, group_names)`` of the named columns, as
+    :func:`core.scored_set.scored_set` takes them (None and () for a column not given).
+
+    Raises
+    ------
+    ScoreFileError
+        "no_curve_rows" when the split marks every row as test, "missing_fold" (with the first
+        row) when a curve row has no fold.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    is_test = None
+    if split is not None:
+        marks = pc.utf8_lower(pc.cast(table.cells(split), pa.string()))
+        is_test = pc.is_in(marks, value_set=pa.array(list(TEST_SPLITS)))
+        is_test = is_test.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+        if is_test.all():
+            raise _problem(
+                "no_curve_rows", table.name, table.format, column=split, role="split",
+                count=int(is_test.size),
+            )  # fmt: skip
+    curve = np.ones(table.n_rows, bool) if is_test is None else ~is_test
+    fold_ids, fold_names = None, ()
+    if fold is not None:
+        unfolded = _missing_mask(table.cells(fold)) & curve
+        if unfolded.any():
+            raise _problem(
+                "missing_fold", table.name, table.format, column=fold, role="fold",
+                row=_first(unfolded) + table.first_row(),
+            )  # fmt: skip
+        fold_ids, fold_names = _ids_of(table, fold, pa.array(curve))
+        fold_ids = np.where(curve, fold_ids, NO_FOLD).astype(np.int32)
+    group_ids, group_names = _ids_of(table, group)
+    if group_ids is not None:
+        group_ids[group_ids < 0] = NO_GROUP
+    return is_test, fold_ids, tuple(fold_names), group_ids, tuple(group_names)
+
+
 def _ids_of(table: ScoreTable, column: str | None, rows: np.ndarray | None = None):
     """Each row's position among the sorted distinct values of ``column`` (-1 where missing),
     and those values as text; None and () without a column."""
@@ -1291,8 +1300,6 @@ def _aggregated_set(
 ) -> dict:
     """The :func:`scored_set` arguments of an aggregated table: each row becomes its positives'
     row and its negatives' row (a row of count 0 is left out), with its counts."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     first = table.first_row()
     scores = _scores(table, score)
@@ -1304,28 +1311,9 @@ def _aggregated_set(
                 "one_class", table.name, table.format, column=column, role="positives"
                 if column == positives else "negatives", count=0,
             )  # fmt: skip
-    is_test = None
-    if split is not None:
-        marks = pc.utf8_lower(pc.cast(table.cells(split), pa.string()))
-        is_test = pc.is_in(marks, value_set=pa.array(list(TEST_SPLITS)))
-        is_test = is_test.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
-        if is_test.all():
-            raise _problem(
-                "no_curve_rows", table.name, table.format, column=split, role="split",
-                count=int(is_test.size),
-            )  # fmt: skip
-    curve = np.ones(table.n_rows, bool) if is_test is None else ~is_test
-    fold_ids, fold_names = None, ()
-    if fold is not None:
-        unfolded = _missing_mask(table.cells(fold)) & curve
-        if unfolded.any():
-            raise _problem(
-                "missing_fold", table.name, table.format, column=fold, role="fold",
-                row=_first(unfolded) + first,
-            )  # fmt: skip
-        fold_ids, fold_names = _ids_of(table, fold, pa.array(curve))
-        fold_ids = np.where(curve, fold_ids, NO_FOLD).astype(np.int32)
-    group_ids, group_names = _ids_of(table, group)
+    is_test, fold_ids, fold_names, group_ids, group_names = _split_fold_group(
+        table, split=split, fold=fold, group=group
+    )
     # One row per distinct score within each value of the other columns (those the GROUP BY
     # grouped by, used here or not): sort by them all, and name the first row (in the file's
     # order) that repeats an earlier one.
@@ -1362,8 +1350,6 @@ def _aggregated_set(
     def taken(array):
         return None if array is None else array[take]
 
-    if group_ids is not None:
-        group_ids[group_ids < 0] = NO_GROUP
     return {
         "y_true": y_true,
         "scores": scores[take],
