@@ -520,6 +520,11 @@ def borderline_indices(
     ndarray of shape (k,), intp
         Indices into the original ``y_true`` / ``scores``, ordered by ``|score - threshold|``
         ascending. Equal scores come in a fixed order. O(log n + k): no pass over all scores.
+
+    Raises
+    ------
+    ValueError
+        When ``index`` was built from counts: it has no single rows to name.
     """
     threshold = check_threshold(threshold)
     if kind not in BORDERLINE_KINDS:
@@ -584,6 +589,11 @@ def changed_side(
     ndarray of shape (k,), intp
         Indices into the original arrays, ordered by ``|score - new_threshold|`` ascending.
         O(log n + k).
+
+    Raises
+    ------
+    ValueError
+        When ``index`` was built from counts: it has no single rows to name.
     """
     old = check_threshold(old_threshold, "old_threshold")
     new = check_threshold(new_threshold, "new_threshold")
@@ -614,6 +624,11 @@ def nearest_indices(index: ScoreIndex, *, threshold: float, limit: int) -> np.nd
         Indices into the original ``y_true`` / ``scores``, ordered by ``|score - threshold|``
         ascending (at equal distance, the lower score first, then the fixed order of equal
         scores). O(log n + k).
+
+    Raises
+    ------
+    ValueError
+        When ``index`` was built from counts: it has no single rows to name.
     """
     threshold = check_threshold(threshold)
     limit = check_count(limit, "limit")
