@@ -68,11 +68,17 @@ PROBLEMS = (
     "missing_label",
     "missing_fold",
     "no_curve_rows",
+    "bad_count",
+    "duplicate_score",
+    "one_class",
     "out_of_memory",
     "took_too_long",
 )
 FORMATS = ("csv", "parquet")
 ROLES = ("label", "score", "fold", "split", "group", "id")
+# An aggregated table's two count columns: one row per distinct score (within each fold, split
+# and group) with how many positives and negatives have it, what one GROUP BY gives.
+COUNT_ROLES = ("positives", "negatives")
 TEST_SPLITS = ("test", "holdout")  # split values (any case) that mark a test row
 PARQUET_MAGIC = b"PAR1"
 CSV_DELIMITERS = (",", ";", "\t")
@@ -105,6 +111,8 @@ COLUMN_NAMES = {
     "split": ("split", "subset", "partition", "set"),
     "group": ("group", "subgroup", "segment", "cohort"),
     "id": ("id", "row_id", "identifier", "key", "uid"),
+    "positives": ("positives", "n_positives", "n_positive", "num_positives", "pos", "n_pos"),
+    "negatives": ("negatives", "n_negatives", "n_negative", "num_negatives", "neg", "n_neg"),
 }  # fmt: skip
 
 
@@ -961,14 +969,15 @@ def guess_columns(columns) -> dict:
     Returns
     -------
     dict
-        Keys "label", "score", "fold", "split", "group", "id"; each value a column name or
-        None. No column is given two roles.
+        Keys "label", "score", "fold", "split", "group", "id", "positives", "negatives" (the
+        count columns of an aggregated table); each value a column name or None. No column is
+        given two roles.
     """
     by_normal = {}
     for column in columns:
         by_normal.setdefault(_normal(column), column)
     guess, taken = {}, set()
-    for role in ROLES:
+    for role in ROLES + COUNT_ROLES:
         guess[role] = None
         for candidate in COLUMN_NAMES[role]:
             column = by_normal.get(candidate)
@@ -1072,8 +1081,9 @@ def default_positive(values) -> str | None:
     return None
 
 
-def _scores(table: ScoreTable, column: str) -> np.ndarray:
-    """The score column as float64, or the first cell that is not a number."""
+def _scores(table: ScoreTable, column: str, *, role: str = "score") -> np.ndarray:
+    """The score column (or another numeric one, as ``role``) as float64, or the first cell
+    that is not a number."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -1083,7 +1093,7 @@ def _scores(table: ScoreTable, column: str) -> np.ndarray:
     def refuse(index: int):
         value = array[index].as_py()
         raise _problem(
-            "not_a_number", table.name, table.format, column=column, role="score",
+            "not_a_number", table.name, table.format, column=column, role=role,
             row=index + first, value="" if value is None else _text_of(value),
         )  # fmt: skip
 
@@ -1113,7 +1123,7 @@ def _scores(table: ScoreTable, column: str) -> np.ndarray:
     if bad.any():
         index = _first(bad)
         raise _problem(
-            "not_finite", table.name, table.format, column=column, role="score",
+            "not_finite", table.name, table.format, column=column, role=role,
             row=index + first, value=_text_of(array[index].as_py()), count=int(bad.sum()),
         )  # fmt: skip
     return scores
@@ -1131,23 +1141,34 @@ def _codes(array, natives: list) -> np.ndarray:
 def scored_set_from_table(
     table: ScoreTable,
     *,
-    label: str,
+    label: str | None = None,
     score: str,
     positive: str | None = None,
     fold: str | None = None,
     split: str | None = None,
     group: str | None = None,
     id: str | None = None,  # noqa: A002 - the role's name, as the command line's --id
+    positives: str | None = None,
+    negatives: str | None = None,
     other_columns: bool = True,
 ) -> ScoredSet:
     """The scored set the named columns of ``table`` make, refusing the first bad row.
+
+    Either a table of rows (``label`` and ``score``) or an aggregated table (``score``,
+    ``positives`` and ``negatives``: one row per distinct score within each fold, split and
+    group, as one ``GROUP BY`` gives it). An aggregated table is read as it is, never
+    expanded: each row becomes its positives' row and its negatives' row of the set, with
+    their counts (:attr:`ScoredSet.counts`); it has no ids nor other columns.
 
     Parameters
     ----------
     table : ScoreTable
     label, score : str
         The columns of true labels and of scores (numbers, finite; higher means more likely
-        positive).
+        positive). ``label`` is None for an aggregated table.
+    positives, negatives : str, optional
+        An aggregated table's count columns: how many positives and negatives have the row's
+        score (whole numbers >= 0). Both or neither; not with ``label``.
     positive : str, optional
         The label value (as text) of the positive class. Default: "1" of {"0", "1"}, the true
         one of {False, True}; otherwise it must be given.
@@ -1174,21 +1195,40 @@ def scored_set_from_table(
     ScoreFileError
         "missing_column", "not_a_number", "not_finite", "missing_label", "one_label",
         "too_many_labels", "positive_needed", "positive_absent", "no_curve_rows",
-        "missing_fold", each with the column and the first bad row where there is one.
+        "missing_fold", each with the column and the first bad row where there is one; for an
+        aggregated table also "bad_count" (a negative or fractional count), "duplicate_score"
+        (a score twice within one fold, split and group) and "one_class" (no positives or no
+        negatives at all).
+    ValueError
+        When neither ``label`` nor both count columns are given, or both are.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     if not isinstance(table, ScoreTable):
         raise ValueError(f"table must be a ScoreTable, got {type(table).__name__}")
+    counted = positives is not None or negatives is not None
+    if counted and (positives is None or negatives is None or label is not None):
+        raise ValueError("give both positives and negatives (an aggregated table) and no label")
+    if not counted and label is None:
+        raise ValueError("give the label column, or the positives and negatives columns")
     chosen = {"label": label, "score": score, "fold": fold, "split": split, "group": group}
     chosen["id"] = id
+    if counted:
+        chosen.update(positives=positives, negatives=negatives, id=None)
     for role, column in chosen.items():
         if column is not None and column not in table.columns:
             raise _problem(
                 "missing_column", table.name, table.format, column=str(column), role=role,
                 choices=table.columns,
             )  # fmt: skip
+    if counted:
+        arguments = _aggregated_set(
+            table, score=score, positives=positives, negatives=negatives, fold=fold,
+            split=split, group=group,
+        )  # fmt: skip
+        fingerprint = hashlib.sha256(
+            (table.fingerprint + json.dumps(chosen, sort_keys=True)).encode()
+        ).hexdigest()
+        return scored_set(name=table.name, fingerprint=fingerprint, **arguments)
     where = {"file": table.name, "format": table.format, "column": label, "role": "label"}
     natives, texts = _label_values(table, label)
     if len(texts) == 1:
@@ -1211,38 +1251,9 @@ def scored_set_from_table(
     negative = texts[1 - at]
     y_true = _codes(table.cells(label), natives) == at
     scores = _scores(table, score)
-    first = table.first_row()
-
-    is_test = None
-    if split is not None:
-        marks = pc.utf8_lower(pc.cast(table.cells(split), pa.string()))
-        is_test = pc.is_in(marks, value_set=pa.array(list(TEST_SPLITS)))
-        is_test = is_test.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
-        if is_test.all():
-            raise _problem(
-                "no_curve_rows", table.name, table.format, column=split, role="split",
-                count=int(is_test.size),
-            )  # fmt: skip
-    curve = np.ones(table.n_rows, bool) if is_test is None else ~is_test
-
-    fold_ids, fold_names = None, ()
-    if fold is not None:
-        array = table.cells(fold)
-        unfolded = _missing_mask(array) & curve
-        if unfolded.any():
-            raise _problem(
-                "missing_fold", table.name, table.format, column=fold, role="fold",
-                row=_first(unfolded) + first,
-            )  # fmt: skip
-        natives_f, fold_names = _distinct(table, array, pa.array(curve))
-        fold_ids = np.where(curve, _codes(array, natives_f), NO_FOLD).astype(np.int32)
-
-    group_ids, group_names = None, ()
-    if group is not None:
-        array = table.cells(group)
-        natives_g, group_names = _distinct(table, array)
-        group_ids = _codes(array, natives_g)
-        group_ids[group_ids < 0] = NO_GROUP
+    is_test, fold_ids, fold_names, group_ids, group_names = _split_fold_group(
+        table, split=split, fold=fold, group=group
+    )
 
     ids = None if id is None else table.column(id)
     others = {}
@@ -1281,6 +1292,8 @@ def read_scored_set(
     split: str | None = None,
     group: str | None = None,
     id: str | None = None,  # noqa: A002
+    positives: str | None = None,
+    negatives: str | None = None,
     limits: ReadLimits | None = None,
     isolated: bool = False,
 ) -> ScoredSet:
@@ -1294,9 +1307,10 @@ def read_scored_set(
     path : str, os.PathLike or bytes
     name : str, optional
         Shown in errors; default the path's file name.
-    label, score, positive, fold, split, group, id
+    label, score, positive, fold, split, group, id, positives, negatives
         As :func:`scored_set_from_table`. A column left None is guessed
-        (:func:`guess_columns`); an optional one given as ``""`` is not used.
+        (:func:`guess_columns`); an optional one given as ``""`` is not used. A table with
+        both count columns (given or guessed) and no label given is read as aggregated.
     limits : ReadLimits, optional
     isolated : bool, default False
 
@@ -1312,48 +1326,210 @@ def read_scored_set(
         name = "scores" if isinstance(path, bytes | bytearray | memoryview) else Path(path).name
     table = load_score_table(path, name=name, limits=limits, isolated=isolated)
     columns = chosen_columns(
-        table, label=label, score=score, fold=fold, split=split, group=group, id=id
-    )
+        table, label=label, score=score, fold=fold, split=split, group=group, id=id,
+        positives=positives, negatives=negatives,
+    )  # fmt: skip
     return scored_set_from_table(table, positive=positive, **columns)
 
 
 def chosen_columns(table: ScoreTable, **given: str | None) -> dict:
     """The column of each role: the one given, else the one :func:`guess_columns` names.
 
+    A table whose count columns (``positives`` and ``negatives``) are given or guessed, and
+    whose label column is not given, is an aggregated table: its ``label`` and ``id`` are
+    None. Otherwise its count columns are None.
+
     Parameters
     ----------
     table : ScoreTable
     **given : str or None
-        Any of ``label``, ``score``, ``fold``, ``split``, ``group``, ``id``: a column name,
-        None (guess it), or ``""`` for an optional role not to be used.
+        Any of ``label``, ``score``, ``fold``, ``split``, ``group``, ``id``, ``positives``,
+        ``negatives``: a column name, None (guess it), or ``""`` for an optional role not to
+        be used.
 
     Returns
     -------
     dict
-        Every role of :data:`ROLES` to a column name or None.
+        Every role of :data:`ROLES` and :data:`COUNT_ROLES` to a column name or None.
 
     Raises
     ------
     ScoreFileError
         "missing_column" (with ``role`` and the columns as ``choices``) when the label or score
-        column is neither given nor guessed.
+        column is neither given nor guessed (and the table is not aggregated).
     ValueError
         When a keyword is not a role.
     """
-    unknown = set(given) - set(ROLES)
+    unknown = set(given) - set(ROLES) - set(COUNT_ROLES)
     if unknown:
-        raise ValueError(f"not a column role: {sorted(unknown)}; roles are {ROLES}")
+        raise ValueError(f"not a column role: {sorted(unknown)}; roles are {ROLES + COUNT_ROLES}")
     guessed = guess_columns(table.columns)
     columns = {}
-    for role in ROLES:
+    for role in ROLES + COUNT_ROLES:
         column = given.get(role)
         columns[role] = guessed[role] if column is None else (column or None)
-    for role in ("label", "score"):
+    counted = columns["positives"] is not None and columns["negatives"] is not None
+    if counted and not given.get("label"):
+        columns["label"] = columns["id"] = None
+        required = ("score",)
+    else:
+        columns["positives"] = columns["negatives"] = None
+        required = ("label", "score")
+    for role in required:
         if columns[role] is None:
             raise _problem(
                 "missing_column", table.name, table.format, role=role, choices=table.columns
             )
     return columns
+
+
+def count_columns(table: ScoreTable) -> dict | None:
+    """``{"positives": column, "negatives": column}`` when ``table`` is aggregated (both count
+    columns named as :func:`guess_columns` knows them), else None."""
+    guessed = guess_columns(table.columns)
+    if guessed["positives"] is None or guessed["negatives"] is None:
+        return None
+    return {role: guessed[role] for role in COUNT_ROLES}
+
+
+def _counts(table: ScoreTable, column: str, role: str) -> np.ndarray:
+    """A count column as int64: whole numbers >= 0, or the first cell that is not."""
+    numbers = _scores(table, column, role=role)
+    bad = (numbers < 0) | (numbers != np.floor(numbers)) | (numbers > 2.0**53)
+    if bad.any():
+        index = _first(bad)
+        value = table.arrow_column(column)[index].as_py()
+        raise _problem(
+            "bad_count", table.name, table.format, column=column, role=role,
+            row=index + table.first_row(), value=_text_of(value), count=int(bad.sum()),
+        )  # fmt: skip
+    return numbers.astype(np.int64)
+
+
+def _split_fold_group(table: ScoreTable, *, split, fold, group):
+    """``(is_test, fold_ids, fold_names, group_ids, group_names)`` of the named columns, as
+    :func:`core.scored_set.scored_set` takes them (None and () for a column not given).
+
+    Raises
+    ------
+    ScoreFileError
+        "no_curve_rows" when the split marks every row as test, "missing_fold" (with the first
+        row) when a curve row has no fold.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    is_test = None
+    if split is not None:
+        marks = pc.utf8_lower(pc.cast(table.cells(split), pa.string()))
+        is_test = pc.is_in(marks, value_set=pa.array(list(TEST_SPLITS)))
+        is_test = is_test.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+        if is_test.all():
+            raise _problem(
+                "no_curve_rows", table.name, table.format, column=split, role="split",
+                count=int(is_test.size),
+            )  # fmt: skip
+    curve = np.ones(table.n_rows, bool) if is_test is None else ~is_test
+    fold_ids, fold_names = None, ()
+    if fold is not None:
+        unfolded = _missing_mask(table.cells(fold)) & curve
+        if unfolded.any():
+            raise _problem(
+                "missing_fold", table.name, table.format, column=fold, role="fold",
+                row=_first(unfolded) + table.first_row(),
+            )  # fmt: skip
+        fold_ids, fold_names = _ids_of(table, fold, pa.array(curve))
+        fold_ids = np.where(curve, fold_ids, NO_FOLD).astype(np.int32)
+    group_ids, group_names = _ids_of(table, group)
+    if group_ids is not None:
+        group_ids[group_ids < 0] = NO_GROUP
+    return is_test, fold_ids, tuple(fold_names), group_ids, tuple(group_names)
+
+
+def _ids_of(table: ScoreTable, column: str | None, rows: np.ndarray | None = None):
+    """Each row's position among the sorted distinct values of ``column`` (-1 where missing),
+    and those values as text; None and () without a column."""
+    if column is None:
+        return None, ()
+    array = table.cells(column)
+    natives, names = _distinct(table, array, rows)
+    return _codes(array, natives), names
+
+
+def _aggregated_set(
+    table: ScoreTable,
+    *,
+    score: str,
+    positives: str,
+    negatives: str,
+    fold: str | None,
+    split: str | None,
+    group: str | None,
+) -> dict:
+    """The :func:`scored_set` arguments of an aggregated table: each row becomes its positives'
+    row and its negatives' row (a row of count 0 is left out), with its counts."""
+
+    first = table.first_row()
+    scores = _scores(table, score)
+    positive_counts = _counts(table, positives, "positives")
+    negative_counts = _counts(table, negatives, "negatives")
+    for column, counts in ((positives, positive_counts), (negatives, negative_counts)):
+        if not counts.any():
+            raise _problem(
+                "one_class", table.name, table.format, column=column, role="positives"
+                if column == positives else "negatives", count=0,
+            )  # fmt: skip
+    is_test, fold_ids, fold_names, group_ids, group_names = _split_fold_group(
+        table, split=split, fold=fold, group=group
+    )
+    # One row per distinct score within each value of the other columns (those the GROUP BY
+    # grouped by, used here or not): sort by them all, and name the first row (in the file's
+    # order) that repeats an earlier one.
+    order = np.argsort(scores, kind="stable")
+    ordered = scores[order]
+    same = ordered[1:] == ordered[:-1]
+    del ordered
+    others = [c for c in table.columns if c not in (score, positives, negatives)]
+    if same.any() and others:
+        keys = [scores] + [_ids_of(table, column)[0] for column in others]
+        keyed = np.lexsort(keys[::-1])  # by score first, so a run of one score stays one run
+        same = np.ones(keyed.size - 1, dtype=bool)
+        for key in keys:
+            in_order = key[keyed]
+            same &= in_order[1:] == in_order[:-1]
+        if same.any():
+            order = keyed
+    if same.any():
+        later = np.maximum(order[1:][same], order[:-1][same])
+        row = int(later.min())
+        raise _problem(
+            "duplicate_score", table.name, table.format, column=score, role="score",
+            row=row + first, value=_text_of(table.arrow_column(score)[row].as_py()),
+            count=int(same.sum()),
+        )  # fmt: skip
+    # Each row's positives, then each row's negatives, each in ascending score: up to two rows
+    # a score, already sorted for counting.
+    take = np.concatenate((order[positive_counts[order] > 0], order[negative_counts[order] > 0]))
+    del order, same
+    n_positive_rows = int(np.count_nonzero(positive_counts))
+    y_true = np.zeros(take.size, dtype=bool)
+    y_true[:n_positive_rows] = True
+
+    def taken(array):
+        return None if array is None else array[take]
+
+    return {
+        "y_true": y_true,
+        "scores": scores[take],
+        "counts": np.where(y_true, positive_counts[take], negative_counts[take]),
+        "positive_label": positives,
+        "negative_label": negatives,
+        "is_test": taken(is_test),
+        "fold_ids": taken(fold_ids),
+        "fold_names": tuple(fold_names),
+        "group_ids": taken(group_ids),
+        "group_names": tuple(group_names),
+    }
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import streamlit as st
 from core.cache import resolve_cache_dir
 from core.calibration import calibration_or_none
 from core.charts import reliability_figure
+from core.counting import score_at_rank
 from core.explorer import ExplorerNouns, scored_set_nouns
 from core.formatting import percent, score_file_problem_text
 from core.groups import group_figures, group_indexes, group_thresholds
@@ -34,6 +35,7 @@ from core.score_files import (
     ROLES,
     ScoreFileError,
     ScoreTable,
+    count_columns,
     default_positive,
     guess_columns,
     label_values,
@@ -404,14 +406,21 @@ def choose_positive(table: ScoreTable, label: str) -> tuple[str | None, bool]:
 def scores_view(table: ScoreTable, chosen: dict) -> ScoresView | None:
     """The positive class, then the scored set of the choices, kept per server; a line that
     says what to choose, or one plain line of what is wrong, and None, when there is none."""
+    # An aggregated table (score, positives, negatives) has no label column to choose.
+    counted = count_columns(table) if chosen["label"] is None else None
     missing = [role for role in ("label", "score") if chosen[role] is None]
+    if counted:
+        missing.remove("label")
     if missing:
         st.info(f"Choose the {' and the '.join(missing)} column above.", icon=":material/help:")
         return None
-    positive, go_on = choose_positive(table, chosen["label"])
-    if not go_on:
-        return None
-    choices = tuple(sorted({**chosen, "positive": positive}.items()))
+    if counted:
+        choices = tuple(sorted({**chosen, "id": None, **counted}.items()))
+    else:
+        positive, go_on = choose_positive(table, chosen["label"])
+        if not go_on:
+            return None
+        choices = tuple(sorted({**chosen, "positive": positive}.items()))
     view = _kept(
         f"view:{table.fingerprint}:{choices!r}",
         lambda: _make_view(table, choices),
@@ -427,8 +436,8 @@ def default_threshold(data: TradeoffData) -> float:
     """0.5 for scores that reach across it (probabilities), else the middle curve score."""
     if data.slider_min <= 0.5 <= data.slider_max:
         return 0.5
-    scores = data.cv_index.sorted_scores
-    return float(scores[scores.size // 2])
+    index = data.cv_index
+    return score_at_rank(index, index.n_samples // 2)
 
 
 def new_set_resets_threshold(view: ScoresView) -> None:
@@ -443,14 +452,17 @@ def new_set_resets_threshold(view: ScoresView) -> None:
 def summary_line(view: ScoresView) -> str:
     """What was read: rows, positives, test rows, folds, groups."""
     scored, data = view.scored, view.data
+    read = f"{scored.n_rows:,} rows of {scored.name}"
+    if not scored.has_rows:
+        read = f"{scored.n_samples:,} scores counted by the aggregated table {scored.name}"
     parts = [
-        f"{scored.n_rows:,} rows of {scored.name}",
+        read,
         f"{data.cv_index.n_pos:,} labelled {scored.positive_label} among the "
         f"{data.cv_index.n_samples:,} the curves rest on "
         f"({percent(data.training_prevalence, decimals=2)})",
     ]
-    if scored.has_test:
-        parts.append(f"{scored.test_rows.size:,} test rows held out")
+    if scored.has_test and data.test_index is not None:
+        parts.append(f"{data.test_index.n_samples:,} test rows held out")
     if scored.has_folds:
         parts.append(f"{len(scored.fold_names)} folds")
     if scored.has_groups:
@@ -544,6 +556,12 @@ def rows_table(view: ScoresView, *, threshold: float) -> None:
 
     scored = view.scored
     st.subheader("The rows at the cut")
+    if not scored.has_rows:
+        st.caption(
+            "Not available for an aggregated table: its rows count scores (positives and "
+            "negatives per score), so there are no single rows to show."
+        )
+        return
     st.session_state.setdefault(ROWS_KIND_KEY, "nearest")
     kind = st.selectbox(
         "Which rows",

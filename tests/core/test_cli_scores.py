@@ -72,6 +72,9 @@ def test_json_has_the_detectors_keys_plus_source_and_groups(score_csv, capsys):
         "file": "spam scores.csv",
         "format": "csv",
         "rows": len(frame),
+        "aggregated": False,
+        "samples": len(frame),
+        "curve_samples": int(curve.sum()),
         "curve_rows": int(curve.sum()),
         "test_rows": int((~curve).sum()),
         "columns": {
@@ -81,6 +84,8 @@ def test_json_has_the_detectors_keys_plus_source_and_groups(score_csv, capsys):
             "split": "set",
             "group": "lang",
             "id": "msg_id",
+            "positives": None,
+            "negatives": None,
         },  # fmt: skip
         "positive_label": "spam",
         "negative_label": "ham",

@@ -370,10 +370,13 @@ def test_guessing_and_the_positive_class():
         "split": "split",
         "group": "Group",
         "id": "ID",
+        "positives": None,
+        "negatives": None,
     }
     assert guess_columns(["a", "b"]) == dict.fromkeys(
-        ("label", "score", "fold", "split", "group", "id")
+        ("label", "score", "fold", "split", "group", "id", "positives", "negatives")
     )
+    assert guess_columns(["Score", "N Positives", "negatives"])["negatives"] == "negatives"
     assert guess_columns(["target", "pred"])["score"] == "pred"
     assert default_positive(["0", "1"]) == "1"
     assert default_positive(["0.0", "1.0"]) == "1.0"
