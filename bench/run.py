@@ -342,6 +342,42 @@ def multiclass_rows(r: dict) -> list[Row]:
     return rows
 
 
+def score_server_rows(r: dict) -> list[Row]:
+    rows, n = [], f"{r['rows']:,}"
+    read = r.get("read")
+    if read:
+        if any("error" in read[m] for m in ("pyarrow", "ours", "isolated")):
+            rows.append(Row(f"{n}-row Parquet read", "failed", met=False))
+        else:
+            ref = "pyarrow.parquet.read_table"
+            base = read["pyarrow"]["seconds"]
+            for mode, words in (("ours", "in process"), ("isolated", "the server's reader")):
+                rows.append(
+                    _row(f"{n}-row Parquet into a table, {words}: time", read[mode]["seconds"],
+                         base, "s", ref, digits=2)
+                )  # fmt: skip
+    for name, case in (r.get("refusals") or {}).items():
+        for mode in ("in_process", "isolated"):
+            result = case[mode]
+            if "error" in result:
+                rows.append(Row(f"score file, {name} ({mode})", "failed", met=False))
+                continue
+            words = f"score file, {name}, {mode.replace('_', ' ')}: {result['outcome']}"
+            peak = max(result["peak_mb"], result.get("reader_peak_mb") or 0)
+            rows.append(Row(f"{words}, time", f"{result['seconds']:,.2f} s"))
+            rows.append(Row(f"{words}, peak RSS", f"{peak:,.0f} MB"))
+    sessions = r.get("sessions")
+    if sessions:
+        k = sessions["sessions"]
+        rows.append(
+            _row(f"server RSS over idle, {k} sessions on one {n}-row file",
+                 sessions["n_sessions_mb"] - sessions["idle_mb"],
+                 sessions["added_by_first_mb"], "MB", "one session", "~1x",
+                 (sessions["ratio"] or 99) <= 1.1, digits=0)
+        )  # fmt: skip
+    return rows
+
+
 # --- the benchmarks -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Benchmark:
@@ -367,6 +403,8 @@ BENCHMARKS = (
     Benchmark("multiclass", "bench_multiclass.py", multiclass_rows, quick=("--fallback",)),
     Benchmark("score_files", "bench_score_files.py", score_file_rows, False,
               ("--mb", "1", "--rows", "100000", "--repeat", "1")),
+    Benchmark("score_server", "bench_score_server.py", score_server_rows, False,
+              ("--rows", "200000", "--sessions", "2", "--repeat", "1")),
 )  # fmt: skip
 BY_NAME = {b.name: b for b in BENCHMARKS}
 

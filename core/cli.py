@@ -92,7 +92,9 @@ def _build_parser() -> argparse.ArgumentParser:
             "one column of true labels (two values) and one of scores (higher means more likely "
             "positive); every column is guessed from its name when not given ('' leaves an "
             "optional one out), and the positive class must be named unless the labels are "
-            "0/1 or False/True."
+            "0/1 or False/True. An aggregated table (one row per distinct score, with columns "
+            "of how many positives and negatives have it, as a SQL GROUP BY gives it) is read "
+            "as it is."
         ),
     )
     source = tradeoff.add_mutually_exclusive_group()
@@ -116,6 +118,14 @@ def _build_parser() -> argparse.ArgumentParser:
             "guessed; '' none)",
         ),
         ("--id", "the column of each row's id (default: guessed; '' none)"),
+        (
+            "--positives",
+            "an aggregated table's column of positives per distinct score (default: guessed)",
+        ),
+        (
+            "--negatives",
+            "an aggregated table's column of negatives per distinct score (default: guessed)",
+        ),
     ):
         tradeoff.add_argument(option, metavar="C" if option != "--positive" else "V", help=what)
     tradeoff.add_argument("--threshold", type=float, required=True, help="the decision threshold")
@@ -220,7 +230,9 @@ def _multiclass(args: argparse.Namespace) -> int:
     return 0
 
 
-SCORE_FILE_OPTIONS = ("label", "score", "positive", "fold", "split", "group", "id")
+SCORE_FILE_OPTIONS = (
+    "label", "score", "positive", "fold", "split", "group", "id", "positives", "negatives",
+)  # fmt: skip
 
 
 def _check_tradeoff_arguments(args: argparse.Namespace) -> None:
@@ -272,7 +284,8 @@ def _tradeoff(args: argparse.Namespace) -> int:
 def _scores_tradeoff(args: argparse.Namespace) -> int:
     """``tradeoff --scores FILE``: the same keys, with ``source`` and, with --group, ``groups``."""
     from core.cli_text import format_tradeoff
-    from core.formatting import score_file_problem_text
+    from core.curves import average_precision, roc_auc
+    from core.formatting import json_number, score_file_problem_text
     from core.groups import group_figures, group_indexes
     from core.score_files import (
         ScoreFileError,
@@ -293,17 +306,23 @@ def _scores_tradeoff(args: argparse.Namespace) -> int:
     except ScoreFileError as exc:
         print(f"error: {_line(score_file_problem_text(exc))}", file=sys.stderr)
         return EXIT_ERROR
+    data = scored_tradeoff_data(scored)
     summary = tradeoff_summary(
-        scored_tradeoff_data(scored),
+        data,
         threshold=args.threshold,
         prevalence=args.prevalence,
         false_positive_cost=args.fp_cost,
         false_negative_cost=args.fn_cost,
     )
+    summary["average_precision"] = json_number(average_precision(data.cv_index))
+    summary["auc"] = json_number(roc_auc(data.cv_index))
     source = {
         "file": name,
         "format": table.format,
         "rows": table.n_rows,
+        "aggregated": not scored.has_rows,
+        "samples": data.cv_index.n_samples + (data.test_index.n_samples if data.test_index else 0),
+        "curve_samples": data.cv_index.n_samples,
         "curve_rows": int(scored.curve_rows.size),
         "test_rows": int(scored.test_rows.size),
         "columns": columns,

@@ -249,13 +249,28 @@ def _rates_lines(figures: dict, *, prefix: str = "") -> list[str]:
 def _scores_tradeoff_text(summary: dict, source: dict) -> str:
     """``tradeoff --scores FILE`` as text: the file, its curve rows, folds, test rows, groups."""
     nothing = "nothing is flagged"
-    folds = source["folds"]
+    folds, columns = source["folds"], source["columns"]
+    curve_rows, test_rows = source["curve_rows"], source["test_rows"]
+    if source.get("aggregated"):
+        # Rows of counts: say how many scores they count, and count those.
+        read = (
+            f"{source['file']} ({source['format']}, {source['rows']:,} rows counting "
+            f"{source['samples']:,} scores), aggregated: positives column "
+            f'"{columns["positives"]}", negatives column "{columns["negatives"]}", score '
+            f'column "{columns["score"]}"'
+        )
+        curve_rows = source["curve_samples"]
+        test_rows = source["samples"] - curve_rows
+    else:
+        read = (
+            f"{source['file']} ({source['format']}, {source['rows']:,} rows), positive class "
+            f'"{source["positive_label"]}", label column "{columns["label"]}", score '
+            f'column "{columns["score"]}"'
+        )
     lines = [
-        f"{source['file']} ({source['format']}, {source['rows']:,} rows), positive class "
-        f'"{source["positive_label"]}", label column "{source["columns"]["label"]}", score '
-        f'column "{source["columns"]["score"]}"',
+        read,
         f"At threshold {summary['threshold']} (flagged when score >= threshold)",
-        f"Curve rows ({source['curve_rows']:,}"
+        f"Curve rows ({curve_rows:,}"
         + (f", {len(folds)} folds" if folds else "")
         + f", prevalence {summary['training_prevalence']:.2%}):",
         f"  TP {summary['tp']:,}  FP {summary['fp']:,}  FN {summary['fn']:,}  TN {summary['tn']:,}"
@@ -275,8 +290,8 @@ def _scores_tradeoff_text(summary: dict, source: dict) -> str:
             + "; recall "
             + ", ".join(_text(v, why="no positives") for v in summary["fold_recall"])
         )
-    if source["test_rows"]:
-        lines.append(f"Test rows ({source['test_rows']:,}):")
+    if test_rows:
+        lines.append(f"Test rows ({test_rows:,}):")
         lines += _rates_lines(summary, prefix="test_")
     for group in summary.get("groups", ()):
         lines.append(

@@ -159,7 +159,7 @@ def roc_curve_exact(index: ScoreIndex) -> RocCurve:
     roc_fp = np.concatenate(([0], index.fp[::-1]))
     tpr = roc_tp / index.n_pos if index.n_pos else np.full(roc_tp.shape, np.nan)
     fpr = roc_fp / index.n_neg if index.n_neg else np.full(roc_fp.shape, np.nan)
-    area = float(np.trapezoid(tpr, fpr)) if index.n_pos and index.n_neg else math.nan
+    area = roc_auc(index)
     tp, fp, fn, tn = counts_at_thresholds(index, thresholds)
     flagged = tp + fp
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -179,17 +179,62 @@ def roc_curve_exact(index: ScoreIndex) -> RocCurve:
     )
 
 
+# Thresholds whose sum terms are computed at once: the sums below keep one array of terms, not
+# the several full-size temporaries of the whole-array expressions (each term is the same
+# float operations, and the one sum over all of them the same pairwise sum, so the same bits).
+TERMS_CHUNK = 1 << 20
+
+
+def _terms(n: int, term) -> np.ndarray:
+    """``term(low, high)`` for each chunk of ``range(n)``, into one array of shape (n,)."""
+    terms = np.empty(n, dtype=np.float64)
+    for low in range(0, n, TERMS_CHUNK):
+        high = min(n, low + TERMS_CHUNK)
+        terms[low:high] = term(low, high)
+    return terms
+
+
+def roc_auc(index: ScoreIndex) -> float:
+    """:func:`sklearn.metrics.roc_auc_score` of the indexed scores: ``np.trapezoid(tpr, fpr)``
+    through every distinct score as :func:`roc_curve_exact` has them, bit for bit, summed
+    from chunks (no full-size temporaries). NaN when a class is missing."""
+    if not (index.n_pos and index.n_neg):
+        return math.nan
+    n = index.thresholds.size
+    tp, fp = index.tp[::-1], index.fp[::-1]  # views: the ROC curve's order after its (0, 0)
+
+    def rates(counts: np.ndarray, low: int, high: int, total: int) -> np.ndarray:
+        # The curve's points low .. high (point 0 is "flag nothing").
+        part = counts[max(low - 1, 0) : high]
+        return (np.concatenate(([0], part)) if low == 0 else part) / total
+
+    def trapezoids(low: int, high: int) -> np.ndarray:
+        tpr, fpr = rates(tp, low, high, index.n_pos), rates(fp, low, high, index.n_neg)
+        return np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2.0  # np.trapezoid's terms
+
+    return float(_terms(n, trapezoids).sum())
+
+
 def average_precision(index: ScoreIndex) -> float:
     """:func:`sklearn.metrics.average_precision_score` of the indexed scores.
 
-    Returns NaN when there are no positives (scikit-learn warns and returns a number there).
+    ``-sum(diff(recall, appended 0) * precision)``, bit for bit, summed from chunks (no
+    full-size temporaries). Returns NaN when there are no positives (scikit-learn warns and
+    returns a number there).
     """
     if index.n_pos == 0:
         return math.nan
-    # average_precision_score's sum: -sum(diff(recall) * precision), recall ending at 0.
-    recall = index.tp / index.n_pos
-    precision = index.tp / (index.tp + index.fp)
-    return -float(np.sum(np.diff(np.append(recall, 0.0)) * precision))
+    n = index.thresholds.size
+    tp, fp, n_pos = index.tp, index.fp, index.n_pos
+
+    def steps(low: int, high: int) -> np.ndarray:
+        recall = tp[low : high + 1] / n_pos
+        if high == n:
+            recall = np.append(recall, 0.0)
+        precision = tp[low:high] / (tp[low:high] + fp[low:high])
+        return np.diff(recall) * precision
+
+    return -float(np.sum(_terms(n, steps)))
 
 
 def precisions_at_prevalence(index: ScoreIndex, *, prevalence: float | None = None) -> np.ndarray:

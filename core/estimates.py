@@ -35,6 +35,9 @@ N_RESAMPLES = 1000
 BOOTSTRAP_SEED = 42
 NEGATIVE_BLOCK = 2048  # negatives in the top block of a resample (see _negative_blocks)
 CHUNK = 8192  # thresholds compared at once, from the lowest a precision pick can be
+# The most samples a set of counts (an aggregated table) is bootstrapped at: its samples are
+# laid out one by one for the resampling, as many as a file of rows would hold.
+BOOTSTRAP_MAX_COUNTED = 10_000_000
 TARGET_KINDS = ("precision", "recall")
 
 
@@ -104,8 +107,11 @@ def intervals_at(index: ScoreIndex, *, threshold: float) -> Intervals:
     )
 
 
-def fold_indexes(*, y_true, scores, fold_ids) -> tuple[ScoreIndex, ...]:
+def fold_indexes(*, y_true, scores, fold_ids, counts=None) -> tuple[ScoreIndex, ...]:
     """One score index per cross-validation fold (in fold order), over its held-out digits.
+
+    ``counts`` (optional, as :func:`core.counting.build_score_index` takes them): how many
+    samples each row stands for.
 
     Raises
     ------
@@ -123,9 +129,21 @@ def fold_indexes(*, y_true, scores, fold_ids) -> tuple[ScoreIndex, ...]:
     folds = np.unique(fold_ids)
     if folds.size == 0 or not np.array_equal(folds, np.arange(folds.size)):
         raise ValueError(f"fold_ids must be 0, 1, ... without gaps, got {folds.tolist()}")
-    return tuple(
-        build_score_index(y_true=y_true[fold_ids == k], scores=scores[fold_ids == k]) for k in folds
-    )
+    if counts is not None:
+        counts = np.asarray(counts)
+        if counts.shape != scores.shape:
+            raise ValueError(f"counts must have shape {scores.shape}, got {counts.shape}")
+    indexes = []
+    for k in folds:
+        rows = fold_ids == k
+        indexes.append(
+            build_score_index(
+                y_true=y_true[rows],
+                scores=scores[rows],
+                counts=None if counts is None else counts[rows],
+            )
+        )
+    return tuple(indexes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,6 +426,34 @@ class _Picker:
         return float(index.sorted_scores[min(ranks)]), int(tp[at]) / k
 
 
+def can_bootstrap(index: ScoreIndex) -> bool:
+    """Whether :func:`bootstrap_threshold` takes ``index``: always for single rows; for counts
+    (an aggregated table), up to :data:`BOOTSTRAP_MAX_COUNTED` samples."""
+    return index.has_rows or index.n_samples <= BOOTSTRAP_MAX_COUNTED
+
+
+def single_rows(index: ScoreIndex) -> ScoreIndex:
+    """``index`` with one row a sample: itself, or for counts the index of its samples laid
+    out one by one (each score repeated as often as it counts), which resamples exactly as the
+    raw rows the counts were made of.
+
+    Raises
+    ------
+    ValueError
+        When ``index`` counts more than :data:`BOOTSTRAP_MAX_COUNTED` samples.
+    """
+    if index.has_rows:
+        return index
+    if not can_bootstrap(index):
+        raise ValueError(
+            f"the bootstrap lays counted samples out one by one, at most "
+            f"{BOOTSTRAP_MAX_COUNTED:,}; this index counts {index.n_samples:,}"
+        )
+    return build_score_index(
+        y_true=np.repeat(index.y_true, index.counts), scores=np.repeat(index.scores, index.counts)
+    )
+
+
 def _bootstrap_arguments(kind, target, n_resamples, seed) -> tuple[str, float, int, int]:
     if kind not in TARGET_KINDS:
         raise ValueError(f"kind must be one of {', '.join(TARGET_KINDS)}; got {kind!r}")
@@ -454,6 +500,7 @@ def resample_picks(
     """
     kind, target, n_resamples, seed = _bootstrap_arguments(kind, target, n_resamples, seed)
     block = check_count(block, "block", minimum=1)
+    index = single_rows(index)
     picker = _Picker(index, target=target, block=block)
     picked = np.full(n_resamples, np.nan)
     other = np.full(n_resamples, np.nan)
@@ -511,8 +558,9 @@ def bootstrap_threshold(
     Raises
     ------
     ValueError
-        When ``kind`` is not "precision" or "recall", ``target`` not in (0, 1], or
-        ``n_resamples`` below 1.
+        When ``kind`` is not "precision" or "recall", ``target`` not in (0, 1],
+        ``n_resamples`` below 1, or ``index`` counts more samples than
+        :data:`BOOTSTRAP_MAX_COUNTED` (:func:`single_rows`).
     """
     kind, target, n_resamples, seed = _bootstrap_arguments(kind, target, n_resamples, seed)
     picked, other = resample_picks(

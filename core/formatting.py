@@ -101,6 +101,7 @@ def score_file_problem_text(error) -> str:
     where = f'column "{column}", {at} {error.row:,}' if error.row is not None else ""
     value, count, limit = error.value, error.count, error.limit
     role = error.role or "label"
+    cells = "counts" if role in ("positives", "negatives") else "scores"
     texts = {
         "empty": lambda: "the file holds no rows." if count == 0 else "the file is empty.",
         "too_big": lambda: (
@@ -110,6 +111,8 @@ def score_file_problem_text(error) -> str:
         "too_many_rows": lambda: (
             f"the file has {count:,} rows, more than the limit of {limit:,}."
             if count is not None and limit is not None
+            else f"the file has more rows than the limit of {limit:,}."
+            if limit is not None
             else "the file has too many rows."
         ),
         "too_many_columns": lambda: (
@@ -157,11 +160,11 @@ def score_file_problem_text(error) -> str:
             else f'{where} holds "{value}", which is not a number.'
         ),
         "not_finite": lambda: (
-            f'column "{column}" holds {count:,} scores that are not finite numbers '
+            f'column "{column}" holds {count:,} {cells} that are not finite numbers '
             f'(NaN or infinite), the first on {at} {error.row:,} ("{value}"); none is dropped: '
             "fix or remove those rows."
             if count is not None and error.row is not None
-            else f'column "{column}" holds scores that are not finite numbers.'
+            else f'column "{column}" holds {cells} that are not finite numbers.'
         ),
         "one_label": lambda: (
             f'column "{column}" holds only one value ("{value}"); both classes are needed.'
@@ -184,6 +187,15 @@ def score_file_problem_text(error) -> str:
             f'column "{column}" marks every row as test or holdout; no rows are '
             "left for the curves."
         ),
+        "bad_count": lambda: (
+            f'{where} holds "{value}", where a count (a whole number of {role}, 0 or more) '
+            "is needed."
+        ),
+        "duplicate_score": lambda: (
+            f'{where} repeats the score "{value}"; an aggregated table has one row per distinct '
+            "score (within each fold, split and group)."
+        ),
+        "one_class": lambda: f'column "{column}" counts no {role} at all; both classes are needed.',
         "out_of_memory": lambda: f"reading it needed more than {_megabytes(limit or 0)} of memory.",
         "took_too_long": lambda: (
             f"reading it took longer than {limit:g} s."

@@ -27,18 +27,25 @@ def group_indexes(scored: ScoredSet) -> tuple[tuple[str, ScoreIndex], ...]:
     Returns
     -------
     tuple of (str, ScoreIndex)
-        Empty when the set has no groups; a group without curve rows is left out.
+        Empty when the set has no groups; a group without curve rows (or whose rows all
+        count 0) is left out. Rows carrying counts count as many samples.
     """
     if scored.group_ids is None:
         return ()
     curve = scored.curve_rows
     ids = scored.group_ids[curve]
     y, scores = scored.y_true[curve], scored.scores[curve]
+    counts = None if scored.counts is None else scored.counts[curve]
     indexes = []
     for k, name in enumerate(scored.group_names):
         rows = ids == k
+        if counts is not None:
+            rows &= counts > 0
         if rows.any():
-            indexes.append((name, build_score_index(y_true=y[rows], scores=scores[rows])))
+            index = build_score_index(
+                y_true=y[rows], scores=scores[rows], counts=None if counts is None else counts[rows]
+            )
+            indexes.append((name, index))
     return tuple(indexes)
 
 
@@ -50,7 +57,8 @@ class GroupFigures:
     ----------
     name : str
     n, n_pos : int
-        The group's curve rows, and how many of them are positives.
+        The group's curve samples (rows, or the sum of their counts), and how many of them are
+        positives.
     tp, fp, fn, tn : int
     precision, recall, false_positive_rate : float
         NaN where undefined (nothing flagged, no positives, no negatives).

@@ -14,7 +14,12 @@ Parquet's row number); :func:`core.formatting.score_file_problem_text` puts it i
 
 With ``isolated=True`` the file is parsed in a child process under an address-space limit and
 a wall-clock timeout (the server's way: nothing a bad file does reaches another session); it
-hands the parsed columns back through a temporary directory that is always removed.
+hands the parsed columns back through a temporary directory that is always removed. The next
+child is started ahead, its libraries imported, waiting for its file
+(:func:`start_isolated_reader`).
+
+Nothing is read whole before its checks: a path is read at offsets (a Parquet's footer and page
+headers, :mod:`core.parquet_claims`) and in blocks (a CSV's rows counted on the way, the hash).
 """
 
 from __future__ import annotations
@@ -30,11 +35,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from core.parquet_claims import ClaimsTooMuch, Damaged, TooManyRows, parquet_claims
 from core.scored_set import NO_FOLD, NO_GROUP, ScoredSet, scored_set
 
 PROBLEMS = (
@@ -60,17 +68,25 @@ PROBLEMS = (
     "missing_label",
     "missing_fold",
     "no_curve_rows",
+    "bad_count",
+    "duplicate_score",
+    "one_class",
     "out_of_memory",
     "took_too_long",
 )
 FORMATS = ("csv", "parquet")
 ROLES = ("label", "score", "fold", "split", "group", "id")
+# An aggregated table's two count columns: one row per distinct score (within each fold, split
+# and group) with how many positives and negatives have it, what one GROUP BY gives.
+COUNT_ROLES = ("positives", "negatives")
 TEST_SPLITS = ("test", "holdout")  # split values (any case) that mark a test row
 PARQUET_MAGIC = b"PAR1"
 CSV_DELIMITERS = (",", ";", "\t")
 UTF8_BOM = b"\xef\xbb\xbf"
 MB = 1024 * 1024  # as Streamlit counts its upload limit
 MAX_CHOICES = 20  # label values kept in an error's ``choices``
+READ_BLOCK = 4 * MB  # a file read in blocks: a CSV's rows counted, a file's hash
+BLANKS = b"\r\n \t"  # trailing blank lines are no rows
 
 # Environment variables that override the default limits (see :func:`limits_from_env`).
 ENV_MAX_MB = "THRESHOLD_EXPLORER_MAX_SCORE_MB"
@@ -95,6 +111,8 @@ COLUMN_NAMES = {
     "split": ("split", "subset", "partition", "set"),
     "group": ("group", "subgroup", "segment", "cohort"),
     "id": ("id", "row_id", "identifier", "key", "uid"),
+    "positives": ("positives", "n_positives", "n_positive", "num_positives", "pos", "n_pos"),
+    "negatives": ("negatives", "n_negatives", "n_negative", "num_negatives", "neg", "n_neg"),
 }  # fmt: skip
 
 
@@ -210,8 +228,8 @@ class ReadLimits:
         The isolated reader's wall-clock limit.
     """
 
-    max_bytes: int = 200 * MB
-    max_rows: int = 2_000_000
+    max_bytes: int = 1024 * MB
+    max_rows: int = 20_000_000
     max_columns: int = 1_000
     max_line_bytes: int = 1 * MB
     memory_bytes: int = 2048 * MB
@@ -328,23 +346,91 @@ def _problem(problem: str, name: str, format: str | None = None, **where) -> Sco
     return ScoreFileError(problem, file=name, format=format, **where)
 
 
-def _source_bytes(source, name: str, limits: ReadLimits) -> bytes:
-    if isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-        if len(data) > limits.max_bytes:
-            raise _problem("too_big", name, count=len(data), limit=limits.max_bytes)
-        return data
-    path = Path(source)
-    size = path.stat().st_size
-    if size > limits.max_bytes:
-        raise _problem("too_big", name, count=size, limit=limits.max_bytes)
-    with path.open("rb") as handle:
-        data = handle.read(size + 1)
-        if len(data) > size:  # grown since its size was read: read on, up to the limit
-            data += handle.read(limits.max_bytes + 1 - len(data))
-    if len(data) > limits.max_bytes:
-        raise _problem("too_big", name, count=len(data), limit=limits.max_bytes)
-    return data
+class _File:
+    """A score file to read: its content in memory, or a path read at offsets and in blocks,
+    never whole before its checks pass."""
+
+    def __init__(self, source, name: str, limits: ReadLimits):
+        self.data, self.path, self._handle = None, None, None
+        if isinstance(source, bytes | bytearray | memoryview):
+            self.data = bytes(source)
+            self.size = len(self.data)
+        else:
+            self.path = Path(source)
+            self._handle = self.path.open("rb")
+            self.size = os.fstat(self._handle.fileno()).st_size
+        if self.size > limits.max_bytes:
+            self.close()
+            raise _problem("too_big", name, count=self.size, limit=limits.max_bytes)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def read_at(self, offset: int, n: int) -> bytes:
+        """At most ``n`` bytes from ``offset``."""
+        if self.data is not None:
+            return self.data[offset : offset + n]
+        return os.pread(self._handle.fileno(), max(0, n), offset)
+
+    def arrow_source(self):
+        """What pyarrow reads: the bytes, or the path (pyarrow reads it at offsets)."""
+        import pyarrow as pa
+
+        return pa.BufferReader(self.data) if self.data is not None else str(self.path)
+
+    def sha256(self) -> str:
+        """SHA-256 of the content, the file read in blocks."""
+        if self.data is not None:
+            return hashlib.sha256(self.data).hexdigest()
+        digest = hashlib.sha256()
+        block = bytearray(READ_BLOCK)
+        view = memoryview(block)
+        with self.path.open("rb", buffering=0) as handle:
+            while n := handle.readinto(block):
+                digest.update(view[:n])
+        return digest.hexdigest()
+
+    def csv_bytes(self, name: str, limits: ReadLimits) -> tuple[bytes | bytearray, str]:
+        """The whole content and its SHA-256, read in blocks: a file of more rows than
+        ``limits.max_rows`` is refused at the block that passes it, unread beyond.
+
+        Rows are counted as :func:`_csv_table` counts them: the lines before the last one
+        that holds more than blanks, after the header.
+        """
+        if self.data is not None:
+            return self.data, self.sha256()
+        digest = hashlib.sha256()
+        buffer = bytearray(self.size)
+        view = memoryview(buffer)
+        filled, rows, pending = 0, 0, 0  # pending: newlines after the last non-blank byte
+        while filled < self.size:
+            n = self._handle.readinto(view[filled : min(self.size, filled + READ_BLOCK)])
+            if not n:  # shrunk since its size was read
+                del view
+                del buffer[filled:]
+                view = memoryview(buffer)
+                break
+            chunk = buffer[filled : filled + n]
+            digest.update(chunk)
+            filled += n
+            stripped = chunk.rstrip(BLANKS)
+            if stripped:
+                rows += pending + stripped.count(b"\n")
+                pending = chunk.count(b"\n", len(stripped))
+            else:
+                pending += chunk.count(b"\n")
+            if rows > limits.max_rows:
+                raise _problem("too_many_rows", name, "csv", limit=limits.max_rows)
+        more = self._handle.read(limits.max_bytes + 1 - len(buffer))
+        if more:  # grown since its size was read: read on, up to the limit
+            del view
+            buffer += more
+            digest.update(more)
+            if len(buffer) > limits.max_bytes:
+                raise _problem("too_big", name, count=len(buffer), limit=limits.max_bytes)
+        return buffer, digest.hexdigest()
 
 
 def load_score_table(
@@ -383,21 +469,26 @@ def load_score_table(
     name = str(name)
     if isolated:
         return _load_isolated(source, name=name, limits=limits)
-    data = _source_bytes(source, name, limits)
+    file = _File(source, name, limits)
     try:
-        return _parse(data, name=name, limits=limits)
+        return _parse(file, name=name, limits=limits)
     except MemoryError:
         raise _problem("out_of_memory", name, limit=limits.memory_bytes) from None
+    finally:
+        file.close()
 
 
-def _parse(data: bytes, *, name: str, limits: ReadLimits) -> ScoreTable:
-    if not data or (len(data) < 4096 and not data.strip()):  # more blanks: "no_header"
+def _parse(file: _File, *, name: str, limits: ReadLimits) -> ScoreTable:
+    head = file.read_at(0, 4096)
+    if not head or (file.size <= len(head) and not head.strip()):  # more blanks: "no_header"
         raise _problem("empty", name)
-    if data[:4] == PARQUET_MAGIC:
-        table = _parquet_table(data, name=name, limits=limits)
+    if head[:4] == PARQUET_MAGIC:
+        table, fingerprint = _parquet_table(file, name=name, limits=limits)
         format = "parquet"
     else:
+        data, fingerprint = file.csv_bytes(name, limits)
         table = _csv_table(data, name=name, limits=limits)
+        del data
         format = "csv"
     if table.num_rows == 0:
         raise _problem("empty", name, format, count=0)
@@ -406,7 +497,7 @@ def _parse(data: bytes, *, name: str, limits: ReadLimits) -> ScoreTable:
         format=format,
         columns=tuple(table.column_names),
         n_rows=table.num_rows,
-        fingerprint=hashlib.sha256(data).hexdigest(),
+        fingerprint=fingerprint,
         _table=table,
     )
 
@@ -487,7 +578,7 @@ def _csv_table(data: bytes, *, name: str, limits: ReadLimits):
 
     body, columns, delimiter = _csv_header(data, name=name, limits=limits)
     end = len(data)
-    while end > body and data[end - 1] in b"\r\n \t":  # trailing blank lines are no rows
+    while end > body and data[end - 1] in BLANKS:  # trailing blank lines are no rows
         end -= 1
     lines = data.count(b"\n", body, end) + (1 if end > body else 0)
     if lines > limits.max_rows:
@@ -566,12 +657,29 @@ def _csv_table(data: bytes, *, name: str, limits: ReadLimits):
 # --- Parquet ----------------------------------------------------------------------------------
 
 
-def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
+def _parquet_table(file: _File, *, name: str, limits: ReadLimits):
+    """The file's table and its SHA-256, after what its footer and page headers claim
+    (:func:`core.parquet_claims.parquet_claims`) passed the row and memory budgets: nothing
+    is decoded, nor its footer parsed by pyarrow, before."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(pa.BufferReader(data))
+        claims = parquet_claims(
+            file.read_at, file.size, budget=limits.memory_bytes, max_rows=limits.max_rows
+        )
+    except TooManyRows as exc:
+        raise _problem(
+            "too_many_rows", name, "parquet", count=exc.num_rows, limit=limits.max_rows
+        ) from None
+    except ClaimsTooMuch as exc:
+        raise _problem(
+            "claims_too_much", name, "parquet", count=exc.claimed, limit=limits.memory_bytes
+        ) from None
+    except Damaged:
+        raise _problem("damaged", name, "parquet") from None
+    try:
+        parquet = pq.ParquetFile(file.arrow_source())
         metadata = parquet.metadata
         schema = parquet.schema_arrow
     except MemoryError:
@@ -592,34 +700,20 @@ def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
         seen.add(column_field.name)
         if pa.types.is_nested(column_field.type):
             raise _problem("nested_column", name, "parquet", column=column_field.name)
-    if metadata.num_columns != len(names):  # leaves of a nested type, or a damaged footer
-        raise _problem("damaged", name, "parquet")
-    if metadata.num_rows > limits.max_rows:
-        raise _problem(
-            "too_many_rows", name, "parquet", count=metadata.num_rows, limit=limits.max_rows
-        )
-    if metadata.num_rows < 0:
-        raise _problem("damaged", name, "parquet")
-    # What the row groups claim their columns take once decoded. The columns' own metadata is
-    # not read here: pyarrow's accessor of a damaged column chunk can end the process.
-    try:
-        claimed = sum(
-            max(0, metadata.row_group(r).total_byte_size) for r in range(metadata.num_row_groups)
-        )
-    except Exception as exc:  # noqa: BLE001
-        if _out_of_memory(exc):
-            raise MemoryError from exc
-        raise _problem("damaged", name, "parquet") from None
-    if claimed > limits.memory_bytes:
-        raise _problem("claims_too_much", name, "parquet", count=claimed, limit=limits.memory_bytes)
-    try:
-        table = parquet.read(use_threads=True, use_pandas_metadata=False)
-    except MemoryError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pyarrow's many errors on damaged pages
-        if _out_of_memory(exc):
-            raise MemoryError from exc
-        raise _problem("damaged", name, "parquet") from None
+    if metadata.num_columns != len(names) or metadata.num_rows != claims.num_rows:
+        raise _problem("damaged", name, "parquet")  # leaves of a nested type, or a bad footer
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the hash reads while pyarrow decodes
+        fingerprint = pool.submit(file.sha256)
+        try:
+            table = parquet.read(use_threads=True, use_pandas_metadata=False)
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - pyarrow's many errors on damaged pages
+            if _out_of_memory(exc):
+                raise MemoryError from exc
+            raise _problem("damaged", name, "parquet") from None
+        finally:
+            fingerprint = fingerprint.result()
     if table.num_rows != metadata.num_rows or table.column_names != names:
         raise _problem("damaged", name, "parquet")
     for column_name in names:  # Parquet's text is not checked on reading; a flip can break it
@@ -638,7 +732,7 @@ def _parquet_table(data: bytes, *, name: str, limits: ReadLimits):
         if not valid(0, len(column)):
             row = _first_failing(len(column), valid) + 1
             raise _problem("not_utf8", name, "parquet", column=column_name, row=row)
-    return table
+    return table, fingerprint
 
 
 def _first_failing(n: int, passes) -> int:
@@ -657,9 +751,10 @@ def _first_failing(n: int, passes) -> int:
 # --- the isolated reader ----------------------------------------------------------------------
 
 _CHILD_OUT_OF_MEMORY = 3
-# Allocators that reserve address space ahead (a glibc arena per thread, mimalloc's segments)
-# would spend the child's address-space limit on nothing: one arena, the system allocator.
-_CHILD_ENV = {"MALLOC_ARENA_MAX": "1", "ARROW_DEFAULT_MEMORY_POOL": "system"}
+# One glibc arena: an arena per thread would spend the child's address-space limit on nothing.
+# Arrow's buffers from jemalloc, which keeps to the limit (an allocation past it fails, and the
+# child says so) and decodes several times faster than the system allocator's fresh pages.
+_CHILD_ENV = {"MALLOC_ARENA_MAX": "1", "ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}
 _RESULT = "result.json"
 _TABLE = "table.arrow"
 
@@ -680,22 +775,15 @@ def _load_isolated(source, *, name: str, limits: ReadLimits) -> ScoreTable:
             path.write_bytes(source)
         else:
             path = Path(source).resolve()
-        command = [
-            sys.executable, "-m", "core.score_files", str(path), str(directory), name,
-            json.dumps(asdict(limits)),
-        ]  # fmt: skip
-        root = str(Path(__file__).resolve().parents[1])
-        paths = filter(None, (root, os.environ.get("PYTHONPATH")))
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), **_CHILD_ENV}
-        with (directory / "stderr").open("wb") as stderr:
-            child = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                env=env,
-                start_new_session=True,
-            )
+        job = [str(path), str(directory), name, json.dumps(asdict(limits))]
+        (directory / "stderr").touch()
+        child = _STANDBY.take()
+        try:
+            child.stdin.write(json.dumps(job).encode() + b"\n")
+            child.stdin.close()
+        except OSError:  # it died while waiting: an error shows below, as a damaged read
+            pass
+        _STANDBY.refill()
         try:
             status = child.wait(timeout=limits.seconds)
         except subprocess.TimeoutExpired:
@@ -719,7 +807,8 @@ def _load_isolated(source, *, name: str, limits: ReadLimits) -> ScoreTable:
         result = json.loads(result_path.read_text())
         if "error" in result:
             raise ScoreFileError.from_dict(result["error"])
-        with pa.OSFile(str(directory / _TABLE)) as handle:
+        # Mapped, not copied: the columns stay readable once the directory is removed.
+        with pa.memory_map(str(directory / _TABLE)) as handle:
             table = pa.ipc.open_file(handle).read_all()
         return ScoreTable(
             name=name,
@@ -733,6 +822,82 @@ def _load_isolated(source, *, name: str, limits: ReadLimits) -> ScoreTable:
         shutil.rmtree(directory, ignore_errors=True)
 
 
+class _Standby:
+    """One reader process started ahead, its libraries imported, waiting on its stdin for a
+    file: a read does not wait for an interpreter to start (about half a second, more on a busy
+    machine). It is taken by one read and another is started for the next; one waiting while the
+    server runs, and it leaves when the server does (its stdin closes)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen | None = None
+        self._env_key: str | None = None
+
+    @staticmethod
+    def _env() -> tuple[dict[str, str], str]:
+        """The reader's environment (this process's, and the allocators of ``_CHILD_ENV``), and
+        a key for it: a reader started in another is not used."""
+        root = str(Path(__file__).resolve().parents[1])
+        paths = filter(None, (root, os.environ.get("PYTHONPATH")))
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), **_CHILD_ENV}
+        return env, hashlib.sha256(json.dumps(env, sort_keys=True).encode()).hexdigest()
+
+    @staticmethod
+    def _start(env: dict[str, str]) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "core.score_files", "--wait"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,  # "ready" once its libraries are imported
+            stderr=subprocess.DEVNULL,  # the job names its own stderr file
+            env=env,
+            start_new_session=True,
+        )
+
+    def take(self) -> subprocess.Popen:
+        """The waiting reader if it is alive and of this environment, else a new one."""
+        env, key = self._env()
+        with self._lock:
+            process, self._process = self._process, None
+            fresh = process is not None and process.poll() is None and self._env_key == key
+            self._env_key = key
+        if not fresh:
+            if process is not None:
+                _end(process)
+            process = self._start(env)
+        return process
+
+    def refill(self) -> subprocess.Popen:
+        """Start the next reader, unless one waits already; the one waiting."""
+        env, key = self._env()
+        with self._lock:
+            process = self._process
+            if process is not None and process.poll() is None and self._env_key == key:
+                return process
+            self._process, self._env_key = self._start(env), key
+            stale, process = process, self._process
+        if stale is not None:
+            _end(stale)
+        return process
+
+
+def start_isolated_reader(*, wait: bool = False) -> None:
+    """Start the isolated reader's next process now (a server does so when it starts), so that
+    the first file read does not wait for it either; ``wait``: until its libraries are
+    imported."""
+    process = _STANDBY.refill()
+    if wait:
+        process.stdout.readline()
+
+
+def _end(process: subprocess.Popen) -> None:
+    with contextlib.suppress(OSError):
+        process.kill()
+    process.wait()
+
+
+_STANDBY = _Standby()
+
+
 def _address_space_bytes() -> int:
     """This process's mapped address space (VmSize), in bytes."""
     with open("/proc/self/status") as status:
@@ -743,12 +908,23 @@ def _address_space_bytes() -> int:
 
 
 def _child_main(argv: list[str]) -> int:
-    """The isolated reader's child: parse one file and write its table (or its error)."""
+    """The isolated reader's child: wait for its job on stdin (``--wait``), then parse one file
+    and write its table (or its error)."""
     import pyarrow as pa
     import pyarrow.compute  # noqa: F401 - imported before the limit, as every parse needs them
     import pyarrow.csv  # noqa: F401
     import pyarrow.parquet  # noqa: F401
 
+    if argv == ["--wait"]:
+        sys.stdout.write("ready\n")
+        sys.stdout.flush()
+        line = sys.stdin.readline()
+        if not line:  # the server left before giving it a file
+            return 0
+        argv = json.loads(line)
+        descriptor = os.open(Path(argv[1]) / "stderr", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        os.dup2(descriptor, 2)
+        os.close(descriptor)
     path, directory, name, limits_json = argv
     limits = ReadLimits(**json.loads(limits_json))
     # The budget is on top of what the interpreter and its libraries already map.
@@ -793,14 +969,15 @@ def guess_columns(columns) -> dict:
     Returns
     -------
     dict
-        Keys "label", "score", "fold", "split", "group", "id"; each value a column name or
-        None. No column is given two roles.
+        Keys "label", "score", "fold", "split", "group", "id", "positives", "negatives" (the
+        count columns of an aggregated table); each value a column name or None. No column is
+        given two roles.
     """
     by_normal = {}
     for column in columns:
         by_normal.setdefault(_normal(column), column)
     guess, taken = {}, set()
-    for role in ROLES:
+    for role in ROLES + COUNT_ROLES:
         guess[role] = None
         for candidate in COLUMN_NAMES[role]:
             column = by_normal.get(candidate)
@@ -904,8 +1081,9 @@ def default_positive(values) -> str | None:
     return None
 
 
-def _scores(table: ScoreTable, column: str) -> np.ndarray:
-    """The score column as float64, or the first cell that is not a number."""
+def _scores(table: ScoreTable, column: str, *, role: str = "score") -> np.ndarray:
+    """The score column (or another numeric one, as ``role``) as float64, or the first cell
+    that is not a number."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -915,7 +1093,7 @@ def _scores(table: ScoreTable, column: str) -> np.ndarray:
     def refuse(index: int):
         value = array[index].as_py()
         raise _problem(
-            "not_a_number", table.name, table.format, column=column, role="score",
+            "not_a_number", table.name, table.format, column=column, role=role,
             row=index + first, value="" if value is None else _text_of(value),
         )  # fmt: skip
 
@@ -945,7 +1123,7 @@ def _scores(table: ScoreTable, column: str) -> np.ndarray:
     if bad.any():
         index = _first(bad)
         raise _problem(
-            "not_finite", table.name, table.format, column=column, role="score",
+            "not_finite", table.name, table.format, column=column, role=role,
             row=index + first, value=_text_of(array[index].as_py()), count=int(bad.sum()),
         )  # fmt: skip
     return scores
@@ -963,23 +1141,34 @@ def _codes(array, natives: list) -> np.ndarray:
 def scored_set_from_table(
     table: ScoreTable,
     *,
-    label: str,
+    label: str | None = None,
     score: str,
     positive: str | None = None,
     fold: str | None = None,
     split: str | None = None,
     group: str | None = None,
     id: str | None = None,  # noqa: A002 - the role's name, as the command line's --id
+    positives: str | None = None,
+    negatives: str | None = None,
     other_columns: bool = True,
 ) -> ScoredSet:
     """The scored set the named columns of ``table`` make, refusing the first bad row.
+
+    Either a table of rows (``label`` and ``score``) or an aggregated table (``score``,
+    ``positives`` and ``negatives``: one row per distinct score within each fold, split and
+    group, as one ``GROUP BY`` gives it). An aggregated table is read as it is, never
+    expanded: each row becomes its positives' row and its negatives' row of the set, with
+    their counts (:attr:`ScoredSet.counts`); it has no ids nor other columns.
 
     Parameters
     ----------
     table : ScoreTable
     label, score : str
         The columns of true labels and of scores (numbers, finite; higher means more likely
-        positive).
+        positive). ``label`` is None for an aggregated table.
+    positives, negatives : str, optional
+        An aggregated table's count columns: how many positives and negatives have the row's
+        score (whole numbers >= 0). Both or neither; not with ``label``.
     positive : str, optional
         The label value (as text) of the positive class. Default: "1" of {"0", "1"}, the true
         one of {False, True}; otherwise it must be given.
@@ -1006,21 +1195,40 @@ def scored_set_from_table(
     ScoreFileError
         "missing_column", "not_a_number", "not_finite", "missing_label", "one_label",
         "too_many_labels", "positive_needed", "positive_absent", "no_curve_rows",
-        "missing_fold", each with the column and the first bad row where there is one.
+        "missing_fold", each with the column and the first bad row where there is one; for an
+        aggregated table also "bad_count" (a negative or fractional count), "duplicate_score"
+        (a score twice within one fold, split and group) and "one_class" (no positives or no
+        negatives at all).
+    ValueError
+        When neither ``label`` nor both count columns are given, or both are.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     if not isinstance(table, ScoreTable):
         raise ValueError(f"table must be a ScoreTable, got {type(table).__name__}")
+    counted = positives is not None or negatives is not None
+    if counted and (positives is None or negatives is None or label is not None):
+        raise ValueError("give both positives and negatives (an aggregated table) and no label")
+    if not counted and label is None:
+        raise ValueError("give the label column, or the positives and negatives columns")
     chosen = {"label": label, "score": score, "fold": fold, "split": split, "group": group}
     chosen["id"] = id
+    if counted:
+        chosen.update(positives=positives, negatives=negatives, id=None)
     for role, column in chosen.items():
         if column is not None and column not in table.columns:
             raise _problem(
                 "missing_column", table.name, table.format, column=str(column), role=role,
                 choices=table.columns,
             )  # fmt: skip
+    if counted:
+        arguments = _aggregated_set(
+            table, score=score, positives=positives, negatives=negatives, fold=fold,
+            split=split, group=group,
+        )  # fmt: skip
+        fingerprint = hashlib.sha256(
+            (table.fingerprint + json.dumps(chosen, sort_keys=True)).encode()
+        ).hexdigest()
+        return scored_set(name=table.name, fingerprint=fingerprint, **arguments)
     where = {"file": table.name, "format": table.format, "column": label, "role": "label"}
     natives, texts = _label_values(table, label)
     if len(texts) == 1:
@@ -1043,38 +1251,9 @@ def scored_set_from_table(
     negative = texts[1 - at]
     y_true = _codes(table.cells(label), natives) == at
     scores = _scores(table, score)
-    first = table.first_row()
-
-    is_test = None
-    if split is not None:
-        marks = pc.utf8_lower(pc.cast(table.cells(split), pa.string()))
-        is_test = pc.is_in(marks, value_set=pa.array(list(TEST_SPLITS)))
-        is_test = is_test.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
-        if is_test.all():
-            raise _problem(
-                "no_curve_rows", table.name, table.format, column=split, role="split",
-                count=int(is_test.size),
-            )  # fmt: skip
-    curve = np.ones(table.n_rows, bool) if is_test is None else ~is_test
-
-    fold_ids, fold_names = None, ()
-    if fold is not None:
-        array = table.cells(fold)
-        unfolded = _missing_mask(array) & curve
-        if unfolded.any():
-            raise _problem(
-                "missing_fold", table.name, table.format, column=fold, role="fold",
-                row=_first(unfolded) + first,
-            )  # fmt: skip
-        natives_f, fold_names = _distinct(table, array, pa.array(curve))
-        fold_ids = np.where(curve, _codes(array, natives_f), NO_FOLD).astype(np.int32)
-
-    group_ids, group_names = None, ()
-    if group is not None:
-        array = table.cells(group)
-        natives_g, group_names = _distinct(table, array)
-        group_ids = _codes(array, natives_g)
-        group_ids[group_ids < 0] = NO_GROUP
+    is_test, fold_ids, fold_names, group_ids, group_names = _split_fold_group(
+        table, split=split, fold=fold, group=group
+    )
 
     ids = None if id is None else table.column(id)
     others = {}
@@ -1113,6 +1292,8 @@ def read_scored_set(
     split: str | None = None,
     group: str | None = None,
     id: str | None = None,  # noqa: A002
+    positives: str | None = None,
+    negatives: str | None = None,
     limits: ReadLimits | None = None,
     isolated: bool = False,
 ) -> ScoredSet:
@@ -1126,9 +1307,10 @@ def read_scored_set(
     path : str, os.PathLike or bytes
     name : str, optional
         Shown in errors; default the path's file name.
-    label, score, positive, fold, split, group, id
+    label, score, positive, fold, split, group, id, positives, negatives
         As :func:`scored_set_from_table`. A column left None is guessed
-        (:func:`guess_columns`); an optional one given as ``""`` is not used.
+        (:func:`guess_columns`); an optional one given as ``""`` is not used. A table with
+        both count columns (given or guessed) and no label given is read as aggregated.
     limits : ReadLimits, optional
     isolated : bool, default False
 
@@ -1144,48 +1326,210 @@ def read_scored_set(
         name = "scores" if isinstance(path, bytes | bytearray | memoryview) else Path(path).name
     table = load_score_table(path, name=name, limits=limits, isolated=isolated)
     columns = chosen_columns(
-        table, label=label, score=score, fold=fold, split=split, group=group, id=id
-    )
+        table, label=label, score=score, fold=fold, split=split, group=group, id=id,
+        positives=positives, negatives=negatives,
+    )  # fmt: skip
     return scored_set_from_table(table, positive=positive, **columns)
 
 
 def chosen_columns(table: ScoreTable, **given: str | None) -> dict:
     """The column of each role: the one given, else the one :func:`guess_columns` names.
 
+    A table whose count columns (``positives`` and ``negatives``) are given or guessed, and
+    whose label column is not given, is an aggregated table: its ``label`` and ``id`` are
+    None. Otherwise its count columns are None.
+
     Parameters
     ----------
     table : ScoreTable
     **given : str or None
-        Any of ``label``, ``score``, ``fold``, ``split``, ``group``, ``id``: a column name,
-        None (guess it), or ``""`` for an optional role not to be used.
+        Any of ``label``, ``score``, ``fold``, ``split``, ``group``, ``id``, ``positives``,
+        ``negatives``: a column name, None (guess it), or ``""`` for an optional role not to
+        be used.
 
     Returns
     -------
     dict
-        Every role of :data:`ROLES` to a column name or None.
+        Every role of :data:`ROLES` and :data:`COUNT_ROLES` to a column name or None.
 
     Raises
     ------
     ScoreFileError
         "missing_column" (with ``role`` and the columns as ``choices``) when the label or score
-        column is neither given nor guessed.
+        column is neither given nor guessed (and the table is not aggregated).
     ValueError
         When a keyword is not a role.
     """
-    unknown = set(given) - set(ROLES)
+    unknown = set(given) - set(ROLES) - set(COUNT_ROLES)
     if unknown:
-        raise ValueError(f"not a column role: {sorted(unknown)}; roles are {ROLES}")
+        raise ValueError(f"not a column role: {sorted(unknown)}; roles are {ROLES + COUNT_ROLES}")
     guessed = guess_columns(table.columns)
     columns = {}
-    for role in ROLES:
+    for role in ROLES + COUNT_ROLES:
         column = given.get(role)
         columns[role] = guessed[role] if column is None else (column or None)
-    for role in ("label", "score"):
+    counted = columns["positives"] is not None and columns["negatives"] is not None
+    if counted and not given.get("label"):
+        columns["label"] = columns["id"] = None
+        required = ("score",)
+    else:
+        columns["positives"] = columns["negatives"] = None
+        required = ("label", "score")
+    for role in required:
         if columns[role] is None:
             raise _problem(
                 "missing_column", table.name, table.format, role=role, choices=table.columns
             )
     return columns
+
+
+def count_columns(table: ScoreTable) -> dict | None:
+    """``{"positives": column, "negatives": column}`` when ``table`` is aggregated (both count
+    columns named as :func:`guess_columns` knows them), else None."""
+    guessed = guess_columns(table.columns)
+    if guessed["positives"] is None or guessed["negatives"] is None:
+        return None
+    return {role: guessed[role] for role in COUNT_ROLES}
+
+
+def _counts(table: ScoreTable, column: str, role: str) -> np.ndarray:
+    """A count column as int64: whole numbers >= 0, or the first cell that is not."""
+    numbers = _scores(table, column, role=role)
+    bad = (numbers < 0) | (numbers != np.floor(numbers)) | (numbers > 2.0**53)
+    if bad.any():
+        index = _first(bad)
+        value = table.arrow_column(column)[index].as_py()
+        raise _problem(
+            "bad_count", table.name, table.format, column=column, role=role,
+            row=index + table.first_row(), value=_text_of(value), count=int(bad.sum()),
+        )  # fmt: skip
+    return numbers.astype(np.int64)
+
+
+def _split_fold_group(table: ScoreTable, *, split, fold, group):
+    """``(is_test, fold_ids, fold_names, group_ids, group_names)`` of the named columns, as
+    :func:`core.scored_set.scored_set` takes them (None and () for a column not given).
+
+    Raises
+    ------
+    ScoreFileError
+        "no_curve_rows" when the split marks every row as test, "missing_fold" (with the first
+        row) when a curve row has no fold.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    is_test = None
+    if split is not None:
+        marks = pc.utf8_lower(pc.cast(table.cells(split), pa.string()))
+        is_test = pc.is_in(marks, value_set=pa.array(list(TEST_SPLITS)))
+        is_test = is_test.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+        if is_test.all():
+            raise _problem(
+                "no_curve_rows", table.name, table.format, column=split, role="split",
+                count=int(is_test.size),
+            )  # fmt: skip
+    curve = np.ones(table.n_rows, bool) if is_test is None else ~is_test
+    fold_ids, fold_names = None, ()
+    if fold is not None:
+        unfolded = _missing_mask(table.cells(fold)) & curve
+        if unfolded.any():
+            raise _problem(
+                "missing_fold", table.name, table.format, column=fold, role="fold",
+                row=_first(unfolded) + table.first_row(),
+            )  # fmt: skip
+        fold_ids, fold_names = _ids_of(table, fold, pa.array(curve))
+        fold_ids = np.where(curve, fold_ids, NO_FOLD).astype(np.int32)
+    group_ids, group_names = _ids_of(table, group)
+    if group_ids is not None:
+        group_ids[group_ids < 0] = NO_GROUP
+    return is_test, fold_ids, tuple(fold_names), group_ids, tuple(group_names)
+
+
+def _ids_of(table: ScoreTable, column: str | None, rows: np.ndarray | None = None):
+    """Each row's position among the sorted distinct values of ``column`` (-1 where missing),
+    and those values as text; None and () without a column."""
+    if column is None:
+        return None, ()
+    array = table.cells(column)
+    natives, names = _distinct(table, array, rows)
+    return _codes(array, natives), names
+
+
+def _aggregated_set(
+    table: ScoreTable,
+    *,
+    score: str,
+    positives: str,
+    negatives: str,
+    fold: str | None,
+    split: str | None,
+    group: str | None,
+) -> dict:
+    """The :func:`scored_set` arguments of an aggregated table: each row becomes its positives'
+    row and its negatives' row (a row of count 0 is left out), with its counts."""
+
+    first = table.first_row()
+    scores = _scores(table, score)
+    positive_counts = _counts(table, positives, "positives")
+    negative_counts = _counts(table, negatives, "negatives")
+    for column, counts in ((positives, positive_counts), (negatives, negative_counts)):
+        if not counts.any():
+            raise _problem(
+                "one_class", table.name, table.format, column=column, role="positives"
+                if column == positives else "negatives", count=0,
+            )  # fmt: skip
+    is_test, fold_ids, fold_names, group_ids, group_names = _split_fold_group(
+        table, split=split, fold=fold, group=group
+    )
+    # One row per distinct score within each value of the other columns (those the GROUP BY
+    # grouped by, used here or not): sort by them all, and name the first row (in the file's
+    # order) that repeats an earlier one.
+    order = np.argsort(scores, kind="stable")
+    ordered = scores[order]
+    same = ordered[1:] == ordered[:-1]
+    del ordered
+    others = [c for c in table.columns if c not in (score, positives, negatives)]
+    if same.any() and others:
+        keys = [scores] + [_ids_of(table, column)[0] for column in others]
+        keyed = np.lexsort(keys[::-1])  # by score first, so a run of one score stays one run
+        same = np.ones(keyed.size - 1, dtype=bool)
+        for key in keys:
+            in_order = key[keyed]
+            same &= in_order[1:] == in_order[:-1]
+        if same.any():
+            order = keyed
+    if same.any():
+        later = np.maximum(order[1:][same], order[:-1][same])
+        row = int(later.min())
+        raise _problem(
+            "duplicate_score", table.name, table.format, column=score, role="score",
+            row=row + first, value=_text_of(table.arrow_column(score)[row].as_py()),
+            count=int(same.sum()),
+        )  # fmt: skip
+    # Each row's positives, then each row's negatives, each in ascending score: up to two rows
+    # a score, already sorted for counting.
+    take = np.concatenate((order[positive_counts[order] > 0], order[negative_counts[order] > 0]))
+    del order, same
+    n_positive_rows = int(np.count_nonzero(positive_counts))
+    y_true = np.zeros(take.size, dtype=bool)
+    y_true[:n_positive_rows] = True
+
+    def taken(array):
+        return None if array is None else array[take]
+
+    return {
+        "y_true": y_true,
+        "scores": scores[take],
+        "counts": np.where(y_true, positive_counts[take], negative_counts[take]),
+        "positive_label": positives,
+        "negative_label": negatives,
+        "is_test": taken(is_test),
+        "fold_ids": taken(fold_ids),
+        "fold_names": tuple(fold_names),
+        "group_ids": taken(group_ids),
+        "group_names": tuple(group_names),
+    }
 
 
 if __name__ == "__main__":

@@ -85,13 +85,16 @@ def rows_at_cut(
     Raises
     ------
     ValueError
-        When ``kind`` is not one of those, ``limit`` is not a count, ``threshold`` is NaN, or
-        ``index`` does not hold as many rows as ``scored`` has curve rows.
+        When ``kind`` is not one of those, ``limit`` is not a count, ``threshold`` is NaN,
+        ``index`` does not hold as many rows as ``scored`` has curve rows, or ``scored`` holds
+        counts (an aggregated table has no single rows).
     """
     threshold = check_threshold(threshold)
     limit = check_count(limit, "limit")
     if kind not in ROW_KINDS:
         raise ValueError(f"kind must be one of {', '.join(ROW_KINDS)}; got {kind!r}")
+    if not scored.has_rows:
+        raise ValueError("rows at the cut need single rows; this set holds counts")
     curve = scored.curve_rows
     if index.n_samples != curve.size:
         raise ValueError(

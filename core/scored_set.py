@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.counting import check_counts
 from core.validation import check_digit, read_only
 
 if TYPE_CHECKING:
@@ -62,6 +63,12 @@ class ScoredSet:
         Each row's id as the source wrote it (str or int); None without an id column.
     other_columns : dict of str to ndarray
         The source's other columns, each of shape (n_rows,), shown beside the rows at the cut.
+    counts : ndarray of shape (n_rows,), int64, or None
+        How many samples each row stands for (>= 0), counted as scikit-learn counts a
+        ``sample_weight``; None when each row is one sample. An aggregated table (one row per
+        distinct score with its positives and negatives) becomes up to two rows a score: the
+        positives' and the negatives'. A set with counts has no single rows to show or name
+        (:attr:`has_rows` is False).
     fingerprint : str
         Identifies the content (a hash of the source's bytes and the choices that read it): two
         sets with the same fingerprint are the same set, so a server keeps one copy.
@@ -79,6 +86,7 @@ class ScoredSet:
     group_names: tuple[str, ...] = ()
     ids: np.ndarray | None = None
     other_columns: dict = field(default_factory=dict)
+    counts: np.ndarray | None = None
     fingerprint: str = ""
 
     @property
@@ -101,6 +109,16 @@ class ScoredSet:
         return np.flatnonzero(self.is_test)
 
     @property
+    def has_rows(self) -> bool:
+        """Whether each row is one sample (no ``counts``): rows can be shown, named, resampled."""
+        return self.counts is None
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples, test rows included: the rows, or the sum of ``counts``."""
+        return self.n_rows if self.counts is None else int(self.counts.sum())
+
+    @property
     def has_folds(self) -> bool:
         return self.fold_ids is not None
 
@@ -116,7 +134,9 @@ class ScoredSet:
         return (
             f"ScoredSet(name={self.name!r}, n_rows={self.n_rows}, "
             f"positive_label={self.positive_label!r}, folds={len(self.fold_names)}, "
-            f"test_rows={self.test_rows.size}, groups={len(self.group_names)})"
+            f"test_rows={self.test_rows.size}, groups={len(self.group_names)}"
+            + ("" if self.counts is None else f", samples={self.n_samples}")
+            + ")"
         )
 
 
@@ -157,6 +177,7 @@ def scored_set(
     group_names=(),
     ids=None,
     other_columns=None,
+    counts=None,
     fingerprint: str = "",
 ) -> ScoredSet:
     """Check and freeze a :class:`ScoredSet`.
@@ -176,6 +197,8 @@ def scored_set(
     group_names : sequence of str
     ids : array-like of shape (n_rows,), optional
     other_columns : dict of str to array-like of shape (n_rows,), optional
+    counts : array-like of shape (n_rows,), int >= 0, optional
+        How many samples each row stands for; default one each.
     fingerprint : str
 
     Returns
@@ -186,7 +209,8 @@ def scored_set(
     ------
     ValueError
         When ``y_true`` is not boolean, a score is not a finite real number, there are no curve
-        rows, an array's length differs from ``scores``, or a fold or group id is out of range.
+        rows, an array's length differs from ``scores``, a fold or group id is out of range,
+        or a count is negative or not whole.
     """
     scores = np.asarray(scores)
     if scores.ndim != 1 or scores.size == 0:
@@ -233,6 +257,7 @@ def scored_set(
         ids = np.asarray(ids)
         if ids.shape != (n,):
             raise ValueError(f"ids must have shape ({n},), got {ids.shape}")
+    counts = check_counts(counts, n)
     others = {}
     for column, values in (other_columns or {}).items():
         values = np.asarray(values)
@@ -256,6 +281,7 @@ def scored_set(
         group_names=group_names,
         ids=frozen(ids),
         other_columns=others,
+        counts=frozen(counts),
         fingerprint=str(fingerprint),
     )
 

@@ -24,6 +24,7 @@ from core.estimates import (
     BootstrapChoice,
     at_prevalence,
     bootstrap_threshold,
+    can_bootstrap,
     expected_cost_per_1000,
     fold_indexes,
     fold_thresholds,
@@ -85,12 +86,9 @@ class TradeoffData:
         if self.fold_ids is None:
             return ()
         index = self.cv_index
-        # The scores and labels in the training digits' order, from the index (the same values).
-        scores = np.empty(index.n_samples, dtype=np.float64)
-        scores[index.order] = index.sorted_scores
-        labels = np.empty(index.n_samples, dtype=bool)
-        labels[index.order] = np.diff(index.positives_below).astype(bool)
-        return fold_indexes(y_true=labels, scores=scores, fold_ids=self.fold_ids)
+        return fold_indexes(
+            y_true=index.y_true, scores=index.scores, fold_ids=self.fold_ids, counts=index.counts
+        )
 
     @property
     def training_prevalence(self) -> float:
@@ -129,15 +127,27 @@ def tradeoff_data(result: DetectorResult) -> TradeoffData:
 
 
 def scored_tradeoff_data(scored: ScoredSet) -> TradeoffData:
-    """Build the indexes of ``scored`` (curves follow on first use): O(n log n) once, then
-    O(log n) per threshold."""
-    curve, test = scored.curve_rows, scored.test_rows
-    cv_index = build_score_index(y_true=scored.y_true[curve], scores=scored.scores[curve])
+    """Count the curve rows and the test rows of ``scored`` (curves follow on first use):
+    O(n log n) once, then O(log n) per threshold. Rows carrying counts count as many samples."""
+
+    def rows(which: np.ndarray | None, array: np.ndarray | None):
+        # Without test rows the curve rows are every row: no copy.
+        return array if which is None or array is None else array[which]
+
+    curve = None if scored.is_test is None else ~scored.is_test
+    cv_index = build_score_index(
+        y_true=rows(curve, scored.y_true),
+        scores=rows(curve, scored.scores),
+        counts=rows(curve, scored.counts),
+    )
     test_index = None
-    if test.size:
-        test_index = build_score_index(y_true=scored.y_true[test], scores=scored.scores[test])
-    fold_ids = None if scored.fold_ids is None else scored.fold_ids[curve]
-    low, high = float(cv_index.sorted_scores[0]), float(cv_index.sorted_scores[-1])
+    if scored.has_test:
+        test = scored.is_test
+        test_index = build_score_index(
+            y_true=scored.y_true[test], scores=scored.scores[test], counts=rows(test, scored.counts)
+        )
+    fold_ids = rows(curve, scored.fold_ids)
+    low, high = float(cv_index.thresholds[0]), float(cv_index.thresholds[-1])
     step = slider_step(low=low, high=high)
     return TradeoffData(
         cv_index=cv_index,
@@ -164,8 +174,12 @@ class GoalSpread:
         the target.
     bootstrap : BootstrapChoice or None
         The spread of the picked threshold, and of the other figure there, over resamples of
-        the cross-validated scores. None for a precision target at a chosen prevalence: the
-        bootstrap counts precision as the resample has it.
+        the cross-validated scores. None when ``no_bootstrap`` says why.
+    no_bootstrap : {"prevalence", "counts"} or None
+        Why there is no bootstrap: "prevalence" for a precision target at a chosen prevalence
+        (the bootstrap counts precision as the resample has it), "counts" for a set of counts
+        (an aggregated table) of more samples than the bootstrap lays out one by one
+        (:func:`core.estimates.can_bootstrap`). None when there is one.
     """
 
     kind: str
@@ -173,6 +187,7 @@ class GoalSpread:
     prevalence: float | None
     fold_thresholds: tuple[float, ...]
     bootstrap: BootstrapChoice | None
+    no_bootstrap: str | None = None
 
 
 def goal_spread(
@@ -197,7 +212,11 @@ def goal_spread(
     """
     if prevalence is not None:
         prevalence = check_prevalence(prevalence)
-    shifted = kind == "precision" and prevalence is not None
+    no_bootstrap = None
+    if kind == "precision" and prevalence is not None:
+        no_bootstrap = "prevalence"
+    elif not can_bootstrap(data.cv_index):
+        no_bootstrap = "counts"
     return GoalSpread(
         kind=kind,
         target=target,
@@ -205,7 +224,10 @@ def goal_spread(
         fold_thresholds=fold_thresholds(
             data.folds, kind=kind, target=target, prevalence=prevalence
         ),
-        bootstrap=None if shifted else bootstrap_threshold(data.cv_index, kind=kind, target=target),
+        bootstrap=None
+        if no_bootstrap
+        else bootstrap_threshold(data.cv_index, kind=kind, target=target),
+        no_bootstrap=no_bootstrap,
     )
 
 

@@ -1,5 +1,6 @@
-"""Pictures for the hostile-input tests and benchmarks, built on the fly (none is stored): crafted
-ones that cost a naive decoder far more than their size says, and an ordinary large phone photo."""
+"""Pictures and score files for the hostile-input tests and benchmarks, built on the fly (none is
+stored): crafted ones that cost a naive decoder far more than their size says, an ordinary large
+phone photo, and Parquet written by hand so that every size it claims can lie."""
 
 from __future__ import annotations
 
@@ -179,3 +180,132 @@ def wide_csv(n_columns: int = 5_000_000) -> bytes:
     return (
         b",".join(b"c%d" % k for k in range(n_columns)) + b"\n" + b"0," * (n_columns - 1) + b"0\n"
     )
+
+
+# --- Parquet written by hand: every size it claims is ours to choose ------------------------------
+# Thrift's compact protocol, as Parquet's footer and page headers use it.
+_I32, _I64, _BINARY, _LIST, _STRUCT = 5, 6, 8, 9, 12
+
+
+def _field(last: int, field_id: int, kind: int) -> bytes:
+    delta = field_id - last
+    if 0 < delta <= 15:
+        return bytes([delta << 4 | kind])
+    return bytes([kind]) + _varint(_zigzag(field_id))
+
+
+def _struct(*fields: tuple[int, int, bytes]) -> bytes:
+    """(field id, compact type, encoded value), in increasing id order; then the stop byte."""
+    out, last = bytearray(), 0
+    for field_id, kind, value in fields:
+        out += _field(last, field_id, kind) + value
+        last = field_id
+    return bytes(out) + b"\x00"
+
+
+def _int(value: int) -> bytes:
+    return _varint(_zigzag(value))
+
+
+def _binary(value: bytes) -> bytes:
+    return _varint(len(value)) + value
+
+
+def _list(kind: int, items: list[bytes]) -> bytes:
+    if len(items) < 15:
+        return bytes([len(items) << 4 | kind]) + b"".join(items)
+    return bytes([0xF0 | kind]) + _varint(len(items)) + b"".join(items)
+
+
+def handmade_parquet(
+    n_rows: int = 100,
+    *,
+    row_groups: int = 1,
+    page_claim: int | None = None,
+    chunk_claim: int | None = None,
+    values_claim: int | None = None,
+    group_text: bytes | None = None,
+) -> bytes:
+    """A Parquet score file written byte by byte: ``label`` (INT64) and ``score`` (DOUBLE),
+    required, PLAIN, uncompressed, one data page per column chunk, in ``row_groups`` row groups
+    of ``n_rows`` rows each; honest unless told to lie.
+
+    ``page_claim``: the score's first data page claims this size decompressed.
+    ``chunk_claim``: the score's first column chunk claims this size decompressed.
+    ``values_claim``: the score's first data page claims this many values.
+    ``group_text``: adds a BYTE_ARRAY column ``group`` whose one dictionary entry is this text,
+    and every row refers to it (each page a few bytes: what it decodes to is rows x text).
+    """
+    import struct
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    out = bytearray(b"PAR1")
+    groups = []
+    leaves = [(b"label", 2), (b"score", 5)]  # Parquet's physical types INT64 = 2, DOUBLE = 5
+    if group_text is not None:
+        leaves.append((b"group", 6))  # BYTE_ARRAY
+    for g in range(row_groups):
+        label = (rng.random(n_rows) < 0.3).astype("<i8")
+        score = (rng.normal(size=n_rows) + label).astype("<f8")
+        chunks, group_bytes = [], 0
+        for name, physical in leaves:
+            start = len(out)
+            dictionary_offset = None
+            encodings = [_int(0), _int(3)]
+            lie = g == 0 and name == b"score"
+            if name == b"group":
+                entry = struct.pack("<I", len(group_text)) + group_text
+                dictionary_offset = start
+                out += _struct(
+                    (1, _I32, _int(2)), (2, _I32, _int(len(entry))), (3, _I32, _int(len(entry))),
+                    (7, _STRUCT, _struct((1, _I32, _int(1)), (2, _I32, _int(0)))),
+                ) + entry  # fmt: skip
+                body = bytes([1]) + _varint(n_rows << 1) + b"\x00"  # bit width 1, one run of 0
+                encoding = 8  # RLE_DICTIONARY
+                encodings.append(_int(8))
+            else:
+                body = (label if name == b"label" else score).tobytes()
+                encoding = 0
+            data_offset = len(out)
+            size = page_claim if lie and page_claim is not None else len(body)
+            values = values_claim if lie and values_claim is not None else n_rows
+            out += _struct(
+                (1, _I32, _int(0)), (2, _I32, _int(size)), (3, _I32, _int(len(body))),
+                (5, _STRUCT, _struct(
+                    (1, _I32, _int(values)), (2, _I32, _int(encoding)), (3, _I32, _int(3)),
+                    (4, _I32, _int(3)),
+                )),
+            ) + body  # fmt: skip
+            total = len(out) - start
+            uncompressed = chunk_claim if lie and chunk_claim is not None else total
+            group_bytes += total
+            fields = [
+                (1, _I32, _int(physical)), (2, _LIST, _list(_I32, encodings)),
+                (3, _LIST, _list(_BINARY, [_binary(name)])), (4, _I32, _int(0)),
+                (5, _I64, _int(n_rows)), (6, _I64, _int(uncompressed)), (7, _I64, _int(total)),
+                (9, _I64, _int(data_offset)),
+            ]  # fmt: skip
+            if dictionary_offset is not None:
+                fields.append((11, _I64, _int(dictionary_offset)))
+            chunks.append(_struct((2, _I64, _int(start)), (3, _STRUCT, _struct(*fields))))
+        groups.append(_struct(
+            (1, _LIST, _list(_STRUCT, chunks)), (2, _I64, _int(group_bytes)),
+            (3, _I64, _int(n_rows)),
+        ))  # fmt: skip
+    schema = [_struct((4, _BINARY, _binary(b"schema")), (5, _I32, _int(len(leaves))))]
+    schema += [
+        _struct(
+            (1, _I32, _int(physical)),
+            (3, _I32, _int(0)),
+            (4, _BINARY, _binary(name)),
+            *([(6, _I32, _int(0))] if physical == 6 else []),  # converted type UTF8: text
+        )  # fmt: skip
+        for name, physical in leaves
+    ]
+    footer = _struct(
+        (1, _I32, _int(1)), (2, _LIST, _list(_STRUCT, schema)),
+        (3, _I64, _int(n_rows * row_groups)), (4, _LIST, _list(_STRUCT, groups)),
+    )  # fmt: skip
+    return bytes(out) + footer + struct.pack("<I", len(footer)) + b"PAR1"

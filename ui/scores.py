@@ -5,9 +5,12 @@ columns hold what, and which label value is the positive class come first, outsi
 threshold's fragment; the explorer and the panels under it reuse the trade-off page's pieces
 (:mod:`ui.tradeoff`), worded by the scored set's nouns.
 
-Every step that reads the file or the choices keeps its result per server, by content: the
-table by the file's fingerprint, the scored set by its own (the table's and the choices'), so
-sessions looking at the same file share one copy, and a bad file's one line is kept as well.
+Every step that reads the file or the choices keeps its result in the server's one
+:class:`core.score_store.ScoreStore`, by content: the table by the file's key, the scored set
+and its view by the table's fingerprint and the choices, so sessions looking at the same file
+share one copy within the store's memory budget, and a bad file's one line is kept as well.
+What fell out of the budget is read again from its source (an upload's bytes were spilled to
+the cache directory), with a short "Reloading…".
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from core.cache import resolve_cache_dir
 from core.calibration import calibration_or_none
 from core.charts import reliability_figure
+from core.counting import score_at_rank
 from core.explorer import ExplorerNouns, scored_set_nouns
 from core.formatting import percent, score_file_problem_text
 from core.groups import group_figures, group_indexes, group_thresholds
@@ -30,14 +35,17 @@ from core.score_files import (
     ROLES,
     ScoreFileError,
     ScoreTable,
+    count_columns,
     default_positive,
     guess_columns,
     label_values,
     limits_from_env,
     load_score_table,
     scored_set_from_table,
+    start_isolated_reader,
 )
 from core.score_rows import ROW_KINDS, rows_at_cut
+from core.score_store import ScoreStore, budget_from_env
 from core.scored_set import ScoredSet
 from core.tradeoff import TradeoffData, scored_tradeoff_data
 from ui import tradeoff
@@ -94,13 +102,15 @@ class Source:
 
     ``key`` names the content (a hash of the upload's bytes, or the listed file's name, size
     and time of change), ``content`` is the bytes or the path, ``linkable`` whether a link can
-    name it (only the server's files can).
+    name it (only the server's files can), ``spilled`` where the store keeps an upload's bytes
+    (None for a server file, or when the cache directory cannot be written).
     """
 
     name: str
     key: str
     content: bytes | Path
     linkable: bool
+    spilled: Path | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,35 +128,59 @@ class ScoresView:
 # --------------------------------------------------------------------------------------------
 
 
-@st.cache_resource(max_entries=6, show_spinner="Reading the file…")
-def _table(key: str, name: str, _content) -> ScoreTable | str:
+@st.cache_resource(show_spinner=False)
+def score_store() -> ScoreStore:
+    """The server's one store of tables and score views (:mod:`core.score_store`): shared by
+    every session, within ``THRESHOLD_EXPLORER_SCORE_STORE_MB``; uploads spill to the cache
+    directory so that what falls out is read again."""
+    start_isolated_reader()  # the first file read need not wait for its process either
+    directory = resolve_cache_dir()
+    return ScoreStore(
+        budget_bytes=budget_from_env(),
+        spill_dir=None if directory is None else directory / "score_uploads",
+    )
+
+
+def _kept(key: str, load, *, first_words: str):
+    """The store's value of ``key``; while it is loaded, ``first_words`` the first time and
+    "Reloading…" when it fell out of the store's budget since."""
+    store = score_store()
+    state = store.state(key)
+    if state == "held":
+        return store.get(key, load)
+    with st.spinner("Reloading…" if state == "evicted" else first_words):
+        value = store.get(key, load)
+    store.remeasure()  # what the others made on demand meanwhile (a table's text columns)
+    return value
+
+
+def _read_table(source: Source) -> ScoreTable | str:
     """The file's table, or the one line that says why it cannot be one (kept as well, so a
     bad file is read once)."""
+    content = source.content
+    if source.spilled is not None:  # an upload: its bytes as the store kept them
+        content = ScoreStore.unspill(source.spilled) or content
     try:
-        return load_score_table(_content, name=name, limits=limits_from_env(), isolated=True)
+        limits = limits_from_env()
+        return load_score_table(content, name=source.name, limits=limits, isolated=True)
     except ScoreFileError as error:
         return score_file_problem_text(error)
     except OSError as error:
-        return f"{name}: the file cannot be read ({error.strerror or 'unknown error'})."
+        return f"{source.name}: the file cannot be read ({error.strerror or 'unknown error'})."
 
 
-@st.cache_resource(max_entries=12, show_spinner=False)
-def _scored(table_fingerprint: str, choices: tuple, _table: ScoreTable) -> ScoredSet | str:
-    """The scored set the choices make of the table, or the one line that says why not."""
+def _make_view(table: ScoreTable, choices: tuple) -> ScoresView | str:
+    """The scored set the choices make of the table, with its indexes, groups and nouns; or
+    the one line that says why there is none."""
     try:
-        return scored_set_from_table(_table, **dict(choices))
+        scored = scored_set_from_table(table, **dict(choices))
     except ScoreFileError as error:
         return score_file_problem_text(error)
-
-
-@st.cache_resource(max_entries=12, show_spinner="Counting…")
-def _view(fingerprint: str, _scored: ScoredSet) -> ScoresView:
-    """The indexes, groups and nouns of one scored set, once per server."""
     return ScoresView(
-        scored=_scored,
-        data=scored_tradeoff_data(_scored),
-        groups=group_indexes(_scored),
-        nouns=scored_set_nouns(_scored),
+        scored=scored,
+        data=scored_tradeoff_data(scored),
+        groups=group_indexes(scored),
+        nouns=scored_set_nouns(scored),
     )
 
 
@@ -208,16 +242,8 @@ def choose_source() -> tuple[Source | None, str | None]:
             help="The files of the directory the server was started with "
             "(THRESHOLD_EXPLORER_SCORES), by name.",
         )
-        path = score_file_path(directory, name)
         publish(FILE_KEY, "file", name)
-        if path is None:  # gone since it was listed
-            return None, note
-        try:
-            stat = path.stat()
-        except OSError:
-            return None, note
-        key = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
-        return Source(name=name, key=key, content=path, linkable=True), note
+        return server_file_source(directory, name), note
     unpublish(FILE_KEY, "file")
     upload = st.file_uploader(
         "Score file: CSV or Parquet",
@@ -238,12 +264,33 @@ def choose_source() -> tuple[Source | None, str | None]:
         return None, note
     content = upload.getvalue()
     key = hashlib.sha256(content).hexdigest()
-    return Source(name=upload.name, key=key, content=content, linkable=False), note
+    try:
+        spilled = score_store().spill(content)
+    except OSError:  # no cache directory: the session's own bytes are read again instead
+        spilled = None
+    source = Source(name=upload.name, key=key, content=content, linkable=False, spilled=spilled)
+    return source, note
+
+
+def server_file_source(directory: Path | None, name: str) -> Source | None:
+    """The listed file ``name`` of the server's directory as a source, keyed by its path, size
+    and time of change; None when it is gone since it was listed."""
+    path = score_file_path(directory, name)
+    if path is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+    return Source(name=name, key=key, content=path, linkable=True)
 
 
 def load_table(source: Source) -> ScoreTable | None:
     """The source's table; one plain line (and None) when it cannot be read."""
-    table = _table(source.key, source.name, source.content)
+    table = _kept(
+        f"table:{source.key}", lambda: _read_table(source), first_words="Reading the file…"
+    )
     if isinstance(table, str):
         st.error(table, icon=":material/error:")
         return None
@@ -359,27 +406,38 @@ def choose_positive(table: ScoreTable, label: str) -> tuple[str | None, bool]:
 def scores_view(table: ScoreTable, chosen: dict) -> ScoresView | None:
     """The positive class, then the scored set of the choices, kept per server; a line that
     says what to choose, or one plain line of what is wrong, and None, when there is none."""
+    # An aggregated table (score, positives, negatives) has no label column to choose.
+    counted = count_columns(table) if chosen["label"] is None else None
     missing = [role for role in ("label", "score") if chosen[role] is None]
+    if counted:
+        missing.remove("label")
     if missing:
         st.info(f"Choose the {' and the '.join(missing)} column above.", icon=":material/help:")
         return None
-    positive, go_on = choose_positive(table, chosen["label"])
-    if not go_on:
+    if counted:
+        choices = tuple(sorted({**chosen, "id": None, **counted}.items()))
+    else:
+        positive, go_on = choose_positive(table, chosen["label"])
+        if not go_on:
+            return None
+        choices = tuple(sorted({**chosen, "positive": positive}.items()))
+    view = _kept(
+        f"view:{table.fingerprint}:{choices!r}",
+        lambda: _make_view(table, choices),
+        first_words="Counting…",
+    )
+    if isinstance(view, str):
+        st.error(view, icon=":material/error:")
         return None
-    choices = tuple(sorted({**chosen, "positive": positive}.items()))
-    scored = _scored(table.fingerprint, choices, table)
-    if isinstance(scored, str):
-        st.error(scored, icon=":material/error:")
-        return None
-    return _view(scored.fingerprint, scored)
+    return view
 
 
 def default_threshold(data: TradeoffData) -> float:
     """0.5 for scores that reach across it (probabilities), else the middle curve score."""
     if data.slider_min <= 0.5 <= data.slider_max:
         return 0.5
-    scores = data.cv_index.sorted_scores
-    return float(scores[scores.size // 2])
+    index = data.cv_index
+    return score_at_rank(index, index.n_samples // 2)
 
 
 def new_set_resets_threshold(view: ScoresView) -> None:
@@ -394,14 +452,17 @@ def new_set_resets_threshold(view: ScoresView) -> None:
 def summary_line(view: ScoresView) -> str:
     """What was read: rows, positives, test rows, folds, groups."""
     scored, data = view.scored, view.data
+    read = f"{scored.n_rows:,} rows of {scored.name}"
+    if not scored.has_rows:
+        read = f"{scored.n_samples:,} scores counted by the aggregated table {scored.name}"
     parts = [
-        f"{scored.n_rows:,} rows of {scored.name}",
+        read,
         f"{data.cv_index.n_pos:,} labelled {scored.positive_label} among the "
         f"{data.cv_index.n_samples:,} the curves rest on "
         f"({percent(data.training_prevalence, decimals=2)})",
     ]
-    if scored.has_test:
-        parts.append(f"{scored.test_rows.size:,} test rows held out")
+    if scored.has_test and data.test_index is not None:
+        parts.append(f"{data.test_index.n_samples:,} test rows held out")
     if scored.has_folds:
         parts.append(f"{len(scored.fold_names)} folds")
     if scored.has_groups:
@@ -495,6 +556,12 @@ def rows_table(view: ScoresView, *, threshold: float) -> None:
 
     scored = view.scored
     st.subheader("The rows at the cut")
+    if not scored.has_rows:
+        st.caption(
+            "Not available for an aggregated table: its rows count scores (positives and "
+            "negatives per score), so there are no single rows to show."
+        )
+        return
     st.session_state.setdefault(ROWS_KIND_KEY, "nearest")
     kind = st.selectbox(
         "Which rows",

@@ -327,6 +327,11 @@ def goal_spread_text(spread, *, sample_share: str = "the training share") -> str
     )
     boot = spread.bootstrap
     text = f"Each fold alone would pick {folds}." if folds else ""
+    if boot is None and spread.no_bootstrap == "counts":
+        return (
+            text + " No bootstrap range: this aggregated table counts more scores than the "
+            "bootstrap lays out one by one."
+        ).strip()
     if boot is None:
         return (
             text + f" No bootstrap range at a chosen share: it is drawn at {sample_share}."

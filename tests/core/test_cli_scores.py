@@ -72,6 +72,9 @@ def test_json_has_the_detectors_keys_plus_source_and_groups(score_csv, capsys):
         "file": "spam scores.csv",
         "format": "csv",
         "rows": len(frame),
+        "aggregated": False,
+        "samples": len(frame),
+        "curve_samples": int(curve.sum()),
         "curve_rows": int(curve.sum()),
         "test_rows": int((~curve).sum()),
         "columns": {
@@ -81,6 +84,8 @@ def test_json_has_the_detectors_keys_plus_source_and_groups(score_csv, capsys):
             "split": "set",
             "group": "lang",
             "id": "msg_id",
+            "positives": None,
+            "negatives": None,
         },  # fmt: skip
         "positive_label": "spam",
         "negative_label": "ham",
@@ -144,7 +149,7 @@ def test_columns_are_guessed_and_01_labels_need_no_positive(tmp_path, capsys):
         (b"label,score\n0,0.5\n", ["--group", "region"], 'bad.csv: there is no column "region"'),
         (b"", [], "bad.csv: the file is empty."),
         (nested_parquet(), [], 'bad.csv: column "items" holds nested values'),
-        (parquet_claiming(), [], "bad.csv: its pages claim 8,192 MB once decoded"),
+        (parquet_claiming(), [], "bad.csv: its pages claim 8,192.0 MB once decoded"),
     ],
 )  # fmt: skip
 def test_a_bad_file_is_one_line_and_exit_2(content, extra, line, tmp_path, capsys):

@@ -86,3 +86,23 @@ def test_average_precision_at_a_prevalence_is_sklearns_on_classes_reweighted_to_
     assert average_precision_at_prevalence(index) == average_precision(index)
     with pytest.raises(ValueError, match="1.5"):
         average_precision_at_prevalence(index, prevalence=1.5)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 20])
+def test_the_sums_from_chunks_are_the_whole_arrays_bit_for_bit(monkeypatch, chunk):
+    from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve
+
+    from core import curves
+
+    monkeypatch.setattr(curves, "TERMS_CHUNK", chunk)
+    rng = np.random.default_rng(11)
+    labels = rng.random(5000) < 0.3
+    scores = np.round(rng.normal(labels * 1.0, 1.0), 2)
+    index = build_score_index(y_true=labels, scores=scores)
+    fpr, tpr, _ = roc_curve(labels, scores, drop_intermediate=False)
+    assert curves.roc_auc(index) == auc(fpr, tpr) == float(np.trapezoid(tpr, fpr))
+    precision, recall, _ = precision_recall_curve(labels, scores, drop_intermediate=False)
+    assert curves.average_precision(index) == -float(np.sum(np.diff(recall) * precision[:-1]))
+    assert curves.average_precision(index) == pytest.approx(
+        average_precision_score(labels, scores), rel=1e-15
+    )

@@ -370,10 +370,13 @@ def test_guessing_and_the_positive_class():
         "split": "split",
         "group": "Group",
         "id": "ID",
+        "positives": None,
+        "negatives": None,
     }
     assert guess_columns(["a", "b"]) == dict.fromkeys(
-        ("label", "score", "fold", "split", "group", "id")
+        ("label", "score", "fold", "split", "group", "id", "positives", "negatives")
     )
+    assert guess_columns(["Score", "N Positives", "negatives"])["negatives"] == "negatives"
     assert guess_columns(["target", "pred"])["score"] == "pred"
     assert default_positive(["0", "1"]) == "1"
     assert default_positive(["0.0", "1.0"]) == "1.0"
@@ -415,7 +418,7 @@ def test_limits_from_env():
     assert (limits.max_bytes, limits.max_rows) == (5 * MB, 10)
     assert limits.max_columns == ReadLimits().max_columns
     assert limits_from_env({}) == ReadLimits()
-    assert ReadLimits().max_rows == 2_000_000
+    assert ReadLimits().max_rows == 20_000_000
     with pytest.raises(ValueError, match="THRESHOLD_EXPLORER_SCORE_SECONDS"):
         limits_from_env({"THRESHOLD_EXPLORER_SCORE_SECONDS": "-1"})
     with pytest.raises(ValueError, match="THRESHOLD_EXPLORER_MAX_SCORE_ROWS"):
