@@ -24,7 +24,7 @@ from core.data import load_dataset
 from core.multiclass import book_figures, train_multiclass
 from harness import ROOT
 
-pytestmark = pytest.mark.mnist
+pytestmark = [pytest.mark.mnist, pytest.mark.multiclass_mnist]
 
 # cross_val_score(SGDClassifier(random_state=42), X_train, y_train, cv=3), scikit-learn 1.9.1
 CV_ACCURACY = [0.87745, 0.85835, 0.8698]
