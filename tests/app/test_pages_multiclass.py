@@ -1,0 +1,223 @@
+"""AppTest tests of /multiclass ("All digits") on the small fallback digits (no MNIST, fresh
+cache per test): the offer to train, the training, every section, the link's parameters."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pytest
+from sklearn.metrics import precision_recall_fscore_support
+
+from core.error_analysis import cell_members
+from tests.support import (
+    explorer_mounts,
+    forget_app_caches,
+    galleries,
+    open_page,
+    release_explorer,
+    texts,
+    view_link,
+)
+
+PAGE = "pages/multiclass.py"
+EXPLORER = "multiclass_explorer"
+
+
+@pytest.fixture(autouse=True)
+def no_mnist(monkeypatch, cache_dir):
+    monkeypatch.delenv("MNIST_DATA", raising=False)
+    monkeypatch.setenv("THRESHOLD_EXPLORER_OFFLINE", "1")
+    forget_app_caches()
+    yield
+    forget_app_caches()
+
+
+@pytest.fixture
+def digits():
+    from core.data import load_fallback_dataset
+
+    return load_fallback_dataset()
+
+
+@pytest.fixture
+def trained(digits, cache_dir):
+    """The ten-class models of the fallback digits, in the disk cache the page reads."""
+    from core.multiclass import train_multiclass
+
+    return train_multiclass(digits, cache_dir=cache_dir)
+
+
+def wait_for_training(app, digits):
+    """Wait for the training the page started, then run the page again (the browser's
+    fragment does so by itself when it ends)."""
+    from ui.detector import training_registry
+
+    job = training_registry().existing_multiclass(digits)
+    assert job is not None, "no training was started"
+    deadline = time.monotonic() + 120
+    while not job.done:
+        assert time.monotonic() < deadline, "the training did not end"
+        time.sleep(0.02)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def charts(app) -> dict[str, dict]:
+    """The page's Plotly charts by key."""
+    return {
+        chart.proto.id.rsplit("-", 1)[-1]: json.loads(chart.proto.spec)
+        for chart in app.get("plotly_chart")
+    }
+
+
+def chart_keys(app) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in app.get("plotly_chart")]
+
+
+def dataframe(app, column: str):
+    """The one table of the page with ``column``."""
+    [frame] = [d.value for d in app.dataframe if column in d.value.columns]
+    return frame
+
+
+def test_nothing_trains_until_asked(cache_dir):
+    app = open_page(PAGE)
+    assert [b.label for b in app.button] == ["Train the ten-class models"]
+    assert "Not trained yet" in texts(app)
+    assert not app.get("plotly_chart") and not app.dataframe
+    assert not any(cache_dir.glob("*"))
+
+
+def test_training_by_the_button_shows_every_section(digits):
+    app = open_page(PAGE)
+    app.button[0].click().run()
+    app = wait_for_training(app, digits)
+    from ui.detector import training_registry
+
+    result = training_registry().ready_multiclass(digits)
+    assert result is not None
+    page = texts(app)
+    for heading in (
+        "Accuracy, fold by fold",
+        "The first digit, read by the ten-class model",
+        "Error analysis: the confusion matrix",
+        "Precision, recall and F1 of each digit",
+        "One digit's trade-off inside the ten-class model",
+    ):
+        assert heading in page, heading
+    # The accuracies as the result holds them, beside the baseline.
+    folds = dataframe(app, "Fold 1")
+    assert folds["Fold 1"].tolist() == [
+        f"{result.cv_accuracy[0]:.3%}",
+        f"{result.cv_accuracy_scaled[0]:.3%}",
+        f"{result.baseline_accuracy[0]:.3%}",
+    ]
+    # Per-digit figures: scikit-learn's on the scaled model's held-out predictions.
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        result.y_train, result.predictions_scaled, labels=result.classes, zero_division=np.nan
+    )
+    table = dataframe(app, "Digit")
+    assert table["Precision"].tolist() == [f"{v:.1%}" for v in precision]
+    assert table["Recall"].tolist() == [f"{v:.1%}" for v in recall]
+    assert table["F1"].tolist() == [f"{v:.1%}" for v in f1]
+    # The explorer holds the 5's column of the scaled model's scores, every training digit.
+    position, _, _ = explorer_mounts(app, EXPLORER)
+    assert position["threshold"] == 0.0
+    assert app.session_state["threshold"] == 0.0
+
+
+def test_the_first_digit_s_ten_scores(trained):
+    app = open_page(PAGE)
+    [figure] = [c for c in charts(app).values() if "decision scores" in c["layout"]["title"]["text"]]
+    bars = figure["data"][0]
+    assert len(bars["x"]) == 10
+    assert f"says **{trained.some_digit_prediction}**" in texts(app)
+
+
+def test_a_link_opens_the_errors_view_on_a_cell_with_its_digits(trained, digits):
+    app = open_page(PAGE, query={"view": "errors", "cell": "3-5", "digit": "3"})
+    titles = [figure["layout"]["title"]["text"] for figure in charts(app).values()]
+    assert "Errors normalised by row" in titles and "Errors normalised by column" in titles
+    assert app.selectbox(key="mc_cell_pick").value == (3, 5)
+    assert app.selectbox(key="mc_digit").value == 3
+    shown = galleries(app)
+    expected = [
+        cell_members(
+            y_true=trained.y_train,
+            y_pred=trained.predictions_scaled,
+            decision_scores=trained.decision_scores_scaled,
+            true_class=true,
+            predicted_class=predicted,
+            limit=24,
+        )
+        for true, predicted in ((3, 5), (5, 3))
+    ]
+    nonempty = [cell.indices.tolist() for cell in expected if cell.indices.size]
+    assert [[thumb["index"] for thumb in gallery] for gallery in shown] == nonempty
+    for cell, true, predicted in zip(expected, (3, 5), (5, 3), strict=True):
+        assert f"**{true}s read as {predicted}s** ({cell.n_total:,})" in texts(app)
+    link = view_link(app)
+    assert "view=errors" in link and "cell=3-5" in link and "digit=3" in link
+
+
+def test_choosing_a_cell_by_the_keyboard_way_shows_its_digits(trained):
+    app = open_page(PAGE)
+    assert not galleries(app)
+    app.selectbox(key="mc_cell_pick").set_value((7, 7)).run()
+    assert app.session_state["mc_cell"] == (7, 7)
+    assert app.query_params["cell"] == "7-7"
+    assert "**7s read rightly**" in texts(app)
+    app.segmented_control(key="mc_view").set_value("rows").run()
+    assert app.query_params["view"] == "rows"
+    assert [f["layout"]["title"]["text"] for f in charts(app).values()].count(
+        "Normalised by row"
+    ) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "notes"),
+    [
+        ({"view": "pie"}, ["view='pie' is not one of counts, rows, errors"]),
+        ({"cell": "12-3"}, ["cell='12-3' is not a cell written true-predicted"]),
+        ({"cell": "3-x"}, ["cell='3-x' is not a cell"]),
+        ({"digit": "12"}, ["digit='12' is not one of"]),
+        ({"threshold": "nan"}, ["threshold='nan' is not a finite number"]),
+        ({"threshold": "1e400"}, ["threshold='1e400' is outside"]),
+        ({"colour": "red"}, ["Ignored unknown link parameter(s): 'colour'"]),
+    ],
+)
+def test_a_bad_link_gets_one_note_and_the_page(trained, query, notes):
+    app = open_page(PAGE, query=query)
+    shown = [info.value for info in app.info]
+    for note in notes:
+        assert sum(note in line for line in shown) == 1, (note, shown)
+    assert "Precision, recall and F1 of each digit" in texts(app)
+
+
+def test_the_explorer_s_threshold_follows_a_release_and_the_link(trained):
+    app = open_page(PAGE, query={"digit": "5"})
+    release_explorer(app, 1.25, key=EXPLORER)
+    assert app.session_state["threshold"] == 1.25
+    assert float(app.query_params["threshold"]) == 1.25
+    assert "threshold=1.25" in view_link(app)
+    # Another digit opens at its own default, not at the 5's threshold.
+    app.selectbox(key="mc_digit").set_value(8).run()
+    assert app.session_state["threshold"] == 0.0
+
+
+def test_the_detector_s_goal_is_shown_beside_only_when_it_is_trained(trained, digits, cache_dir):
+    app = open_page(PAGE, query={"digit": "5"})
+    beside = dataframe(app, "Its recall")
+    assert len(beside) == 1
+    assert "The 5-detector is not trained on this server yet" in texts(app)
+
+    from core.detector import train_detector
+
+    train_detector(digits, digit=5, cache_dir=cache_dir)
+    forget_app_caches()
+    app = open_page(PAGE, query={"digit": "5"})
+    beside = dataframe(app, "Its recall")
+    assert beside[""].tolist() == ["The ten-class model's column", "The 5-detector (Train page)"]
