@@ -30,6 +30,14 @@ def format_cache_notice(status: CacheStatus) -> str:
     )
 
 
+def format_multiclass_cache_notice(status: CacheStatus) -> str:
+    """The one line ``multiclass`` prints on stderr when the cache cannot be written."""
+    return (
+        f"note: {unwritable_cache(status)}: the trained multiclass model is not kept, so every "
+        "run trains it again (several minutes on full MNIST)"
+    )
+
+
 def format_summary(summary: dict) -> str:
     """Readable multi-line text of a :func:`~core.data.dataset_summary` (``info``)."""
     height, width = summary["image_shape"]
@@ -90,6 +98,65 @@ def format_report(report: dict) -> str:
         f"    recall there:    {number(report['recall_at_threshold_90'])}",
         f"computed in {report['seconds']:.2f} s",
     ]
+    return "\n".join(lines)
+
+
+def format_multiclass(summary: dict) -> str:
+    """:func:`~core.multiclass.multiclass_summary`'s figures as text (``multiclass``); the
+    accuracies and scores in full, as Python prints them."""
+
+    def numbers(values) -> str:
+        return "[" + ", ".join(repr(v) for v in values) + "]"
+
+    def share(value) -> str:
+        return "n/a" if value is None else f"{value:.4f}"
+
+    def matrix(rows, title: str) -> list[str]:
+        classes = summary["classes"]
+        width = max(5, *(len(f"{count:,}") for row in rows for count in row))
+        head = "  true \\ predicted " + " ".join(f"{c:>{width}}" for c in classes)
+        lines = [f"{title} (rows are true digits, columns predicted):", head]
+        for digit, row in zip(classes, rows, strict=True):
+            lines.append(f"  {digit:>17} " + " ".join(f"{n:>{width},}" for n in row))
+        return lines
+
+    book = summary["book"]
+    lines = [
+        f"Multiclass SGDClassifier(random_state=42), one-versus-rest over {len(summary['classes'])}"
+        f" digits, 3-fold cross-validation on {summary['n_train']:,} training digits",
+        f"  cross_val_score accuracy, raw pixels:          {numbers(summary['cv_accuracy'])}",
+        f"    the book prints:                             {numbers(book['cv_accuracy'])}",
+        f"  cross_val_score accuracy, standardised pixels: "
+        f"{numbers(summary['cv_accuracy_scaled'])}",
+        f"    the book prints:                             {numbers(book['cv_accuracy_scaled'])}",
+        f"  always the commonest digit of the fold's training part: "
+        f"{numbers(summary['baseline_accuracy'])}",
+        "",
+        *matrix(summary["confusion_scaled"], "Error analysis, standardised pixels"),
+        "",
+        "  digit  precision  recall      F1  support",
+    ]
+    for entry in summary["per_digit_scaled"]:
+        lines.append(
+            f"  {entry['digit']:>5}  {share(entry['precision']):>9}  {share(entry['recall']):>6}"
+            f"  {share(entry['f1']):>6}  {entry['support']:>7,}"
+        )
+    lines += [
+        "",
+        *matrix(summary["confusion"], "Confusion matrix, raw pixels"),
+        "",
+        f"some_digit (training digit #{summary['some_digit_index']}, a "
+        f"{summary['some_digit_label']}), model fitted on all training digits, raw pixels:",
+        f"  predict: {summary['some_digit_prediction']}",
+        f"  decision_function: {numbers(summary['some_digit_scores'])}",
+    ]
+    if summary["not_converged"]:
+        lines.append(
+            f"{summary['not_converged']} of {summary['fits']} one-versus-rest fits stopped at "
+            "max_iter before converging (scikit-learn warns so)"
+        )
+    cached = " (read from the cache)" if summary["from_cache"] else ""
+    lines.append(f"trained in {summary['seconds']:.1f} s{cached}")
     return "\n".join(lines)
 
 

@@ -253,6 +253,11 @@ class TrainingProgress:
         return (self.folds_done + int(bool(self.final_done))) / (self.n_folds + extra)
 
     @property
+    def n_fits(self) -> int:
+        """The fits in all: the folds, and the final fit when there is one."""
+        return self.n_folds + (self.final_done is not None)
+
+    @property
     def done(self) -> bool:
         """Whether every fit is done."""
         return self.folds_done == self.n_folds and self.final_done is not False

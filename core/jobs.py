@@ -4,7 +4,9 @@ process, first come first served.
 A page asks the process's :class:`JobRegistry` for a job and polls its :attr:`TrainingJob.status`
 (a worker thread cannot talk to Streamlit). The ``"sgd"`` model is the notebook's detector
 (:func:`core.detector.train_detector`, a :class:`~core.detector.DetectorResult`); the others
-are :func:`core.compare.train_model`'s (a :class:`~core.compare.ModelResult`).
+are :func:`core.compare.train_model`'s (a :class:`~core.compare.ModelResult`). The chapter's
+multiclass SGD (:func:`core.multiclass.train_multiclass`, one job per data) waits in the same
+line: :meth:`JobRegistry.multiclass_job`.
 
 One training runs at a time, with the fit slots of :mod:`core.engine` (both cores): six
 trainings side by side would each take about as long as all six in a row, and hold more memory
@@ -27,6 +29,13 @@ from core.data import Dataset
 from core.detector import load_detector, train_detector
 from core.engine import TrainingProgress
 from core.models import SGD, model_spec
+from core.multiclass import (
+    MULTICLASS,
+    MulticlassProgress,
+    expected_multiclass_seconds,
+    load_multiclass,
+    train_multiclass,
+)
 from core.validation import check_digit
 
 log = logging.getLogger(__name__)
@@ -63,7 +72,7 @@ class JobStatus:
     waited : float
         Seconds since it was asked for (queued), or since the other process was found
         holding the lock (waiting), or its wall time so far (training or done).
-    progress : TrainingProgress or None
+    progress : TrainingProgress or MulticlassProgress or None
         The latest progress its training reported.
     fraction : float
         How far along, 0 to 1, for a progress bar: the share of its fits done, or more while
@@ -78,7 +87,7 @@ class JobStatus:
     starts_in: float | None
     ready_in: float | None
     waited: float
-    progress: TrainingProgress | None
+    progress: TrainingProgress | MulticlassProgress | None
     fraction: float = 0.0
 
 
@@ -93,7 +102,7 @@ class TrainingJob:
         The training; it calls ``progress(update)`` as it goes and ``waiting(seconds)`` while
         another process holds the cache's lock. None for a job made by :meth:`finished`.
     model : str, default "sgd"
-        The model's key, for estimates.
+        The model's key (or :data:`~core.multiclass.MULTICLASS`), for estimates.
     expected_seconds : float, optional
         How long the training should take, roughly, before any training of this model was
         timed: it moves the progress bar while the first fits run.
@@ -185,7 +194,7 @@ class TrainingJob:
         progress = self._progress
         fraction = 0.0 if progress is None else progress.fraction
         if self._started is not None and expected and fraction < 1:
-            n_fits = 4 if progress is None else progress.n_folds + (progress.final_done is not None)
+            n_fits = 4 if progress is None else progress.n_fits
             step = 1 / n_fits
             since = now - self._started - (self._fits_elapsed or 0.0)
             ratio = max(since, 0.0) / (expected * step)
@@ -435,29 +444,49 @@ class JobRegistry:
         one failed)."""
         key = self._key(dataset, digit, model)
         _, digit, model = key
+        return self._job_of(
+            key,
+            name=f"{model}-digit-{digit}",
+            model=model,
+            load=lambda: self._load(dataset, digit, model),
+            train=lambda progress, waiting: self._train(dataset, digit, model, progress, waiting),
+            expected_seconds=model_spec(model).expected_seconds(
+                n_train=dataset.n_train, n_features=dataset.n_features
+            ),
+        )
+
+    def _job_of(self, key: tuple, *, name: str, model: str, load, train, expected_seconds):
         with self._lock:
             job = self._jobs.get(key)
         if job is not None and not (job.done and job.error is not None):
             return job
-        cached = self._load(dataset, digit, model)
+        cached = load()
         with self._lock:
             current = self._jobs.get(key)
             if current is not None and current is not job:  # another caller was quicker
                 return current
             if cached is not None:
-                job = TrainingJob.finished(f"cached-{model}-digit-{digit}", cached, model=model)
+                job = TrainingJob.finished(f"cached-{name}", cached, model=model)
                 self._jobs[key] = job
                 return job
             job = self._jobs[key] = TrainingJob(
-                f"train-{model}-digit-{digit}",
-                lambda progress, waiting: self._train(dataset, digit, model, progress, waiting),
-                model=model,
-                expected_seconds=model_spec(model).expected_seconds(
-                    n_train=dataset.n_train, n_features=dataset.n_features
-                ),
+                f"train-{name}", train, model=model, expected_seconds=expected_seconds
             )
             self._queue.add(job)
         return job
+
+    def _ready_of(self, key: tuple, *, name: str, model: str, load):
+        with self._lock:
+            job = self._jobs.get(key)
+        if job is None:
+            result = load()
+            if result is None:
+                return None
+            with self._lock:
+                job = self._jobs.setdefault(
+                    key, TrainingJob.finished(f"cached-{name}", result, model=model)
+                )
+        return job.result() if job.succeeded else None
 
     def existing(self, dataset: Dataset, *, digit: int, model: str = SGD) -> TrainingJob | None:
         """The job asked for before (running, queued, finished or failed), or None. Never
@@ -470,14 +499,50 @@ class JobRegistry:
         """The finished result, from memory or the disk cache; None otherwise. Never trains."""
         key = self._key(dataset, digit, model)
         _, digit, model = key
+        return self._ready_of(
+            key,
+            name=f"{model}-digit-{digit}",
+            model=model,
+            load=lambda: self._load(dataset, digit, model),
+        )
+
+    # --- the chapter's multiclass SGD: one job per data, in the same line --------------------
+
+    def _load_multiclass(self, dataset: Dataset):
+        result = load_multiclass(dataset, cache_dir=self._cache_dir)
+        if result is not None:
+            self._queue.observe(MULTICLASS, result.seconds)
+        return result
+
+    def multiclass_job(self, dataset: Dataset) -> TrainingJob:
+        """The job of the multiclass training (:func:`core.multiclass.train_multiclass`): the
+        one asked for before, a finished one when the disk cache has it, else a new one at the
+        end of the line, behind the detectors asked for before it (also when the last failed).
+        Its progress is a :class:`~core.multiclass.MulticlassProgress`."""
+        return self._job_of(
+            (dataset.fingerprint, None, MULTICLASS),
+            name=MULTICLASS,
+            model=MULTICLASS,
+            load=lambda: self._load_multiclass(dataset),
+            train=lambda progress, waiting: train_multiclass(
+                dataset, cache_dir=self._cache_dir, progress=progress, waiting=waiting
+            ),
+            expected_seconds=expected_multiclass_seconds(
+                n_train=dataset.n_train, n_features=dataset.n_features
+            ),
+        )
+
+    def existing_multiclass(self, dataset: Dataset) -> TrainingJob | None:
+        """The multiclass job asked for before, or None. Never trains, never reads the disk."""
         with self._lock:
-            job = self._jobs.get(key)
-        if job is None:
-            result = self._load(dataset, digit, model)
-            if result is None:
-                return None
-            with self._lock:
-                job = self._jobs.setdefault(
-                    key, TrainingJob.finished(f"cached-{model}-digit-{digit}", result, model=model)
-                )
-        return job.result() if job.succeeded else None
+            return self._jobs.get((dataset.fingerprint, None, MULTICLASS))
+
+    def multiclass_ready(self, dataset: Dataset):
+        """The finished :class:`~core.multiclass.MulticlassResult`, from memory or the disk
+        cache; None otherwise. Never trains."""
+        return self._ready_of(
+            (dataset.fingerprint, None, MULTICLASS),
+            name=MULTICLASS,
+            model=MULTICLASS,
+            load=lambda: self._load_multiclass(dataset),
+        )

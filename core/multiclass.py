@@ -55,8 +55,9 @@ from core.engine import (
     library_version,
     notebook_folds,
 )
+from core.formatting import json_number
 from core.imports import import_sklearn
-from core.models import notebook_classifier
+from core.models import MNIST_PIXELS, notebook_classifier
 from core.validation import read_only
 
 MULTICLASS = "multiclass"  # the training's key in the job queue
@@ -64,7 +65,12 @@ CACHE_FORMAT = 1  # bump when the cached payload changes meaning
 SOME_DIGIT_INDEX = 0  # the chapter's some_digit: X_train[0]
 # scikit-learn's bound for the per-class seeds: np.iinfo(np.int32).max, a C long on Windows.
 SEED_BOUND = np.iinfo(np.int32).max
+# SGDClassifier's default max_iter: a fit that ran this many epochs did not converge.
+MAX_ITER = 1000
 SCALER_COLUMNS = 112  # columns of the book's scaler fitted at a time (784 = 7 blocks)
+# A cold training on full MNIST with two cores, roughly (bench/bench_multiclass.py measures
+# it): only for a progress bar to move before this server has timed one.
+TYPICAL_SECONDS = 300.0
 
 UNSCALED = "unscaled"
 SCALED = "scaled"
@@ -77,6 +83,11 @@ BOOK_FIGURES = {
     "cv_accuracy": (0.87365, 0.85835, 0.8689),
     "cv_accuracy_scaled": (0.8983, 0.891, 0.9018),
 }
+
+
+def expected_multiclass_seconds(*, n_train: int, n_features: int) -> float:
+    """:data:`TYPICAL_SECONDS` scaled to ``n_train`` digits of ``n_features`` pixels."""
+    return TYPICAL_SECONDS * n_train * n_features / MNIST_PIXELS
 
 
 def book_figures() -> dict:
@@ -310,6 +321,64 @@ def commonest_digit_accuracy(y_train: np.ndarray, fold_ids: np.ndarray) -> tuple
             / float(np.count_nonzero(held_out))
         )
     return tuple(accuracies)
+
+
+def multiclass_summary(result: MulticlassResult) -> dict:
+    """Every figure of the chapter's multiclass cells, JSON-ready (``python -m core
+    multiclass``).
+
+    Returns
+    -------
+    dict
+        ``classes``; ``cv_accuracy`` and ``cv_accuracy_scaled`` (3 floats each, exactly
+        ``cross_val_score``'s); ``baseline_accuracy`` (3 floats, the commonest digit of each
+        fold's training part); ``book`` (the book's printed ``cv_accuracy`` and
+        ``cv_accuracy_scaled``); ``confusion`` and ``confusion_scaled`` (lists of rows, a row
+        per true digit); ``per_digit_scaled``: for each digit of the scaled model ``digit``,
+        ``precision``, ``recall``, ``f1`` (None when 0/0) and ``support``;
+        ``some_digit_index``, ``some_digit_label`` (its true digit), ``some_digit_prediction``,
+        ``some_digit_scores`` (one per class); ``not_converged`` (binary fits that stopped at
+        ``max_iter``, of ``fits``); ``n_train``; ``seconds`` (the training's, of the cold run
+        when cached) and ``from_cache``.
+    """
+    metrics = per_digit_metrics(result.confusion_scaled, classes=result.classes)
+    per_digit = [
+        {
+            "digit": int(digit),
+            "precision": json_number(float(p)),
+            "recall": json_number(float(r)),
+            "f1": json_number(float(f)),
+            "support": int(n),
+        }
+        for digit, p, r, f, n in zip(
+            metrics.classes,
+            metrics.precision,
+            metrics.recall,
+            metrics.f1,
+            metrics.support,
+            strict=True,
+        )
+    ]
+    n_iter = result.n_iter
+    return {
+        "classes": result.classes.tolist(),
+        "cv_accuracy": list(result.cv_accuracy),
+        "cv_accuracy_scaled": list(result.cv_accuracy_scaled),
+        "baseline_accuracy": list(result.baseline_accuracy),
+        "book": {name: list(values) for name, values in book_figures().items()},
+        "confusion": result.confusion.tolist(),
+        "confusion_scaled": result.confusion_scaled.tolist(),
+        "per_digit_scaled": per_digit,
+        "some_digit_index": result.some_digit_index,
+        "some_digit_label": int(result.y_train[result.some_digit_index]),
+        "some_digit_prediction": result.some_digit_prediction,
+        "some_digit_scores": result.some_digit_scores.tolist(),
+        "not_converged": None if n_iter is None else int(np.count_nonzero(n_iter >= MAX_ITER)),
+        "fits": None if n_iter is None else int(n_iter.size),
+        "n_train": int(result.y_train.size),
+        "seconds": result.seconds,
+        "from_cache": result.from_cache,
+    }
 
 
 # ---------------------------------------------------------------------------------------------

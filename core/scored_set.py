@@ -2,7 +2,8 @@
 
 The explorer, the trade-off figures and the command line read one of these, whoever produced
 it: :mod:`core.score_files` reads one from a CSV or Parquet file, and an MNIST detector is one
-(:func:`scored_set_of_detector`). Rows marked as test rows feed the held-out figures; the others
+(:func:`scored_set_of_detector`), and so is one digit's column of the chapter's multiclass model
+(:func:`scored_set_of_multiclass`). Rows marked as test rows feed the held-out figures; the others
 (the *curve rows*) are what the curves, intervals and pickers rest on. Folds, groups, ids and
 other columns are optional and each lights up what it feeds.
 
@@ -11,15 +12,17 @@ Flagged means ``score >= threshold``, as everywhere in :mod:`core.counting`.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.validation import read_only
+from core.validation import check_digit, read_only
 
 if TYPE_CHECKING:
     from core.detector import DetectorResult
+    from core.multiclass import MulticlassResult
 
 NO_FOLD = -1  # fold_ids of a test row, or of any row when the set has no folds
 NO_GROUP = -1  # group_ids of a row with no group value
@@ -280,4 +283,51 @@ def scored_set_of_detector(result: DetectorResult) -> ScoredSet:
         fold_names=tuple(str(k) for k in range(n_folds)),
         ids=np.arange(n_train + n_test),
         fingerprint=result.fingerprint,
+    )
+
+
+def scored_set_of_multiclass(result: MulticlassResult, *, digit: int, scaled: bool) -> ScoredSet:
+    """One digit's column of the multiclass model's held-out decision scores as a scored set.
+
+    Row ``i`` is training digit ``i`` (id ``i``), scored by the fold model that did not see
+    it, positive when its true digit is ``digit``; the folds are the cross-validation's, and
+    there are no test rows (the multiclass page scores none). The other column ``predicted``
+    is the multiclass model's prediction of each row (the digit of its largest score).
+
+    Parameters
+    ----------
+    result : MulticlassResult
+    digit : int
+        One of ``result.classes``.
+    scaled : bool
+        The model on the book's standardised pixels (True) or on the raw pixels (False).
+
+    Raises
+    ------
+    ValueError
+        When ``digit`` is not an integer from 0 to 9, or not one of the model's classes.
+    """
+    digit = check_digit(digit)
+    classes = result.classes.tolist()
+    if digit not in classes:
+        raise ValueError(f"digit must be one of the model's classes {classes}, got {digit}")
+    if not isinstance(scaled, bool):
+        raise ValueError(f"scaled must be True or False, got {scaled!r}")
+    column = classes.index(digit)
+    scores = result.decision_scores_scaled if scaled else result.decision_scores
+    predicted = result.predictions_scaled if scaled else result.predictions
+    n_folds = int(result.fold_ids.max()) + 1
+    pixels = "standardised" if scaled else "raw"
+    identity = f"{result.fingerprint};multiclass;{pixels};{digit}"
+    return scored_set(
+        name=f"the multiclass model's {digit} column ({pixels} pixels)",
+        y_true=result.y_train == digit,
+        scores=np.ascontiguousarray(scores[:, column]),
+        positive_label=str(digit),
+        negative_label=f"not {digit}",
+        fold_ids=result.fold_ids.astype(np.int32),
+        fold_names=tuple(str(k) for k in range(n_folds)),
+        ids=np.arange(result.y_train.size),
+        other_columns={"predicted": predicted},
+        fingerprint=hashlib.sha256(identity.encode()).hexdigest(),
     )
