@@ -146,7 +146,7 @@ def trained_or_offer(dataset: Dataset):
     job = registry.existing_multiclass(dataset)
     if _in_view(job):
         return show_training(job, label=TRAINING_LABEL, ready_label=READY_LABEL)
-    result = registry.ready_multiclass(dataset)
+    result = registry.multiclass_ready(dataset)
     if result is not None:
         return result
     offer = st.empty()  # the button and its note go once training starts

@@ -97,7 +97,7 @@ def test_training_by_the_button_shows_every_section(digits):
     app = wait_for_training(app, digits)
     from ui.detector import training_registry
 
-    result = training_registry().ready_multiclass(digits)
+    result = training_registry().multiclass_ready(digits)
     assert result is not None
     page = texts(app)
     for heading in (
