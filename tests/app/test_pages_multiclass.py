@@ -41,12 +41,25 @@ def digits():
     return load_fallback_dataset()
 
 
-@pytest.fixture
-def trained(digits, cache_dir):
-    """The ten-class models of the fallback digits, in the disk cache the page reads."""
+@pytest.fixture(scope="module")
+def trained_once(tmp_path_factory):
+    """The ten-class models of the fallback digits, trained once for the module, and the
+    cache directory that holds them."""
+    from core.data import load_fallback_dataset
     from core.multiclass import train_multiclass
 
-    return train_multiclass(digits, cache_dir=cache_dir)
+    directory = tmp_path_factory.mktemp("multiclass-cache")
+    return train_multiclass(load_fallback_dataset(), cache_dir=directory), directory
+
+
+@pytest.fixture
+def trained(trained_once, cache_dir):
+    """Those models in this test's own disk cache, which the page reads."""
+    import shutil
+
+    result, directory = trained_once
+    shutil.copytree(directory, cache_dir, dirs_exist_ok=True)
+    return result
 
 
 def wait_for_training(app, digits):
@@ -131,7 +144,8 @@ def test_training_by_the_button_shows_every_section(digits):
 
 def test_the_first_digit_s_ten_scores(trained):
     app = open_page(PAGE)
-    [figure] = [c for c in charts(app).values() if "decision scores" in c["layout"]["title"]["text"]]
+    titles = {c["layout"]["title"]["text"]: c for c in charts(app).values()}
+    [figure] = [c for title, c in titles.items() if "decision scores" in title]
     bars = figure["data"][0]
     assert len(bars["x"]) == 10
     assert f"says **{trained.some_digit_prediction}**" in texts(app)
@@ -221,3 +235,59 @@ def test_the_detector_s_goal_is_shown_beside_only_when_it_is_trained(trained, di
     app = open_page(PAGE, query={"digit": "5"})
     beside = dataframe(app, "Its recall")
     assert beside[""].tolist() == ["The ten-class model's column", "The 5-detector (Train page)"]
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """Holds every SGD fit (the detectors' and the ten-class models') until ``gate.set()``."""
+    import threading
+
+    from sklearn.linear_model import SGDClassifier
+
+    opened = threading.Event()
+    fit = SGDClassifier.fit
+
+    def gated_fit(self, X, y, **kwargs):
+        assert opened.wait(60), "the test never opened the gate"
+        return fit(self, X, y, **kwargs)
+
+    monkeypatch.setattr(SGDClassifier, "fit", gated_fit)
+    yield opened
+    opened.set()
+
+
+def test_a_training_behind_another_shows_its_place_then_its_progress(digits, gate):
+    from ui.detector import training_registry
+
+    detector = training_registry().job(digits, digit=5)  # another session's, in line first
+    app = open_page(PAGE)
+    app.button[0].click().run()
+    assert not app.exception
+    page = texts(app)
+    assert "**Waiting to train the ten-class models**" in page
+    assert "Waiting: 1 training ahead of this one" in page
+    assert not app.dataframe  # nothing shown before its result
+
+    gate.set()
+    detector.result(timeout=120)
+    app = wait_for_training(app, digits)
+    [status] = app.get("status")
+    assert status.proto.label.startswith("Ten-class models ready (trained in ")
+    assert "Accuracy, fold by fold" in texts(app)
+
+
+def test_the_progress_line_names_the_model_the_fold_and_the_digit():
+    from core.multiclass import FINAL, SCALED, MulticlassProgress
+    from ui.detector import describe_progress
+
+    line = describe_progress(
+        MulticlassProgress(stage=SCALED, fold=1, digit=7, fits_done=37, n_fits=70, elapsed=12.34)
+    )
+    assert line == (
+        "Fitting standardised pixels, fold 2 of 3, digit 7; one-versus-rest fits done: 37 of "
+        "70; elapsed 12.3 s"
+    )
+    final = describe_progress(
+        MulticlassProgress(stage=FINAL, fold=None, digit=0, fits_done=60, n_fits=70, elapsed=1.0)
+    )
+    assert final.startswith("Fitting raw pixels, all training digits, digit 0;")
