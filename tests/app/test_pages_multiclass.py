@@ -3,6 +3,7 @@ cache per test): the offer to train, the training, every section, the link's par
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 
@@ -78,16 +79,9 @@ def wait_for_training(app, digits):
     return app
 
 
-def charts(app) -> dict[str, dict]:
-    """The page's Plotly charts by key."""
-    return {
-        chart.proto.id.rsplit("-", 1)[-1]: json.loads(chart.proto.spec)
-        for chart in app.get("plotly_chart")
-    }
-
-
-def chart_keys(app) -> list[str]:
-    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in app.get("plotly_chart")]
+def charts(app) -> list[dict]:
+    """The page's Plotly figures, in order."""
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
 
 
 def dataframe(app, column: str):
@@ -144,16 +138,19 @@ def test_training_by_the_button_shows_every_section(digits):
 
 def test_the_first_digit_s_ten_scores(trained):
     app = open_page(PAGE)
-    titles = {c["layout"]["title"]["text"]: c for c in charts(app).values()}
+    titles = {c["layout"]["title"]["text"]: c for c in charts(app)}
     [figure] = [c for title, c in titles.items() if "decision scores" in title]
     bars = figure["data"][0]
-    assert len(bars["x"]) == 10
+    assert bars["x"] == [str(c) for c in trained.classes]
+    sent = bars["customdata"]  # plotly sends float64 arrays as base64 bytes
+    scores = np.frombuffer(base64.b64decode(sent["bdata"]), dtype=sent["dtype"])
+    np.testing.assert_array_equal(scores, trained.some_digit_scores)
     assert f"says **{trained.some_digit_prediction}**" in texts(app)
 
 
 def test_a_link_opens_the_errors_view_on_a_cell_with_its_digits(trained, digits):
     app = open_page(PAGE, query={"view": "errors", "cell": "3-5", "digit": "3"})
-    titles = [figure["layout"]["title"]["text"] for figure in charts(app).values()]
+    titles = [figure["layout"]["title"]["text"] for figure in charts(app)]
     assert "Errors normalised by row" in titles and "Errors normalised by column" in titles
     assert app.selectbox(key="mc_cell_pick").value == (3, 5)
     assert app.selectbox(key="mc_digit").value == 3
@@ -186,9 +183,7 @@ def test_choosing_a_cell_by_the_keyboard_way_shows_its_digits(trained):
     assert "**7s read rightly**" in texts(app)
     app.segmented_control(key="mc_view").set_value("rows").run()
     assert app.query_params["view"] == "rows"
-    assert [f["layout"]["title"]["text"] for f in charts(app).values()].count(
-        "Normalised by row"
-    ) == 1
+    assert [f["layout"]["title"]["text"] for f in charts(app)].count("Normalised by row") == 1
 
 
 @pytest.mark.parametrize(
@@ -227,6 +222,9 @@ def test_the_detector_s_goal_is_shown_beside_only_when_it_is_trained(trained, di
     beside = dataframe(app, "Its recall")
     assert len(beside) == 1
     assert "The 5-detector is not trained on this server yet" in texts(app)
+    from ui.detector import training_registry
+
+    assert training_registry().existing(digits, digit=5) is None  # never trained unasked
 
     from core.detector import train_detector
 
