@@ -125,10 +125,10 @@ def format_multiclass(summary: dict) -> str:
         f"Multiclass SGDClassifier(random_state=42), one-versus-rest over {len(summary['classes'])}"
         f" digits, 3-fold cross-validation on {summary['n_train']:,} training digits",
         f"  cross_val_score accuracy, raw pixels:          {numbers(summary['cv_accuracy'])}",
-        f"    the book prints:                             {numbers(book['cv_accuracy'])}",
+        f"    the book prints (MNIST):                     {numbers(book['cv_accuracy'])}",
         f"  cross_val_score accuracy, standardised pixels: "
         f"{numbers(summary['cv_accuracy_scaled'])}",
-        f"    the book prints:                             {numbers(book['cv_accuracy_scaled'])}",
+        f"    the book prints (MNIST):                     {numbers(book['cv_accuracy_scaled'])}",
         f"  always the commonest digit of the fold's training part: "
         f"{numbers(summary['baseline_accuracy'])}",
         "",
@@ -147,8 +147,10 @@ def format_multiclass(summary: dict) -> str:
         "",
         f"some_digit (training digit #{summary['some_digit_index']}, a "
         f"{summary['some_digit_label']}), model fitted on all training digits, raw pixels:",
-        f"  predict: {summary['some_digit_prediction']}",
+        f"  predict: {summary['some_digit_prediction']} (the book prints, on MNIST, "
+        f"{book['some_digit_prediction']})",
         f"  decision_function: {numbers(summary['some_digit_scores'])}",
+        f"    the book prints (MNIST), rounded: {numbers(book['some_digit_scores'])}",
     ]
     if summary["not_converged"]:
         lines.append(
