@@ -48,8 +48,7 @@ CELL_KEY = "mc_cell"  # (true, predicted) or None
 CELL_PICK_KEY = "mc_cell_pick"  # the keyboard's way: the cell's selectbox
 SHOWN_KEY = "mc_shown_threshold"  # (column's fingerprint, threshold) this page showed last
 DIGIT_KEY = "mc_digit"
-PER_CELL = 24
-DEFAULT_CELL = (3, 5)  # the chapter's 3s read as 5s
+PER_CELL = 20
 DEFAULT_THRESHOLD = 0.0  # one versus the rest: a positive score says "this class"
 VIEW_LABELS = {
     COUNTS: "Counts",
@@ -342,7 +341,8 @@ def confusion_section(dataset: Dataset, result) -> None:
     elif view == ROWS:
         st.caption("Each row divided by its total: classes of different sizes read alike.")
     cells = [_NO_CELL, *((r, c) for r in range(len(classes)) for c in range(len(classes)))]
-    st.session_state[CELL_PICK_KEY] = cell
+    if st.session_state.get(CELL_PICK_KEY) != cell:  # a click or a link chose another
+        st.session_state[CELL_PICK_KEY] = cell
     st.selectbox(
         "Cell to show",
         cells,
@@ -362,39 +362,43 @@ def confusion_section(dataset: Dataset, result) -> None:
     cell_galleries(dataset, result, cell=cell)
 
 
-def cell_galleries(dataset: Dataset, result, *, cell: tuple[int, int]) -> None:
-    """The digits of ``cell`` and, off the diagonal, of its mirror, borderline first."""
+def cell_grid(cell: tuple[int, int]) -> list[list[tuple[int, int]]]:
+    """The cells whose digits are shown for ``cell``, in rows: the cell alone when it is on
+    the diagonal; else, as the chapter's 3-versus-5 figure, both classes' right answers and
+    both confusions (for 3-5: 3-3 and 3-5, then 5-3 and 5-5)."""
     row, column = cell
-    shown = [(row, column)] if row == column else [(row, column), (column, row)]
-    places = st.columns(len(shown), gap="large")
+    if row == column:
+        return [[cell]]
+    return [[(row, row), (row, column)], [(column, row), (column, column)]]
+
+
+def cell_galleries(dataset: Dataset, result, *, cell: tuple[int, int]) -> None:
+    """The digits of ``cell`` (and, off the diagonal, of the chapter's grid around it),
+    borderline first (:func:`core.error_analysis.cell_members`)."""
     classes = [str(c) for c in result.classes]
-    for place, (true, predicted) in zip(places, shown, strict=True):
-        members = error_analysis.cell_members(
-            y_true=result.y_train,
-            y_pred=result.predictions_scaled,
-            decision_scores=result.decision_scores_scaled,
-            true_class=true,
-            predicted_class=predicted,
-            limit=PER_CELL,
-        )
-        with place:
-            what = "read rightly" if true == predicted else f"read as {classes[predicted]}s"
-            st.markdown(f"**{classes[true]}s {what}** ({members.n_total:,})")
-            more = members.n_total > members.indices.size
-            st.caption(
-                (
-                    "The nearest to another answer first"
-                    if true == predicted
-                    else "Those the true class nearly won first"
+    for line in cell_grid(cell):
+        places = st.columns(2, gap="large")
+        for place, (true, predicted) in zip(places, line, strict=False):
+            members = error_analysis.cell_members(
+                y_true=result.y_train,
+                y_pred=result.predictions_scaled,
+                decision_scores=result.decision_scores_scaled,
+                true_class=true,
+                predicted_class=predicted,
+                limit=PER_CELL,
+            )
+            with place:
+                right = true == predicted
+                what = "read rightly" if right else f"read as {classes[predicted]}s"
+                st.markdown(f"**{classes[true]}s {what}** ({members.n_total:,})")
+                order = (
+                    "Those nearest to another answer first"
+                    if right
+                    else f"Those the {classes[true]} nearly won first"
                 )
-                + (f"; the first {members.indices.size} shown." if more else ".")
-            )
-            show_gallery(
-                dataset,
-                members.indices,
-                pixels=56,
-                empty="None: no digit here.",
-            )
+                more = members.n_total > members.indices.size
+                st.caption(order + (f"; the first {members.indices.size}." if more else "."))
+                show_gallery(dataset, members.indices, pixels=56, empty="None: no digit here.")
 
 
 def per_digit_table(result) -> None:

@@ -13,7 +13,7 @@ from harness.server import start_app, stop_app
 
 pytestmark = pytest.mark.browser
 
-PER_CELL = 24
+PER_CELL = 20
 
 
 @pytest.fixture(scope="module")
