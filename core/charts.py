@@ -226,14 +226,6 @@ def confusion_matrix_figure(
 # The multiclass classifier (the "All digits" page)
 # --------------------------------------------------------------------------------------------
 
-# What each panel of :func:`core.error_analysis.confusion_view` shows, for its colour bar.
-_PANEL_SCALE = {
-    "counts": "count",
-    "rows": "share of the true digit",
-    "errors_rows": "share of the row's errors",
-    "errors_columns": "share of the column's errors",
-}
-
 
 def _cell_text(panel) -> np.ndarray:
     """What each cell reads: its count, or its share in whole percent ("" where NaN)."""
@@ -298,13 +290,11 @@ def multiclass_confusion_figure(
         zmax=1 if panel.is_share else None,
         text=_cell_text(panel),
         texttemplate="%{text}",
-        textfont=dict(size=11),
+        textfont=dict(size=10),
         customdata=panel.counts,
         hovertemplate=f"True %{{y}}, predicted %{{x}}: %{{customdata:,}} digits ({share})"
         "<extra></extra>",
-        colorbar=dict(
-            title=dict(text=_PANEL_SCALE.get(panel.kind, ""), side="right"), thickness=12
-        ),
+        showscale=False,  # every cell writes its value; a scale would only narrow the grid
         xgap=1,
         ygap=1,
     )
