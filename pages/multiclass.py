@@ -33,7 +33,7 @@ notes.append(multiclass.threshold_from_link(data, fingerprint=scored.fingerprint
 notes += [tradeoff.prevalence_from_link(data), *tradeoff.costs_from_link()]
 show_notes(notes, known=multiclass.KNOWN_PARAMS)
 
-multiclass.fold_accuracy(result)
+multiclass.fold_accuracy(result, mnist=not dataset.is_fallback)
 multiclass.some_digit(dataset, result)
 multiclass.confusion_section(dataset, result)
 multiclass.per_digit_table(result)

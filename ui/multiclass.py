@@ -172,9 +172,10 @@ def trained_or_offer(dataset: Dataset):
 # --------------------------------------------------------------------------------------------
 
 
-def fold_accuracy(result) -> None:
+def fold_accuracy(result, *, mnist: bool) -> None:
     """Both models' accuracy fold by fold beside the baseline that always says the commonest
-    digit, what scaling changed, and the book's printed figures beside today's."""
+    digit, what scaling changed, and (on ``mnist``, the book's data) the book's printed
+    figures beside today's."""
     import pandas as pd
 
     st.subheader("Accuracy, fold by fold")
@@ -204,9 +205,10 @@ def fold_accuracy(result) -> None:
         f"Standardising the pixels (`StandardScaler`) moved the mean accuracy from "
         f"{percent(raw, decimals=2)} to {percent(scaled, decimals=2)}."
     )
-    from core.multiclass import book_figures
+    if mnist:
+        from core.multiclass import book_figures
 
-    book_vs_today(result, book=book_figures())
+        book_vs_today(result, book=book_figures())
 
 
 def book_vs_today(result, *, book) -> None:
@@ -235,7 +237,8 @@ def book_vs_today(result, *, book) -> None:
 
 
 def some_digit(dataset: Dataset, result) -> None:
-    """Training digit 0: the SGD's answer and its ten decision scores."""
+    """Training digit 0: the SGD's answer and its ten decision scores (on MNIST, beside the
+    book's)."""
     st.subheader("The first digit, read by the ten-class model")
     classes = [str(c) for c in result.classes]
     predicted = str(result.some_digit_prediction)
@@ -259,6 +262,30 @@ def some_digit(dataset: Dataset, result) -> None:
             key="mc_some_digit_scores",
             config={"displaylogo": False, "displayModeBar": False},
         )
+        some_digit_in_numbers(result, mnist=not dataset.is_fallback)
+
+
+def some_digit_in_numbers(result, *, mnist: bool) -> None:
+    """The ten scores as numbers (the chart's table, too, for a reader who cannot see it);
+    on ``mnist``, beside the book's printed ones."""
+    import pandas as pd
+
+    columns = {
+        "Class": [str(c) for c in result.classes],
+        "Score": [f"{float(v):,.2f}" for v in result.some_digit_scores],
+    }
+    title = "The ten scores in numbers"
+    if mnist:
+        from core.multiclass import book_figures
+
+        book = book_figures()
+        columns["The book printed"] = [f"{float(v):,.0f}" for v in book["some_digit_scores"]]
+        title += (
+            f", beside the book's (its model said {book['some_digit_prediction']}, today's "
+            f"says {result.some_digit_prediction})"
+        )
+    with st.expander(title, icon=":material/menu_book:"):
+        st.dataframe(pd.DataFrame(columns), hide_index=True, key="mc_some_digit_table")
 
 
 # --------------------------------------------------------------------------------------------

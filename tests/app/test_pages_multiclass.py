@@ -291,3 +291,44 @@ def test_the_progress_line_names_the_model_the_fold_and_the_digit():
         MulticlassProgress(stage=FINAL, fold=None, digit=0, fits_done=60, n_fits=70, elapsed=1.0)
     )
     assert final.startswith("Fitting raw pixels, all training digits, digit 0;")
+
+
+def test_the_book_s_figures_are_left_out_on_the_fallback_digits(trained):
+    """The book's figures are MNIST's: beside the small digits' they would mislead."""
+    app = open_page(PAGE)
+    assert "The book printed" not in " ".join(" ".join(d.value.columns) for d in app.dataframe)
+    assert "beside today's" not in texts(app)
+    [table] = [d.value for d in app.dataframe if "Score" in d.value.columns]
+    assert table["Score"].tolist() == [f"{float(v):,.2f}" for v in trained.some_digit_scores]
+
+
+def _book_section():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from ui.multiclass import fold_accuracy
+
+    result = SimpleNamespace(
+        cv_accuracy=(0.87745, 0.85835, 0.8698),
+        cv_accuracy_scaled=(0.8983, 0.891, 0.9018),
+        baseline_accuracy=(0.1124, 0.1124, 0.1123),
+        y_train=np.arange(10),
+    )
+    fold_accuracy(result, mnist=True)
+
+
+def test_on_mnist_the_book_s_accuracies_stand_beside_today_s():
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_function(_book_section).run()
+    assert not app.exception
+    [table] = [d.value for d in app.dataframe if "The book printed" in d.value.columns]
+    assert table["The book printed"].tolist() == [
+        "0.87365 · 0.85835 · 0.8689",
+        "0.8983 · 0.891 · 0.9018",
+    ]
+    assert table["Today, here"].tolist()[0] == "0.87745 · 0.85835 · 0.8698"
+    from ui.wording import WHY_THE_BOOK_DIFFERS
+
+    assert WHY_THE_BOOK_DIFFERS in [c.value for c in app.caption]
