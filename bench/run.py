@@ -3,14 +3,15 @@
     MNIST_DATA=/work/shared/mnist python bench/run.py [--quick] [--only NAME ...] [--capture]
 
 Each script (``load``, ``train``, ``thresholds``, ``estimates``, ``tradeoff``, ``memory``,
-``explorer``, ``hostile``, ``score_files``: bench_NAME.py) runs in a fresh Python process with
-``--json PATH``. A row of the table: what, the figure, the reference measured in the same run,
-their ratio, the goal and whether it was met, and the 1-minute load average around its
-benchmark; the header names the machine. The table goes to ``bench/results/latest.md``, every
-figure to ``latest.json``; a run that is not ``--quick`` also rewrites, in ``bench/RESULTS.md``,
-the section of each benchmark it ran (date, machine, load, rows) and keeps the others and the
-hand-written part below them. ``--quick`` passes fewer repetitions (a smoke check; ``hostile``
-then leaves out its trainings). All but ``thresholds``, ``estimates`` and ``score_files`` need
+``explorer``, ``hostile``, ``multiclass``, ``score_files``: bench_NAME.py) runs in a fresh
+Python process with ``--json PATH``. A row of the table: what, the figure, the reference
+measured in the same run, their ratio, the goal and whether it was met, and the 1-minute load
+average around its benchmark; the header names the machine. The table goes to
+``bench/results/latest.md``, every figure to ``latest.json``; a run that is not ``--quick``
+also rewrites, in ``bench/RESULTS.md``, the section of each benchmark it ran (date, machine,
+load, rows) and keeps the others and the hand-written part below them. ``--quick`` passes fewer
+repetitions (a smoke check; ``hostile`` then leaves out its trainings, ``multiclass`` runs on
+the small digits). All but ``thresholds``, ``estimates`` and ``score_files`` need
 ``MNIST_DATA``: without it the run stops at once with exit status 2; a benchmark that fails is
 a row and makes it exit 1.
 ``--self-test`` runs the runner's own checks on canned results (``bench/run_checks.py``).
@@ -322,6 +323,25 @@ def score_file_rows(r: dict) -> list[Row]:
     return rows
 
 
+def multiclass_rows(r: dict) -> list[Row]:
+    cold, notebook = r["cold_seconds"], r["notebook_seconds"]
+    data = "" if r["data"] == "mnist" else f" ({r['data']} digits)"
+    rows = [
+        _row(f"cold `python -m core multiclass`{data} (fresh process, empty cache)", cold,
+             notebook, "s", "the notebook's two cross_val_score and its cross_val_predict",
+             f"<= {r['goal_ratio']}x", r["goal_met"]),
+        _row("warm `python -m core multiclass` (cache written by the cold run)",
+             r["warm_seconds"], cold, "s", "cold multiclass", digits=2),
+        _row("cold `python -m core multiclass`: peak RSS", r["cold_peak_rss_mb"],
+             r["detector_peak_rss_mb"], "MB", "a lone detector's cold `core report`",
+             "<= 1x", r["memory_goal_met"], 0),
+    ]  # fmt: skip
+    for name, same in r["agrees"].items():
+        if not same:
+            rows.append(Row(f"multiclass {name} is the notebook's", "NO", met=False))
+    return rows
+
+
 # --- the benchmarks -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Benchmark:
@@ -344,6 +364,7 @@ BENCHMARKS = (
     Benchmark("explorer", "bench_explorer.py", explorer_rows,
               quick=("--repeat", "1", "--big", "200000")),
     Benchmark("hostile", "bench_hostile.py", hostile_rows, quick=("--only", "pictures,models")),
+    Benchmark("multiclass", "bench_multiclass.py", multiclass_rows, quick=("--fallback",)),
     Benchmark("score_files", "bench_score_files.py", score_file_rows, False,
               ("--mb", "1", "--rows", "100000", "--repeat", "1")),
 )  # fmt: skip

@@ -109,3 +109,25 @@ def test_quick_estimates_run_times_both_targets_against_sorting(tmp_path):
         assert row["ratio"] == pytest.approx(ours / figures["sort_1000_seconds"])
         assert row["met"] == (ours < 1.0) and kind in row["what"]
     assert "bootstrap of the 90% precision threshold" in (tmp_path / "latest.md").read_text()
+
+
+def test_multiclass_benchmark_on_the_small_digits_times_and_agrees(tmp_path):
+    """bench_multiclass.py's whole path (four processes) on the fallback digits: a smoke run."""
+    env = {k: v for k, v in os.environ.items() if k != "MNIST_DATA"}
+    out = tmp_path / "figures.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_multiclass.py"), "--fallback",
+         "--json", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(out.read_text())
+    assert figures["data"] == "fallback"
+    assert figures["agrees"] == {
+        "cv_accuracy": True, "cv_accuracy_scaled": True, "confusion_scaled": True,
+    }  # fmt: skip
+    assert figures["cold_over_notebook"] == figures["cold_seconds"] / figures["notebook_seconds"]
+    assert figures["warm_seconds"] < figures["cold_seconds"]
+    assert figures["cold_peak_rss_mb"] > 0 and figures["detector_peak_rss_mb"] > 0
+    assert set(figures["notebook_cells"]) >= {"cross_val_score raw", "predict"}
+    assert "cold / notebook = " in done.stdout
