@@ -27,6 +27,7 @@ from core.params import Parsed, parse_cell, parse_choice, parse_float
 from core.tradeoff import TradeoffData, scored_tradeoff_data
 from ui import tradeoff
 from ui.detector import (
+    DIGITS,
     WATCHED_KEY,
     ready_detector,
     show_training,
@@ -86,9 +87,8 @@ def cell_from_link(n_classes: int) -> str | None:
 
 def digit_from_link() -> str | None:
     """Put ``?digit=`` into the explorer's digit; the correction note when it had one."""
-    digits = tuple(str(d) for d in range(10))
     default = str(st.session_state.get(DIGIT_KEY, st.session_state.get("chosen_digit", 5)))
-    parsed = parse_choice(raw_param("digit"), name="digit", default=default, choices=digits)
+    parsed = parse_choice(raw_param("digit"), name="digit", default=default, choices=DIGITS)
     return adopt(DIGIT_KEY, "digit", Parsed(int(parsed.value), parsed.note))
 
 
