@@ -188,7 +188,7 @@ def fold_accuracy(result, *, mnist: bool) -> None:
     table = pd.DataFrame(
         [
             {
-                "": name,
+                "Model": name,
                 **{f"Fold {k}": f"{a:.3%}" for k, a in enumerate(accuracies, 1)},
                 "Mean": f"{float(np.mean(accuracies)):.3%}",
             }
@@ -221,7 +221,7 @@ def book_vs_today(result, *, book) -> None:
 
     table = pd.DataFrame(
         {
-            "": ["SGD, raw pixels", "SGD, standardised pixels"],
+            "Model": ["SGD, raw pixels", "SGD, standardised pixels"],
             "The book printed": [folds(book["cv_accuracy"]), folds(book["cv_accuracy_scaled"])],
             "Today, here": [folds(result.cv_accuracy), folds(result.cv_accuracy_scaled)],
         }
@@ -525,7 +525,7 @@ def beside_the_detector(dataset: Dataset, data: TradeoffData, *, digit: int) -> 
         by_recall = pickers.threshold_for_recall(one.cv_index, target=recall_target)
         lines.append(
             {
-                "": name,
+                "Scores": name,
                 f"Threshold for precision ≥ {percent(precision_target)}": threshold_text(
                     by_precision.threshold
                 )

@@ -234,7 +234,10 @@ def test_the_detector_s_goal_is_shown_beside_only_when_it_is_trained(trained, di
     forget_app_caches()
     app = open_page(PAGE, query={"digit": "5"})
     beside = dataframe(app, "Its recall")
-    assert beside[""].tolist() == ["The ten-class model's column", "The 5-detector (Train page)"]
+    assert beside["Scores"].tolist() == [
+        "The ten-class model's column",
+        "The 5-detector (Train page)",
+    ]
 
 
 @pytest.fixture
