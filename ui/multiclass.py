@@ -361,9 +361,9 @@ def confusion_section(dataset: Dataset, result) -> None:
             )
     if view == ERRORS:
         st.caption(
-            "The diagonal is left out: each share is of the errors in its row (left: what the "
-            "misread digits of that class were taken for) or in its column (right: what the "
-            "digits wrongly called that class really were)."
+            "The diagonal is left out: each share is of the errors in its row (by row: what "
+            "the misread digits of that class were taken for) or in its column (by column: "
+            "what the digits wrongly called that class really were)."
         )
     elif view == ROWS:
         st.caption("Each row divided by its total: classes of different sizes read alike.")
