@@ -71,7 +71,7 @@ def _build_parser() -> argparse.ArgumentParser:
             "baseline and the book's printed figures, the error analysis (the confusion matrix "
             "of the scaled model's cross_val_predict, rows are true digits) with each digit's "
             "precision, recall and F1, and some_digit's prediction and ten decision scores. "
-            "Trained once and cached (several minutes on full MNIST)."
+            "Trained once and cached (about a quarter of an hour on full MNIST with two cores)."
         ),
     )
     multiclass.add_argument("--json", action="store_true", help="print the figures as JSON")

@@ -34,7 +34,7 @@ def format_multiclass_cache_notice(status: CacheStatus) -> str:
     """The one line ``multiclass`` prints on stderr when the cache cannot be written."""
     return (
         f"note: {unwritable_cache(status)}: the trained multiclass model is not kept, so every "
-        "run trains it again (several minutes on full MNIST)"
+        "run trains it again (about a quarter of an hour on full MNIST)"
     )
 
 

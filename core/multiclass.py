@@ -70,7 +70,7 @@ MAX_ITER = 1000
 SCALER_COLUMNS = 112  # columns of the book's scaler fitted at a time (784 = 7 blocks)
 # A cold training on full MNIST with two cores, roughly (bench/bench_multiclass.py measures
 # it): only for a progress bar to move before this server has timed one.
-TYPICAL_SECONDS = 300.0
+TYPICAL_SECONDS = 1000.0
 
 UNSCALED = "unscaled"
 SCALED = "scaled"
@@ -487,9 +487,11 @@ class _Run:
                 )
             )
 
-    def fit_all(self, X: np.ndarray, y: np.ndarray, *, stage: str, fold: int | None):
-        """The ten binary fits on ``X``: stacked ``coef`` (n_classes, n_features), ``intercept``
-        (n_classes,) and epochs (n_classes,)."""
+    def fit_all(self, X: np.ndarray, y: np.ndarray, *, stage: str, fold: int | None, order):
+        """The binary fits of every class on ``X``, started in ``order`` (class indices; the
+        longest expected first, so that no core idles long at the end while one fit runs on):
+        stacked ``coef`` (n_classes, n_features), ``intercept`` (n_classes,) and epochs
+        (n_classes,), in class order."""
         self.stage, self.fold = stage, fold
         n = self.classes.size
         coef = np.empty((n, X.shape[1]), dtype=np.float64)
@@ -498,25 +500,35 @@ class _Run:
         executor = ThreadPoolExecutor(MAX_PARALLEL_FITS, thread_name_prefix="fit-multiclass")
         try:
             futures = {
-                executor.submit(_fit_one, X, y, digit, seed): k
-                for k, (digit, seed) in enumerate(zip(self.classes, self.seeds, strict=True))
+                executor.submit(_fit_one, X, y, self.classes[k], self.seeds[k]): int(k)
+                for k in order
             }
-            self.digit = int(self.classes[0])
-            self.report()
+            started = list(futures)  # submission order: the executor starts them so
             pending = set(futures)
-            while pending:
+            while True:
+                waiting = [f for f in started if f in pending]
+                # the digit of the latest fit started: the last running one, in starting order
+                running = waiting[:MAX_PARALLEL_FITS]
+                self.digit = int(self.classes[futures[running[-1]]]) if running else self.digit
+                self.report()
+                if not pending:
+                    break
                 finished, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
                 for future in finished:
                     k = futures[future]
                     coef[k], intercept[k], epochs[k] = future.result()
                     self.fits_done += 1
-                # the digit of the latest fit started: the lowest still running or waiting
-                if pending:
-                    self.digit = int(self.classes[min(futures[f] for f in pending)])
-                self.report()
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
         return coef, intercept, epochs
+
+
+def longest_first(epochs, *, n_classes: int) -> np.ndarray:
+    """Class indices by the epochs a like fit took, most first (ties in class order); the
+    class order itself when nothing is known yet (``epochs`` None)."""
+    if epochs is None:
+        return np.arange(n_classes)
+    return np.argsort(-np.asarray(epochs), kind="stable")
 
 
 def decision_scores_of(X: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
@@ -552,8 +564,11 @@ def _compute(dataset: Dataset, progress) -> MulticlassResult:
                 X = scaled_rows(images, train, mean, scale)
             else:
                 X = fold_pixels(images, train)
+            # the same model's previous fold predicts how long each class takes
+            before = epochs[s * N_FOLDS + k - 1] if k else None
+            order = longest_first(before, n_classes=classes.size)
             coef, intercept, epochs[s * N_FOLDS + k] = run.fit_all(
-                X, y_train[train], stage=stage, fold=k
+                X, y_train[train], stage=stage, fold=k, order=order
             )
             del X
             if stage == SCALED:
@@ -565,7 +580,9 @@ def _compute(dataset: Dataset, progress) -> MulticlassResult:
         scores[stage] = held
 
     X = fold_pixels(images, slice(0, n_train))
-    coef, intercept, epochs[-1] = run.fit_all(X, y_train, stage=FINAL, fold=None)
+    # the raw-pixel folds' epochs predict the final fits'
+    order = longest_first(epochs[:N_FOLDS].sum(axis=0), n_classes=classes.size)
+    coef, intercept, epochs[-1] = run.fit_all(X, y_train, stage=FINAL, fold=None, order=order)
     del X
     some_digit = fold_pixels(images, slice(SOME_DIGIT_INDEX, SOME_DIGIT_INDEX + 1))
     some_scores = decision_scores_of(some_digit, coef, intercept)[0]
