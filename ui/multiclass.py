@@ -23,12 +23,14 @@ from core.charts import class_scores_figure, multiclass_confusion_figure
 from core.error_analysis import COUNTS, ERRORS, ROWS, VIEWS
 from core.explorer import multiclass_nouns
 from core.formatting import percent, threshold_text
+from core.multiclass import TYPICAL_SECONDS
 from core.params import Parsed, parse_cell, parse_choice, parse_float
 from core.tradeoff import TradeoffData, scored_tradeoff_data
 from ui import tradeoff
 from ui.detector import (
     DIGITS,
     WATCHED_KEY,
+    about,
     ready_detector,
     show_training,
     tradeoff_for,
@@ -156,8 +158,8 @@ def trained_or_offer(dataset: Dataset):
         st.info(
             "Not trained yet. Training fits ten one-versus-rest detectors for each of the three "
             "cross-validation folds, for both models, and the raw-pixel model once more on all "
-            "the training digits; on full MNIST that takes a few minutes, once: the result is "
-            "kept on disk.",
+            f"the training digits; on full MNIST that takes {about(TYPICAL_SECONDS)} with two "
+            "cores, once: the result is kept on disk.",
             icon=":material/schedule:",
         )
     if not start:
