@@ -1,8 +1,9 @@
 """Plotly figures built from :mod:`core.curves` results: the confusion matrix, the
 compared models' overlaid ROC and precision-recall curves, and lines against the threshold with
 marked thresholds (the trade-off page's two small pictures of the final model's scale, from
-:mod:`core.refit`). (The trade-off page's explorer draws its own curves in the browser, from
-:mod:`core.explorer`'s payload.)
+:mod:`core.refit`), and the multiclass classifier's confusion matrix (the views of
+:mod:`core.error_analysis`) and one digit's ten decision scores. (The trade-off page's
+explorer draws its own curves in the browser, from :mod:`core.explorer`'s payload.)
 
 Computing and drawing are separate: the builders take the curves and counts computed in
 :mod:`core.counting` and :mod:`core.curves` and only choose which points to draw
@@ -219,6 +220,177 @@ def confusion_matrix_figure(
         annotations=annotations,
     )
     return go.Figure(data=[heatmap], layout=layout)
+
+
+# --------------------------------------------------------------------------------------------
+# The multiclass classifier (the "All digits" page)
+# --------------------------------------------------------------------------------------------
+
+
+def _cell_text(panel) -> np.ndarray:
+    """What each cell reads: its count, or its share in whole percent ("" where NaN)."""
+    values = panel.values
+    if not panel.is_share:
+        return np.array([[f"{int(v):,}" for v in row] for row in panel.counts], dtype=object)
+    return np.array(
+        [["" if math.isnan(v) else f"{v:.0%}" for v in row] for row in values], dtype=object
+    )
+
+
+def multiclass_confusion_figure(
+    panel,
+    *,
+    classes: Sequence[str],
+    title: str,
+    selected: tuple[int, int] | None = None,
+    uirevision: str = "multiclass_confusion",
+) -> go.Figure:
+    """One panel of a multiclass confusion matrix as an annotated heatmap, rows the true
+    classes, columns the predicted ones, every cell clickable.
+
+    Only draws :func:`core.error_analysis.confusion_view`'s panel: its ``values`` colour the
+    cells (NaN left blank), its ``counts`` name them in the hover. Over the heatmap lies one
+    invisible square marker per cell, whose click Streamlit reports as a selected point
+    (a heatmap's own cells report nothing); each marker's ``customdata`` is ``[true,
+    predicted]``, the cell's class positions.
+
+    Parameters
+    ----------
+    panel : ConfusionPanel
+    classes : sequence of str
+        The classes' names, in the matrix's order.
+    title : str
+    selected : tuple of int, optional
+        ``(true, predicted)`` of the cell to outline.
+    uirevision : str
+
+    Returns
+    -------
+    go.Figure
+
+    Raises
+    ------
+    ValueError
+        When ``classes`` does not name every row of the panel, or ``selected`` is outside it.
+    """
+    n = panel.values.shape[0]
+    names = [str(name) for name in classes]
+    if len(names) != n:
+        raise ValueError(f"classes must name the {n} classes, got {len(names)}")
+    if selected is not None and not all(0 <= int(i) < n for i in selected):
+        raise ValueError(f"selected must be a cell of the {n}x{n} matrix, got {selected!r}")
+    rows, columns = np.divmod(np.arange(n * n), n)
+    share = "%{z:.1%}" if panel.is_share else "%{z:,.0f}"
+    heatmap = go.Heatmap(
+        z=np.asarray(panel.values, dtype=np.float64),
+        x=names,
+        y=names,
+        colorscale="Blues",
+        zmin=0,
+        zmax=1 if panel.is_share else None,
+        text=_cell_text(panel),
+        texttemplate="%{text}",
+        textfont=dict(size=10),
+        customdata=panel.counts,
+        hovertemplate=f"True %{{y}}, predicted %{{x}}: %{{customdata:,}} digits ({share})"
+        "<extra></extra>",
+        showscale=False,  # every cell writes its value; a scale would only narrow the grid
+        xgap=1,
+        ygap=1,
+    )
+    cells = go.Scatter(
+        x=[names[c] for c in columns],
+        y=[names[r] for r in rows],
+        mode="markers",
+        marker=dict(symbol="square", size=22, color="rgba(0,0,0,0)"),
+        customdata=np.column_stack((rows, columns)),
+        hovertemplate="True %{y}, predicted %{x}: click to see these digits<extra></extra>",
+        # A click selects one cell; nothing else fades.
+        selected=dict(marker=dict(opacity=1)),
+        unselected=dict(marker=dict(opacity=1)),
+        showlegend=False,
+    )
+    shapes = []
+    if selected is not None:
+        row, column = (int(i) for i in selected)
+        shapes.append(
+            dict(
+                type="rect",
+                xref="x",
+                yref="y",
+                x0=column - 0.5,
+                x1=column + 0.5,
+                y0=row - 0.5,
+                y1=row + 0.5,
+                line=dict(color=MARK_COLOR, width=3),
+            )
+        )
+    layout = _layout(
+        title=title,
+        x_title="Predicted",
+        y_title="True",
+        uirevision=uirevision,
+        height=460,
+        margin=dict(l=60, r=10, t=50, b=50),
+        xaxis=dict(type="category", side="bottom", showgrid=False),
+        yaxis=dict(type="category", autorange="reversed", showgrid=False),
+        shapes=shapes,
+        clickmode="event+select",
+        dragmode=False,
+    )
+    return go.Figure(data=[heatmap, cells], layout=layout)
+
+
+def class_scores_figure(scores, *, classes: Sequence[str], predicted: int, title: str) -> go.Figure:
+    """One sample's decision score for every class as bars, the predicted class's marked.
+
+    Parameters
+    ----------
+    scores : array-like of shape (n_classes,)
+        Finite decision scores.
+    classes : sequence of str
+        The classes' names, in the scores' order.
+    predicted : int
+        The position of the predicted class (its bar is coloured).
+    title : str
+
+    Returns
+    -------
+    go.Figure
+
+    Raises
+    ------
+    ValueError
+        When the lengths differ, a score is not finite or ``predicted`` is outside them.
+    """
+    values = np.asarray(scores, dtype=np.float64)
+    names = [str(name) for name in classes]
+    if values.ndim != 1 or values.size != len(names):
+        raise ValueError(f"scores must hold one score per class ({len(names)}), got {values.shape}")
+    if not np.isfinite(values).all():
+        raise ValueError("scores must be finite")
+    if not 0 <= predicted < values.size:
+        raise ValueError(f"predicted must be from 0 to {values.size - 1}, got {predicted!r}")
+    colors = [OVERLAY_COLORS[1] if i == predicted else GUIDE_COLOR for i in range(values.size)]
+    bars = go.Bar(
+        x=names,
+        y=values,
+        marker=dict(color=colors),
+        customdata=values,
+        hovertemplate="Class %{x}: score %{customdata:,.2f}<extra></extra>",
+        showlegend=False,
+    )
+    layout = _layout(
+        title=title,
+        x_title="Class",
+        y_title="Decision score",
+        uirevision="class_scores",
+        height=300,
+        margin=dict(l=70, r=10, t=50, b=50),
+        xaxis=dict(type="category"),
+        yaxis=dict(zeroline=True, zerolinecolor=GUIDE_COLOR),
+    )
+    return go.Figure(data=[bars], layout=layout)
 
 
 # --------------------------------------------------------------------------------------------

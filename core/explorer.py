@@ -160,6 +160,25 @@ def detector_nouns(digit: int) -> ExplorerNouns:
     )
 
 
+def multiclass_nouns(digit: int) -> ExplorerNouns:
+    """The nouns of one digit's column of the ten-class model's decision scores (one versus
+    the rest): "5s", "other digits", "the ten-class model's 5-score".
+
+    Raises
+    ------
+    ValueError
+        When ``digit`` is not an integer from 0 to 9.
+    """
+    nouns = detector_nouns(digit)  # checks the digit
+    return ExplorerNouns(
+        **{
+            **asdict(nouns),
+            "subject": f"the ten-class model's {digit}-score",
+            "test_items": "test digits",
+        }
+    )
+
+
 def scored_set_nouns(scored: ScoredSet) -> ExplorerNouns:
     """The nouns of any scored set: its rows, its positive class named ("rows labelled
     fraud"), "the classifier"; fold wording only when it has folds.

@@ -109,6 +109,30 @@ def parse_choice(
     return Parsed(default, f"{name}={_shown(raw)} is not one of {options}; showing {default}.")
 
 
+_CELL = re.compile(r"([0-9])-([0-9])")
+
+
+def parse_cell(raw: str | None, *, name: str, n_classes: int) -> Parsed[tuple[int, int] | None]:
+    """Parse a confusion matrix's cell written ``true-predicted`` (``3-5``: true 3, predicted 5).
+
+    Missing or empty -> None (no cell) silently. Anything else than two single digits joined
+    by a hyphen, or a class outside ``0 .. n_classes - 1`` -> None with a note.
+    """
+    if raw is None or raw == "":
+        return Parsed(None)
+    match = _CELL.fullmatch(raw.strip())
+    if match is None:
+        return Parsed(
+            None, f"{name}={_shown(raw)} is not a cell written true-predicted (like 3-5)."
+        )
+    row, column = int(match.group(1)), int(match.group(2))
+    if row >= n_classes or column >= n_classes:
+        return Parsed(
+            None, f"{name}={_shown(raw)} is outside the classes 0–{n_classes - 1}; no cell shown."
+        )
+    return Parsed((row, column))
+
+
 def unknown_params(given: Sequence[str], *, known: Sequence[str]) -> str | None:
     """A note naming query parameters this page does not use (the first few), or None."""
     extra = sorted(set(given) - set(known))

@@ -17,6 +17,7 @@ from core.data import Dataset
 from core.detector import DetectorResult
 from core.engine import TrainingProgress
 from core.jobs import DONE, FAILED, QUEUED, TRAINING, WAITING, JobRegistry, JobStatus, TrainingJob
+from core.multiclass import FINAL, SCALED, UNSCALED, MulticlassProgress
 from core.params import Parsed, parse_choice
 from core.tradeoff import TradeoffData, tradeoff_data
 from ui.entry import guarded
@@ -64,10 +65,34 @@ def choose_digit(*, page: str, container=st) -> tuple[int, str | None]:
     return int(digit), note
 
 
-def describe_progress(progress: TrainingProgress | None) -> str:
-    """One line for ``st.status``: folds done, the final model (if any), time so far."""
+STAGE_WORDS = {
+    UNSCALED: "raw pixels",
+    SCALED: "standardised pixels",
+    FINAL: "raw pixels, all training digits",
+}
+
+
+def describe_multiclass_progress(progress: MulticlassProgress) -> str:
+    """One line for the ten-class models' ``st.status``: the model, the fold and the digit
+    being fitted, the binary fits done, time so far."""
+    where = STAGE_WORDS.get(progress.stage, progress.stage)
+    if progress.fold is not None:
+        where += f", fold {progress.fold + 1} of {progress.n_folds}"
+    if progress.digit is not None:
+        where += f", digit {progress.digit}"
+    return (
+        f"Fitting {where}; one-versus-rest fits done: {progress.fits_done} of "
+        f"{progress.n_fits}; elapsed {progress.elapsed:.1f} s"
+    )
+
+
+def describe_progress(progress: TrainingProgress | MulticlassProgress | None) -> str:
+    """One line for ``st.status``: folds done, the final model (if any), time so far (for the
+    ten-class models: :func:`describe_multiclass_progress`)."""
     if progress is None:
         return "Starting…"
+    if isinstance(progress, MulticlassProgress):
+        return describe_multiclass_progress(progress)
     text = f"Cross-validation folds done: {progress.folds_done} of {progress.n_folds}"
     if progress.final_done is not None:
         text += f"; final model: {'done' if progress.final_done else 'running'}"

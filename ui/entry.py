@@ -59,6 +59,13 @@ PAGES_IN_ORDER = (
         "four detectors side by side: ROC, precision-recall, one table",
     ),
     (
+        "pages/multiclass.py",
+        "All digits",
+        "multiclass",
+        ":material/dialpad:",
+        "one model for all ten digits: accuracy, errors cell by cell, one digit's trade-off",
+    ),
+    (
         "pages/scores.py",
         "Your scores",
         "scores",

@@ -84,3 +84,12 @@ def choice_sentence(choice: ThresholdChoice, *, items: str = "digits") -> str:
     raise ValueError(
         f"choice.goal must be precision, recall, fbeta or least_cost; got {choice.goal!r}"
     )
+
+
+# PLACEHOLDER (coordinator: fill in from the finding on why the book's figures differ).
+# One or two plain sentences, shown under the table of the book's printed accuracies beside
+# today's on the "All digits" page (ui/multiclass.py, book_vs_today).
+WHY_THE_BOOK_DIFFERS = (
+    "[Placeholder: one or two sentences on why the book's printed figures differ from "
+    "today's; the coordinator fills this in.]"
+)

@@ -39,7 +39,16 @@ new MutationObserver((records) => {
 """
 SETTLE_MS = 2_000  # long enough for a second run to start after the first one finished
 # app.py's navigation, in its order; the legacy mode would list the pages folder's file names.
-NAVIGATION = ["Home", "Digits", "Train", "Confusion", "Trade-off", "Compare", "Your scores"]
+NAVIGATION = [
+    "Home",
+    "Digits",
+    "Train",
+    "Confusion",
+    "Trade-off",
+    "Compare",
+    "All digits",
+    "Your scores",
+]
 SERVER_LOG = "first-request-server"
 
 
