@@ -131,6 +131,7 @@ def test_axe_on_the_trained_all_digits_page(browser, trained_multiclass_url, axe
     page.goto(f"{trained_multiclass_url}/multiclass?view=errors&cell=3-5&digit=5")
     page.get_by_text("Precision, recall and F1 of each digit").first.wait_for(timeout=300_000)
     wait_for_idle(page, timeout_ms=120_000)
+    page.wait_for_selector(".tx[data-tp]", state="attached", timeout=60_000)
     wait_for_images(page)
     _full_height(page)
     page.add_script_tag(path=str(axe_script))
