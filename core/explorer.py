@@ -56,7 +56,7 @@ from core.curves import average_precision_at_prevalence
 from core.drawing import PATH_POINTS, thin_curve
 from core.estimates import CONFIDENCE, wilson_z
 from core.formatting import json_number
-from core.pickers import cost_weights, threshold_for_least_cost
+from core.pickers import threshold_for_least_cost
 from core.scored_set import ScoredSet
 from core.tradeoff import TradeoffData
 

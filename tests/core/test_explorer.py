@@ -171,7 +171,7 @@ def test_many_groups_mean_fewer_columns_not_more_bytes():
     ladder_bytes = sum(payload.arrays[n].nbytes for n in ladder_names(payload.blocks))
     assert ladder_bytes <= 400_000
     header, arrays = decode_payload(encode_payload(payload))
-    for g, (name, index) in enumerate(groups):
+    for g, (_, index) in enumerate(groups):
         t = float(arrays["threshold"][g * 7])
         m = metrics_at(index, threshold=t)
         assert counts_at(arrays, header, f"group{g}", t) == (m.tp, m.fp, m.fn, m.tn)
