@@ -350,6 +350,27 @@ def _block_indexes(data: TradeoffData, groups) -> list[tuple[str, ScoreIndex]]:
     return blocks
 
 
+@dataclass(frozen=True, eq=False)
+class ExplorerBlocks:
+    """What windows are counted from (:func:`explorer_blocks`): the curve rows' score index
+    (``pool``, whose distinct scores the ladder's are) and each block's, by name."""
+
+    pool: ScoreIndex
+    blocks: tuple[tuple[str, ScoreIndex], ...]
+
+
+def explorer_blocks(data: TradeoffData, *, groups=()) -> ExplorerBlocks:
+    """The score indexes of a scored set's blocks (:func:`block_names`), built once, for
+    :func:`explorer_window` (the folds' indexes are built at each use of ``data.folds``).
+
+    Raises
+    ------
+    ValueError
+        When ``groups`` is not (name, ScoreIndex) pairs with distinct names.
+    """
+    return ExplorerBlocks(data.cv_index, tuple(_block_indexes(data, _checked_groups(groups))))
+
+
 def _ladder(pool: ScoreIndex, blocks, ranks) -> dict[str, np.ndarray]:
     """The ladder at the distinct scores of ``pool`` of the given ranks (any order, repeats)."""
     ranks = np.unique(np.asarray(ranks, dtype=np.int64))
@@ -556,9 +577,8 @@ def explorer_payload(
 
 
 def explorer_window(
-    data: TradeoffData,
+    blocks: ExplorerBlocks,
     *,
-    groups=(),
     view=None,
     columns: int = COLUMNS,
     threshold: float | None = None,
@@ -569,9 +589,9 @@ def explorer_window(
 
     Parameters
     ----------
-    data : TradeoffData
-    groups : sequence of (str, ScoreIndex)
-        As given to :func:`explorer_payload`.
+    blocks : ExplorerBlocks
+        :func:`explorer_blocks` of the scored set, with the groups given to
+        :func:`explorer_payload`.
     view : (float, float) or None
         The scores on the axis, low to high; None: no columns.
     columns : int
@@ -590,8 +610,9 @@ def explorer_window(
     Raises
     ------
     ValueError
-        When ``view`` is not two finite numbers, low before high, ``columns`` is not an
-        integer >= 1, ``threshold`` is NaN or ``neighbours`` is negative.
+        When ``blocks`` is not an :class:`ExplorerBlocks`, ``view`` is not two finite numbers,
+        low before high, ``columns`` is not an integer >= 1, ``threshold`` is NaN or
+        ``neighbours`` is negative.
     """
     if isinstance(columns, bool) or not isinstance(columns, int | np.integer) or columns < 1:
         raise ValueError(f"columns must be an integer >= 1, got {columns!r}")
@@ -611,14 +632,15 @@ def explorer_window(
         or math.isnan(threshold)
     ):
         raise ValueError(f"threshold must be a number, got {threshold!r}")
-    groups = _checked_groups(groups)
-    pool = data.cv_index
+    if not isinstance(blocks, ExplorerBlocks):
+        raise ValueError(f"blocks must be an ExplorerBlocks, got {type(blocks).__name__}")
+    pool = blocks.pool
     ranks = [np.empty(0, dtype=np.int64)]
     if view is not None:
         ranks.append(_grid_ranks(pool.thresholds, view, min(int(columns), COLUMNS)))
     if threshold is not None:
         ranks.append(_neighbour_ranks(pool.thresholds, float(threshold), neighbours))
-    arrays = _ladder(pool, _block_indexes(data, groups), np.concatenate(ranks))
+    arrays = _ladder(pool, blocks.blocks, np.concatenate(ranks))
     return ExplorerWindow(arrays=arrays, view=view, threshold=threshold)
 
 

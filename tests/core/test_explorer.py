@@ -24,6 +24,7 @@ from core.explorer import (
     detector_nouns,
     encode_payload,
     encode_window,
+    explorer_blocks,
     explorer_payload,
     explorer_window,
     ladder_counts,
@@ -183,7 +184,9 @@ def test_a_window_has_every_neighbouring_score_and_one_per_column_of_its_view():
     header, _ = decode_payload(encode_payload(payload))
     everything = data.cv_index.thresholds
     t = float(everything[123_456]) + 1e-12  # between two scores
-    window = explorer_window(data, view=(0.5, 0.5001), columns=300, threshold=t, neighbours=40)
+    window = explorer_window(
+        explorer_blocks(data), view=(0.5, 0.5001), columns=300, threshold=t, neighbours=40
+    )
     blob = encode_window(window, payload_id=header["id"], seq=7, blocks=header["blocks"])
     whead, arrays = decode_payload(blob)
     assert whead["kind"] == "window" and whead["id"] == header["id"] and whead["seq"] == 7
@@ -202,7 +205,7 @@ def test_a_window_has_every_neighbouring_score_and_one_per_column_of_its_view():
             m = metrics_at(index, threshold=s)
             assert counts_at(arrays, header, block, s) == (m.tp, m.fp, m.fn, m.tn)
     # Its size is bounded whatever the rows: the columns are clipped.
-    big = explorer_window(data, view=(-5.0, 5.0), columns=10**6, threshold=0.0)
+    big = explorer_window(explorer_blocks(data), view=(-5.0, 5.0), columns=10**6, threshold=0.0)
     assert big.arrays["threshold"].size <= COLUMNS + 2 * NEIGHBOURS + 3
 
 
@@ -219,7 +222,7 @@ def test_a_window_has_every_neighbouring_score_and_one_per_column_of_its_view():
 )
 def test_a_bad_window_request_is_named(arguments, match):
     with pytest.raises(ValueError, match=match):
-        explorer_window(tradeoff_data(detector()), **arguments)
+        explorer_window(explorer_blocks(tradeoff_data(detector())), **arguments)
 
 
 def test_the_axis_opens_where_the_recall_runs_from_99_to_1_percent():
@@ -450,3 +453,8 @@ def test_groups_are_checked():
         explorer_payload(data, nouns=nouns, groups=(("a", "not an index"),))
     with pytest.raises(ValueError, match="groups must be"):
         explorer_payload(data, nouns=nouns, groups=5)
+
+
+def test_a_window_needs_the_blocks_of_its_set():
+    with pytest.raises(ValueError, match="blocks must be an ExplorerBlocks"):
+        explorer_window(tradeoff_data(detector()), threshold=0.0)
