@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -240,7 +242,32 @@ def test_the_axis_opens_where_the_recall_runs_from_99_to_1_percent():
     assert opening_domain(one, (0.0, 10.0)) == (0.0, 10.0)
     tied = build_score_index(y_true=np.array([True] * 3), scores=np.full(3, 3.0))
     assert opening_domain(tied, (0.0, 10.0)) == (0.0, 10.0)
+    # A fiftieth of the range either side, or one unit when every score is the same.
+    assert threshold_domain(-100.0, 100.0) == (-104.0, 104.0)
     assert threshold_domain(3.0, 3.0) == (2.0, 4.0)
+
+
+def test_on_the_fallback_set_every_digits_axis_opens_where_recall_is_1_to_99_percent():
+    """Most of the opening view's pixel columns (300, 441, 900 of them) fall where the recall
+    runs from 99% to 1%, and more than across every score (tests/js/fixtures/
+    fallback_scores.json: each digit's cross-validated positive scores on the fallback set)."""
+    path = Path(__file__).resolve().parents[1] / "js" / "fixtures" / "fallback_scores.json"
+    fixture = json.loads(path.read_text())
+    assert len(fixture["digits"]) == 10
+
+    def share(domain, positives, columns):
+        middles = domain[0] + (np.arange(columns) + 0.5) / columns * (domain[1] - domain[0])
+        recall = (positives.size - positives.searchsorted(middles, side="left")) / positives.size
+        return float(np.mean((recall >= 0.01) & (recall <= 0.99)))
+
+    for digit in fixture["digits"]:
+        positives = np.sort(np.asarray(digit["positive"], dtype=float))
+        index = build_score_index(y_true=np.ones(positives.size, bool), scores=positives)
+        full = threshold_domain(digit["low"], digit["high"])
+        opening = opening_domain(index, full)
+        for columns in (300, 441, 900):
+            assert share(opening, positives, columns) >= 0.8, (digit["digit"], columns)
+            assert share(opening, positives, columns) > share(full, positives, columns)
 
 
 def test_the_settings_figures_are_the_pickers_and_the_curves():
