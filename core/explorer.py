@@ -299,11 +299,16 @@ class ExplorerWindow:
         The scores the window covers one per column.
     threshold : float or None
         The threshold whose neighbours it holds.
+    at : dict of str to int, or None
+        Each block's ``{block}_tp`` and ``{block}_fp`` at ``threshold`` itself: the ladder's
+        scores are the curve rows', and a threshold between two of them can flag test rows
+        that the score above it does not.
     """
 
     arrays: dict
     view: tuple[float, float]
     threshold: float | None
+    at: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -641,7 +646,13 @@ def explorer_window(
     if threshold is not None:
         ranks.append(_neighbour_ranks(pool.thresholds, float(threshold), neighbours))
     arrays = _ladder(pool, blocks.blocks, np.concatenate(ranks))
-    return ExplorerWindow(arrays=arrays, view=view, threshold=threshold)
+    at = None
+    if threshold is not None:
+        at = {}
+        for name, index in blocks.blocks:
+            tp, fp, _, _ = counts_at_thresholds(index, np.array([float(threshold)]))
+            at[f"{name}_tp"], at[f"{name}_fp"] = int(tp[0]), int(fp[0])
+    return ExplorerWindow(arrays=arrays, view=view, threshold=threshold, at=at)
 
 
 def settings_figures(
@@ -760,6 +771,7 @@ def encode_window(window: ExplorerWindow, *, payload_id: str, seq: int, blocks) 
         "seq": int(seq),
         "view": None if window.view is None else list(window.view),
         "threshold": None if window.threshold is None else json_number(window.threshold),
+        "at": window.at,
     }
     return _pack(header, window.arrays, ladder_names(tuple(blocks)))
 
@@ -787,33 +799,39 @@ def decode_payload(blob: bytes) -> tuple[dict, dict[str, np.ndarray]]:
 
 
 def ladder_counts(
-    header: dict, arrays: dict, *, threshold: float, block: str | None = None
+    header: dict, arrays: dict, *, threshold: float, block: str | None = None, at=None
 ) -> tuple[int, int, int, int]:
     """(tp, fp, fn, tn) of ``block`` (None: the curve rows pooled) at ``threshold``, read from
-    a decoded ladder as the explorer reads it: at the first ladder score at or above it.
+    a decoded ladder as the explorer reads it: the window's counts ``at`` its own threshold
+    when it is that one (a dict with ``threshold`` and :attr:`ExplorerWindow.at`'s counts),
+    else at the first ladder score at or above it (for the test rows, only at a ladder score).
 
     ``header`` is the payload's (its blocks and totals), ``arrays`` any ladder of it.
 
     Raises
     ------
     ValueError
-        When the ladder does not fix the counts there: ``threshold`` is no ladder score and
-        the ladder's scores either side of it are not neighbours.
+        When the ladder does not fix the counts there: ``threshold`` is no ladder score, not
+        ``at``'s, and the ladder's scores either side of it are not neighbours.
     """
     thresholds, ranks = arrays["threshold"], arrays["rank"]
-    at = int(thresholds.searchsorted(threshold, side="left"))
-    exact = at < thresholds.size and thresholds[at] == threshold
-    if not exact:
-        rank_above = ranks[at] if at < thresholds.size else header["distinct"]
-        rank_below = ranks[at - 1] if at > 0 else -1
-        if rank_above - rank_below != 1:
-            raise ValueError(f"the ladder does not fix the counts at {threshold!r}")
     names = [b for b in header["blocks"] if b.startswith("fold")] if block is None else [block]
+    here = at is not None and at.get("threshold") == threshold
+    index = int(thresholds.searchsorted(threshold, side="left"))
+    if not here and not (index < thresholds.size and thresholds[index] == threshold):
+        rank_above = ranks[index] if index < thresholds.size else header["distinct"]
+        rank_below = ranks[index - 1] if index > 0 else -1
+        # The test rows' scores are not the curve rows': only a ladder score fixes theirs.
+        if rank_above - rank_below != 1 or block == "test":
+            raise ValueError(f"the ladder does not fix the counts at {threshold!r}")
     tp = fp = n_pos = n_neg = 0
     for name in names:
-        if at < thresholds.size:
-            tp += int(arrays[f"{name}_tp"][at])
-            fp += int(arrays[f"{name}_fp"][at])
+        if here:
+            tp += int(at[f"{name}_tp"])
+            fp += int(at[f"{name}_fp"])
+        elif index < thresholds.size:
+            tp += int(arrays[f"{name}_tp"][index])
+            fp += int(arrays[f"{name}_fp"][index])
         n_pos += header["totals"][name][0]
         n_neg += header["totals"][name][1]
     return tp, fp, n_pos - tp, n_neg - fp

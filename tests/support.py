@@ -166,9 +166,14 @@ def explorer_counts(
     position, blob, _ = explorer_mounts(app, key)
     header, arrays = decode_payload(blob)
     t = position["threshold"] if threshold is None else threshold
-    window = {name: np.asarray(values, dtype=float) for name, values in position["window"].items()}
+    at = position["window"]["at"]
+    window = {
+        name: np.asarray(values, dtype=float)
+        for name, values in position["window"].items()
+        if name != "at"
+    }
     try:
-        return ladder_counts(header, window, threshold=t, block=block)
+        return ladder_counts(header, window, threshold=t, block=block, at=at)
     except ValueError:
         return ladder_counts(header, arrays, threshold=t, block=block)
 

@@ -180,11 +180,12 @@ def explorer_blocks_for(fingerprint: str, group_names: tuple[str, ...], _data, _
 
 def position_window(blocks, threshold: float) -> dict:
     """The ladder's scores around ``threshold`` (:data:`POSITION_NEIGHBOURS` either side) with
-    their counts, as the position mount carries them."""
+    their counts, and each block's counts at ``threshold`` itself (``at``), as the position
+    mount carries them."""
     from core.explorer import explorer_window
 
     window = explorer_window(blocks, threshold=threshold, neighbours=POSITION_NEIGHBOURS)
-    return _ladder_json(window)
+    return {**_ladder_json(window), "at": {"threshold": threshold, **window.at}}
 
 
 def window_request(value, payload_id: str) -> dict | None:

@@ -67,8 +67,16 @@ def test_the_page_mounts_the_explorer_with_the_detectors_scores_and_no_plotly(sm
     np.testing.assert_array_equal(arrays["test_fp"], (flagged & ~result.y_test).sum(axis=1))
     m = metrics_at(data.cv_index, threshold=0.0)
     assert counts(blob, 0.0) == (m.tp, m.fp, m.fn, m.tn)
-    window = {name: np.asarray(values) for name, values in position["window"].items()}
-    assert ladder_counts(header, window, threshold=0.0) == (m.tp, m.fp, m.fn, m.tn)
+    window = {n: np.asarray(v) for n, v in position["window"].items() if n != "at"}
+    at = position["window"]["at"]
+    assert ladder_counts(header, window, threshold=0.0, at=at) == (m.tp, m.fp, m.fn, m.tn)
+    t = metrics_at(data.test_index, threshold=0.0)
+    assert ladder_counts(header, window, threshold=0.0, block="test", at=at) == (
+        t.tp,
+        t.fp,
+        t.fn,
+        t.tn,
+    )
     assert not app.slider and not app.metric  # replaced by the explorer
     # The explorer draws every curve of the trade-off; the only Plotly charts left are the
     # refit section's two small pictures under it (tests/app/test_tradeoff_refit.py).

@@ -198,6 +198,19 @@ def test_a_window_has_every_neighbouring_score_and_one_per_column_of_its_view():
     assert set(range(at - 40, at + 41)) <= set(ranks.tolist())  # every neighbour, both sides
     m = metrics_at(data.cv_index, threshold=t)
     assert counts_at(arrays, header, None, t) == (m.tp, m.fp, m.fn, m.tn)  # bracketed: exact
+    # The test rows' scores are not the curve rows': between two of those only the window's
+    # own counts at t are theirs.
+    with pytest.raises(ValueError, match="does not fix"):
+        counts_at(arrays, header, "test", t)
+    m = metrics_at(data.test_index, threshold=t)
+    at = {"threshold": t, **window.at}
+    assert ladder_counts(header, arrays, threshold=t, block="test", at=at) == (
+        m.tp,
+        m.fp,
+        m.fn,
+        m.tn,
+    )
+    assert whead["at"] == window.at
     inside = (everything >= 0.5) & (everything <= 0.5001)
     shown = arrays["threshold"][(arrays["threshold"] >= 0.5) & (arrays["threshold"] <= 0.5001)]
     assert shown.size >= min(int(inside.sum()), 300) * 0.6

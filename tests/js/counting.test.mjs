@@ -9,6 +9,7 @@ import { test } from "node:test";
 import { metricsAt } from "../../ui/components/threshold_explorer/counting.js";
 import {
   fixes,
+  ladderOf,
   isComplete,
   isKnown,
   knownRun,
@@ -148,4 +149,19 @@ test("no scores at all: nothing to count or to step to", () => {
   assert.equal(metricsAt(empty.ladder, empty.pool, 1).precision, null);
   assert.equal(nearestScore(empty.ladder, 1), null);
   assert.equal(stepByRows(empty.ladder, 1, 1, 0), null);
+});
+
+test("a position's own counts count there, for every block, before the ladder's", () => {
+  // Test rows score 0.5 above the curve rows: between two ladder scores they are not the next score's.
+  const held = { positive: [...positive].map((s) => s + 0.5), negative: [...negative].map((s) => s + 0.5) };
+  const set = scoresDetector({ positive, negative, test: held });
+  // At 40.25: curve positives 41..99 (30), negatives 42..98 (29); test negatives 40.5..98.5 (30).
+  const at = { threshold: 40.25, fold0_tp: 30, fold0_fp: 29, test_tp: 30, test_fp: 30 };
+  const none = { threshold: [], rank: [], fold0_tp: [], fold0_fp: [], test_tp: [], test_fp: [] };
+  const ladder = mergeLadders(set.ladder, ladderOf(set.header.blocks, none, set.header.distinct, at));
+  assert.equal(metricsAt(ladder, set.test, 40.25).fp, 30); // the position's own, exact
+  assert.equal(metricsAt(set.ladder, set.test, 40.25).fp, 29); // the next curve score's (41) would be wrong
+  assert.deepEqual(metricsAt(ladder, set.pool, 40.25), metricsAt(set.ladder, set.pool, 40.25));
+  assert.ok(fixes(ladder, 40.25) && !fixes(set.ladder, 40.25)); // with test rows, only its own counts fix it
+  assert.equal(metricsAt(ladder, set.test, 41).tp, metricsAt(set.ladder, set.test, 41).tp);
 });

@@ -33,9 +33,16 @@ export function upperBound(sorted, x) {
 /**
  * Confusion counts of `block` ({key, nPositive, nNegative}: its counts on the ladder and its
  * totals) when flagging score >= `threshold`: those of the first ladder score at or above it
- * (exact wherever the ladder fixes the threshold: ladder.js fixes).
+ * (exact wherever the ladder fixes the threshold: ladder.js fixes; for the test rows, at ladder
+ * scores), or its extra counts at that very threshold (a server position's: ladder.js).
  */
 export function countsAt(ladder, block, threshold) {
+  for (const extra of ladder.extras ?? []) {
+    if (extra.threshold === threshold) {
+      const { tp, fp } = extra.counts[block.key];
+      return { tp: tp[0], fp: fp[0], fn: block.nPositive - tp[0], tn: block.nNegative - fp[0] };
+    }
+  }
   const i = lowerBound(ladder.thresholds, threshold);
   const { tp: tps, fp: fps } = ladder.counts[block.key];
   const tp = i < tps.length ? tps[i] : 0;

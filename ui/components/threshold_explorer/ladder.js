@@ -8,19 +8,17 @@
 // ranks follow each other): the ladder then *fixes* t. Two neighbouring ladder scores are two
 // neighbouring distinct scores, which is how the arrow keys step to the next one; where the
 // ladder has a gap, the step is not known here (`undefined`) until the server sends a window.
+// The ladder's scores are the curve rows'; the test rows' scores are others, so between two
+// ladder scores only a threshold's own counts are the test rows': a server position carries
+// them (`extras`: each block's counts at that threshold itself, found before the ladder's).
 // Pure functions of arrays; no DOM.
 
 import { lowerBound, upperBound } from "./counting.js";
 
-/**
- * The ladder of decoded arrays (payload.js: a payload's or a window's, or a position's window as
- * plain arrays): `blocks` are the header's; `pool` is the folds' counts summed.
- */
-export function ladderOf(blocks, arrays, distinct) {
-  const thresholds = Float64Array.from(arrays.threshold);
-  const n = thresholds.length;
+/** Each block's counts as {name: {tp, fp}} from `{name}_tp` / `{name}_fp`, with `pool`, the folds' summed. */
+function blockCounts(blocks, arrays, n, read) {
   const counts = {};
-  for (const name of blocks) counts[name] = { tp: Float64Array.from(arrays[`${name}_tp`]), fp: Float64Array.from(arrays[`${name}_fp`]) };
+  for (const name of blocks) counts[name] = { tp: read(arrays[`${name}_tp`]), fp: read(arrays[`${name}_fp`]) };
   const pool = { tp: new Float64Array(n), fp: new Float64Array(n) };
   for (const name of blocks.filter((b) => b.startsWith("fold"))) {
     for (let i = 0; i < n; i++) {
@@ -29,12 +27,27 @@ export function ladderOf(blocks, arrays, distinct) {
     }
   }
   counts.pool = pool;
-  return { thresholds, ranks: Float64Array.from(arrays.rank), counts, distinct };
+  return counts;
+}
+
+/**
+ * The ladder of decoded arrays (payload.js: a payload's or a window's, or a position's window as
+ * plain arrays): `blocks` are the header's; `pool` is the folds' counts summed; `at` (a
+ * position's: {threshold, {block}_tp, {block}_fp}) becomes the ladder's one extra threshold.
+ */
+export function ladderOf(blocks, arrays, distinct, at = null) {
+  const thresholds = Float64Array.from(arrays.threshold);
+  const counts = blockCounts(blocks, arrays, thresholds.length, (values) => Float64Array.from(values));
+  const extras = at ? [{ threshold: at.threshold, counts: blockCounts(blocks, at, 1, (value) => Float64Array.of(Number(value))) }] : [];
+  return { thresholds, ranks: Float64Array.from(arrays.rank), counts, distinct, extras };
 }
 
 /** One ladder of both (the same scores' counts are the same); `a` itself when `b` adds nothing. */
 export function mergeLadders(a, b) {
-  if (!b || !b.thresholds.length) return a;
+  if (!b) return a;
+  const extras = b.extras?.length ? [...(a.extras ?? []).filter((x) => !b.extras.some((y) => y.threshold === x.threshold)), ...b.extras] : a.extras;
+  if (extras !== a.extras) a = { ...a, extras };
+  if (!b.thresholds.length) return a;
   const [x, y] = [a.thresholds, b.thresholds];
   const order = []; // [from a?, index]
   let i = 0;
@@ -59,7 +72,7 @@ export function mergeLadders(a, b) {
   };
   const counts = {};
   for (const name of Object.keys(a.counts)) counts[name] = { tp: pick(a.counts[name].tp, b.counts[name].tp), fp: pick(a.counts[name].fp, b.counts[name].fp) };
-  return { thresholds: pick(x, y), ranks: pick(a.ranks, b.ranks), counts, distinct: a.distinct };
+  return { thresholds: pick(x, y), ranks: pick(a.ranks, b.ranks), counts, distinct: a.distinct, extras: a.extras };
 }
 
 /** Whether the ladder holds every distinct score. */
@@ -67,11 +80,16 @@ export function isComplete(ladder) {
   return ladder.thresholds.length === ladder.distinct;
 }
 
-/** Whether the ladder fixes the counts at `t`: a ladder score, or between two neighbours. */
+/**
+ * Whether the ladder fixes every block's counts at `t`: a ladder score, an extra threshold, or
+ * between two neighbouring scores when there are no test rows (whose scores are not the ladder's).
+ */
 export function fixes(ladder, t) {
   const { thresholds, ranks, distinct } = ladder;
   const i = lowerBound(thresholds, t);
   if (i < thresholds.length && thresholds[i] === t) return true;
+  if ((ladder.extras ?? []).some((extra) => extra.threshold === t)) return true;
+  if (ladder.counts.test) return false;
   return (i < thresholds.length ? ranks[i] : distinct) - (i > 0 ? ranks[i - 1] : -1) === 1;
 }
 

@@ -57,7 +57,10 @@ export function detectorOf({ header, arrays }) {
   };
 }
 
-/** The ladder of a window (decoded bytes, or a position's window of plain arrays) for `detector`. */
+/**
+ * The ladder of a window (decoded bytes, or a position's window of plain arrays, with `at`: its
+ * threshold's own counts) for `detector`.
+ */
 export function windowLadder(detector, arrays) {
-  return ladderOf(detector.header.blocks, arrays, detector.header.distinct);
+  return ladderOf(detector.header.blocks, arrays, detector.header.distinct, arrays.at ?? null);
 }
