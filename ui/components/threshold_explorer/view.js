@@ -30,7 +30,7 @@ const SCORE_TICK_SPACING = 55;
 
 const KEY_PAUSE_MS = 400; // a pause after the last key counts as a release
 const ASK_TIMEOUT_MS = 3000; // a window not answered by then is asked again if still wanted
-const KEPT_WINDOWS = 6; // the server's latest windows kept on the ladder (with the position's)
+const KEPT_WINDOWS = 16; // the server's latest windows kept on the ladder (with the position's)
 
 /**
  * The User Timing measure of each drag move's work (snap, count, redraw): visible in the
@@ -52,7 +52,9 @@ export class ExplorerView {
     this.windows = []; // the server's latest windows' ladders, oldest first
     this.positionWindow = null; // the ladder around the server's position
     this.windowSeqs = new Set(); // the windows already taken
-    this.asked = 0; // requests sent
+    // Requests are numbered from a random start: a window the server kept from an earlier page
+    // of this session is then never taken for the answer to one of this page's requests.
+    this.asked = Math.floor(Math.random() * 2 ** 40);
     this.inFlight = null; // {seq, want} of the request waiting for its window
     this.sentWant = null;
     this.state = initialState(detector);
@@ -103,7 +105,7 @@ export class ExplorerView {
   /** The ladder of the payload, the position's window and the latest windows, as the state's. */
   grow(answered, draw = true) {
     let ladder = mergeLadders(this.detector.ladder, this.positionWindow);
-    for (const window of this.windows) ladder = mergeLadders(ladder, window);
+    for (const part of this.windows) ladder = mergeLadders(ladder, part);
     this.update({ type: "ladder", ladder, answered }, draw);
   }
 
