@@ -7,7 +7,7 @@ import { test } from "node:test";
 
 import { tickStep, ticks, ticksUnderHandle } from "../../ui/components/threshold_explorer/drawing.js";
 import { nextScore, previousScore } from "../../ui/components/threshold_explorer/ladder.js";
-import { curvesFor } from "../../ui/components/threshold_explorer/figures.js";
+import { CURVE_POINTS, curveThresholds, curvesFor } from "../../ui/components/threshold_explorer/figures.js";
 import { NO_SETTINGS, SHIFT_STEP, ZOOM_KEYS, ZOOM_STEP, initialState, reduce } from "../../ui/components/threshold_explorer/state.js";
 import { compactScore, handleScore, prTitle } from "../../ui/components/threshold_explorer/wording.js";
 import { scoresDetector } from "./ladders.mjs";
@@ -159,6 +159,20 @@ test("the curves along the threshold go through every ladder score in view, and 
   const expected = [...gappy.ladder.thresholds].filter((t) => t >= 1200 && t <= 1300);
   assert.deepEqual([...thresholds], expected);
   assert.ok(thresholds.length > 10);
+});
+
+test("many ladder scores in view are thinned for drawing, ends and the payload's drawn ones kept", () => {
+  const { ladder } = scoresDetector({ positive, negative, full, opening });
+  const domain = [-9000, 1999];
+  const drawn = [-8999.5, -4321, 1500, 5000]; // the payload's (ladder scores in a payload; any here)
+  const thresholds = curveThresholds(ladder, domain, drawn);
+  assert.ok(thresholds.length <= CURVE_POINTS + drawn.length + 1, thresholds.length);
+  assert.equal(thresholds[0], -9000);
+  assert.equal(thresholds.at(-1), 1999);
+  for (const t of [-4321, 1500]) assert.ok(thresholds.includes(t));
+  assert.ok(!thresholds.includes(5000)); // outside the view
+  assert.ok(thresholds.every((t, i) => i === 0 || t > thresholds[i - 1]));
+  assert.deepEqual([...curveThresholds(ladder, [1200, 1300], drawn)], [...ladder.thresholds].filter((t) => t >= 1200 && t <= 1300));
 });
 
 test("the PR curve's title says at which share its AP is", () => {

@@ -5,6 +5,27 @@ import { countsAt, metricsFromCounts } from "./counting.js";
 import { atPrevalence, costOf, costWeights } from "./estimates.js";
 import { scoresIn } from "./ladder.js";
 
+/** At most about this many ladder scores draw each curve along the threshold (plus the payload's drawn ones). */
+export const CURVE_POINTS = 800;
+
+/**
+ * The ladder scores the curves along the threshold go through across `domain`: all of them in
+ * view, or every k-th (both ends kept) when there are more than CURVE_POINTS, with the
+ * payload's `drawn` thresholds in view (they keep the curves' shape; they are ladder scores).
+ * Only drawn: every number shown is counted at its own threshold. Ascending.
+ */
+export function curveThresholds(ladder, domain, drawn = []) {
+  const inView = scoresIn(ladder, domain);
+  const step = Math.ceil(inView.length / CURVE_POINTS);
+  if (step <= 1) return inView;
+  const kept = [];
+  for (let i = 0; i < inView.length; i += step) kept.push(inView[i]);
+  kept.push(inView[inView.length - 1]);
+  for (const t of drawn) if (t >= domain[0] && t <= domain[1]) kept.push(t);
+  const sorted = Float64Array.from(kept).sort();
+  return sorted.filter((t, i) => i === 0 || t !== sorted[i - 1]);
+}
+
 /** Counts of `block` at `t` on `ladder` and every figure from them; precision, F1 and accuracy at `prevalence` (null: as counted). */
 export function figuresAt(ladder, block, t, prevalence) {
   const counted = metricsFromCounts(countsAt(ladder, block, t));
@@ -35,7 +56,7 @@ export function weightsFor(detector, { fpCost, fnCost, prevalence }) {
 
 /**
  * The curves to draw at the settings across `domain`: precision and recall against the
- * threshold (`vsThreshold`, at every ladder score in the domain: `thresholds`), the
+ * threshold (`vsThreshold`, at curveThresholds: `thresholds`), the
  * precision-recall curve (`pr`, at the payload's drawn thresholds, which are on the ladder),
  * each fold's two, and the cost per 1,000 rows along the threshold with its least (`cost`,
  * null without costs; the least is the server's, over every score: settings.leastCost).
@@ -43,7 +64,7 @@ export function weightsFor(detector, { fpCost, fnCost, prevalence }) {
 export function curvesFor(detector, ladder, settings, domain) {
   const { arrays, folds, pool } = detector;
   const prevalence = settings.prevalence;
-  const thresholds = scoresIn(ladder, domain);
+  const thresholds = curveThresholds(ladder, domain, arrays.vt_threshold ?? []);
   const vsThreshold = ratesAt(ladder, pool, thresholds, prevalence);
   const pr =
     prevalence !== null ? ratesAt(ladder, pool, arrays.pr_threshold, prevalence) : { precision: arrays.pr_precision, recall: arrays.pr_recall };
