@@ -120,6 +120,10 @@ test("next and previous are undefined across a gap, numbers between neighbours, 
   assert.equal(knownRun(ladder, 40, 1, 64), 10); // 41..50
   assert.equal(knownRun(ladder, 40, -1, 64), 0);
   assert.equal(knownRun(ladder, 99, 1, 64), 64); // the highest score: nothing more to know
+  // From a threshold between two neighbours (a typed one): its first neighbour, then the run.
+  assert.equal(knownRun(ladder, 44.5, 1, 64), 6); // 45..50
+  assert.equal(knownRun(ladder, 44.5, -1, 64), 5); // 44..40
+  assert.equal(knownRun(ladder, 25, 1, 64), 0); // inside a gap: nothing known
   assert.deepEqual([...scoresIn(ladder, [39, 42])], [40, 41, 42]);
 });
 

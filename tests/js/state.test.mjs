@@ -341,6 +341,16 @@ test("a zoom asks for the scores of the new view; a complete ladder never asks",
   assert.equal(complete.want, null);
 });
 
+test("a threshold between two known neighbours asks no more once its neighbours are known", () => {
+  const known = mergeWith(gappy.window(Array.from({ length: 91 }, (_, i) => i))); // 0..90 of 0..99
+  const between = reduce(initialState({ ...gappy, ladder: known }), at(23.5));
+  assert.equal(between.threshold, 23.5);
+  assert.equal(between.want, null); // 64 neighbours known above, the lowest score below
+  // A drag asks for nothing, whatever it reaches.
+  const dragged = reduce(reduce(initialState(gappy), at(20)), { type: "pointerDown", value: 50 });
+  assert.equal(reduce(dragged, { type: "pointerMove", value: 70 }).want, dragged.want);
+});
+
 test("a server position the ladder does not fix shows at the nearest ladder score until it does", () => {
   const state = reduce(initialState(gappy), at(23.5));
   assert.equal(state.threshold, 20);

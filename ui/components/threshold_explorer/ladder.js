@@ -180,13 +180,21 @@ export function stepByRows(ladder, t, steps, rows) {
 
 /**
  * How many neighbouring scores the ladder knows from `t` towards `direction` (+1 up, -1 down),
- * counting at most `limit`; `limit` too when the run reaches the lowest or highest score.
+ * counting at most `limit`; `limit` too when the run reaches the lowest or highest score. `t`
+ * need not be a ladder score: then its first neighbour must be known (ladder.js nextScore).
  */
 export function knownRun(ladder, t, direction, limit) {
   const { thresholds, ranks, distinct } = ladder;
   let i = lowerBound(thresholds, t);
-  if (i >= thresholds.length || thresholds[i] !== t) return 0;
-  for (let run = 0; run < limit; run++) {
+  let run = 0;
+  if (i >= thresholds.length || thresholds[i] !== t) {
+    const first = direction > 0 ? nextScore(ladder, t) : previousScore(ladder, t);
+    if (first === undefined) return 0;
+    if (first === null) return limit;
+    i = lowerBound(thresholds, first);
+    run = 1;
+  }
+  for (; run < limit; run++) {
     const j = i + direction;
     if (ranks[i] === (direction > 0 ? distinct - 1 : 0)) return limit;
     if (j < 0 || j >= thresholds.length || ranks[j] - ranks[i] !== direction) return run;

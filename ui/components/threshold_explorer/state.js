@@ -214,11 +214,13 @@ function grown(state, ladder, answered) {
 
 /**
  * The state asking for what its ladder lacks: a window around the threshold when fewer than
- * REFILL neighbours are known on a side (or steps wait), none once it has them.
+ * REFILL neighbours are known on a side (or steps wait), none once it has them; nothing new
+ * while a drag holds the threshold.
  */
 function needs(state) {
   const { ladder, threshold: t, want } = state;
   if (isComplete(ladder) || t === null) return want === null ? state : { ...state, want: null };
+  if (state.dragging) return state; // a drag asks for nothing: the pointer snaps to what is known
   const short = state.pending !== 0 || knownRun(ladder, t, 1, REFILL) < REFILL || knownRun(ladder, t, -1, REFILL) < REFILL;
   if (short && want?.threshold !== t) return { ...state, want: { threshold: t, view: want?.view ?? null } };
   if (!short && want && want.view === null) return { ...state, want: null };
