@@ -116,8 +116,13 @@ test("a position and a window reach every explorer of their payload, whichever c
 test("requests for windows go through the window mount's channel, once it is there", () => {
   const board = new Board();
   assert.equal(board.ask("a", { seq: 1 }), false); // no channel yet
+  let retried = 0;
+  board.join("a", { follow() {}, receive() {}, request: () => retried++ });
   const sent = [];
   board.open("a", (name, value) => sent.push([name, value]));
+  assert.equal(retried, 1); // the explorer asks again what it wanted before the channel came
+  board.open("a", (name, value) => sent.push([name, value])); // a rerun's mount: no new retry
+  assert.equal(retried, 1);
   assert.equal(board.ask("a", { seq: 2, threshold: 1, view: null, columns: 800 }), true);
   assert.deepEqual(sent, [["need", { id: "a", seq: 2, threshold: 1, view: null, columns: 800 }]]);
   assert.equal(board.ask("b", { seq: 3 }), false);

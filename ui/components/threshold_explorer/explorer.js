@@ -26,8 +26,8 @@ import { ExplorerView } from "./view.js";
  * Where server positions, windows and the window channel meet the explorers of a payload id:
  * `post` keeps each id's latest position and hands it to the explorers that joined it;
  * `latest` gives it to one just built; `deliver` hands a window to them; `open` keeps the
- * channel that asks the server for windows, `ask` uses it (false without one); `join` returns
- * the function that leaves.
+ * channel that asks the server for windows (and, the first time, lets them ask what they wanted
+ * meanwhile), `ask` uses it (false without one); `join` returns the function that leaves.
  */
 export class Board {
   constructor() {
@@ -50,7 +50,9 @@ export class Board {
   }
 
   open(id, send) {
+    const first = !this.channels.has(id);
     this.channels.set(id, send);
+    if (first) for (const explorer of this.followers.get(id) ?? []) explorer.request?.(); // what they wanted meanwhile
   }
 
   ask(id, request) {
