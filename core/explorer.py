@@ -475,6 +475,7 @@ def explorer_payload(
     max_points: int = PATH_POINTS,
     columns: int = COLUMNS,
     budget: int = PAYLOAD_BUDGET,
+    blocks: ExplorerBlocks | None = None,
 ) -> ExplorerPayload:
     """Gather the explorer's data from a scored set's :class:`~core.tradeoff.TradeoffData`.
 
@@ -494,6 +495,9 @@ def explorer_payload(
         Scores across the opening view (half as many across every score), >= 1.
     budget : int
         The most bytes of the ladder; fewer columns and quantiles when the blocks need it.
+    blocks : ExplorerBlocks or None
+        :func:`explorer_blocks` of ``data`` with these ``groups``, when already built (the
+        folds' indexes are otherwise built here).
 
     Returns
     -------
@@ -513,7 +517,9 @@ def explorer_payload(
     if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
         raise ValueError(f"columns must be an integer >= 1, got {columns!r}")
     groups = _checked_groups(groups)
-    blocks = _block_indexes(data, groups)
+    if blocks is not None and not isinstance(blocks, ExplorerBlocks):
+        raise ValueError(f"blocks must be an ExplorerBlocks, got {type(blocks).__name__}")
+    blocks = list(blocks.blocks) if blocks is not None else _block_indexes(data, groups)
     n_folds = sum(name.startswith("fold") for name, _ in blocks)
     has_folds = data.fold_ids is not None
     if nouns.fold_labels and len(nouns.fold_labels) != (n_folds if has_folds else 0):

@@ -127,7 +127,8 @@ def explorer_payload_for(
     """
     from core.explorer import decode_payload, encode_payload, explorer_payload
 
-    blob = encode_payload(explorer_payload(_data, nouns=nouns, groups=_groups))
+    blocks = explorer_blocks_for(fingerprint, group_names, _data, _groups)
+    blob = encode_payload(explorer_payload(_data, nouns=nouns, groups=_groups, blocks=blocks))
     return blob, decode_payload(blob)[0]
 
 
