@@ -6,7 +6,12 @@ bytes, release and load, each against a reference measured in the same run.
 - frame intervals (requestAnimationFrame) during a drag of ``--moves`` pointer moves on the
   threshold plot, against the same drag over an empty page; long animation frames (> 50 ms);
 - JavaScript time per move (the explorer's own handler: snap, count, redraw) at the real
-  60,000 scores and at ``--big`` synthetic scores (``bench/explorer_app.py``);
+  60,000 scores and at ``--big`` synthetic scores (``bench/explorer_app.py``, ten million by
+  default), where also: the bytes that reach the page for the explorer at its load (goal at
+  most 2 MB whatever the rows), the frame interval during a drag against an empty page's (goal
+  at most 1.25x), and ``--steps`` ArrowRight presses, each of which must land on the next
+  distinct score (checked against the scores themselves), with the bytes of the windows the
+  explorer asked for on the way;
 - bytes from the server during the drag (none expected until release), after the release,
   and the one-time payload per detector;
 - release to the galleries updated (the fragment's rerun, idle again), against one step of
@@ -214,18 +219,83 @@ def hello_run(browser, url: str) -> dict:
         context.close()
 
 
-def big_run(browser, url: str, *, moves: int) -> list[float]:
+SHOWN = """() => {
+  const root = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
+    .map(h => h.shadowRoot && h.shadowRoot.querySelector('.tx')).find(r => r && r.dataset.tp);
+  return root ? root.dataset.threshold : null;
+}"""
+
+
+def big_run(browser, url: str, *, moves: int, steps: int) -> dict:
+    """The explorer at ``--big`` scores: load bytes, one drag (JS per move, frames), then
+    ``steps`` ArrowRight presses (the thresholds shown after each, the bytes that came)."""
     context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(PROBE)
     page = context.new_page()
+    frames = Frames(page)
     try:
-        page.goto(url)
-        page.wait_for_function(DRAWN, timeout=300_000, polling=50)
+        page.goto(url, wait_until="commit")
+        page.wait_for_function(DRAWN, timeout=600_000, polling=50)
+        page.wait_for_selector(APP_IDLE, timeout=600_000)
+        page.wait_for_timeout(1000)
+        load_bytes = sum(frames.received)
         page.evaluate(CLEAR_MOVES)
-        drag(page, slider_box(page), moves)
+        before = frames.mark()
+        times = drag(page, slider_box(page), moves)
+        during = frames.since(before)
+        js = page.evaluate(MOVE_TIMES)
         page.mouse.up()
-        return page.evaluate(MOVE_TIMES)
+        page.evaluate("window.__recording = false")
+        page.wait_for_selector(APP_IDLE, timeout=120_000)
+        page.wait_for_timeout(1000)
+        start = float(page.evaluate(SHOWN))
+        page.locator(".tx-slider").first.focus()
+        keys = frames.mark()
+        began = time.monotonic()
+        shown = []
+        for _ in range(steps):
+            page.keyboard.press("ArrowRight")
+            shown.append(float(page.evaluate(SHOWN)))
+        # Steps past the ladder wait for a window, then land: wait for the last to settle.
+        settled, last = time.monotonic(), shown[-1]
+        while time.monotonic() - settled < 3:
+            now = float(page.evaluate(SHOWN))
+            if now != last:
+                settled, last = time.monotonic(), now
+            page.wait_for_timeout(100)
+        shown.append(last)
+        return {
+            "load_ws_bytes": load_bytes,
+            "frames": intervals(times),
+            "js_ms": js,
+            "during_drag": during,
+            "start": start,
+            "shown": shown,
+            "keys": frames.since(keys),
+            "keys_seconds": settled - began,
+        }
     finally:
         context.close()
+
+
+def key_steps(n: int, start: float, shown: list[float], steps: int) -> dict:
+    """How the presses landed, against the scores of ``bench/explorer_app.py`` themselves:
+    the last one ``steps`` distinct scores above ``start``, every one shown a real score, and
+    none skipped on the way."""
+    import numpy as np
+    from explorer_app import synthetic_result
+
+    distinct = np.unique(synthetic_result(n).cv_scores)
+    ranks = distinct.searchsorted(np.array([start, *shown]))
+    real = bool(np.all(distinct[np.minimum(ranks, distinct.size - 1)] == [start, *shown]))
+    gaps = np.diff(ranks)
+    return {
+        "steps": steps,
+        "landed": int(ranks[-1] - ranks[0]),
+        "all_real_scores": real,
+        "none_skipped": bool(np.all((gaps >= 0) & (gaps <= 1))),
+        "distinct_scores": int(distinct.size),
+    }
 
 
 def payload_bytes(env: dict[str, str]) -> int:
@@ -248,8 +318,6 @@ def measure(args) -> dict:
     env = {"THRESHOLD_EXPLORER_CACHE": str(args.cache_dir)}
     servers = []
     try:
-        servers.append(start_app(env=env, log_name="bench-explorer-app"))
-        servers.append(start_app(script="bench/hello_slider.py", env={}, log_name="bench-hello"))
         servers.append(
             start_app(
                 script="bench/explorer_app.py",
@@ -257,35 +325,59 @@ def measure(args) -> dict:
                 log_name="bench-explorer-big",
             )
         )
-        (_, app_url), (_, hello_url), (_, big_url) = servers
+        if not args.only_big:
+            servers.append(start_app(env=env, log_name="bench-explorer-app"))
+            servers.append(
+                start_app(script="bench/hello_slider.py", env={}, log_name="bench-hello")
+            )
+        big_url = servers[0][1]
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_FLAGS)
-            explorer_run(browser, app_url, moves=10)  # trains (cold cache) and warms up
-            runs = [explorer_run(browser, app_url, moves=args.moves) for _ in range(args.repeat)]
+            big = big_run(browser, big_url, moves=args.moves, steps=args.steps)
             empties = [empty_run(browser, moves=args.moves) for _ in range(args.repeat)]
-            hellos = [hello_run(browser, hello_url) for _ in range(args.repeat)]
-            big = big_run(browser, big_url, moves=args.moves)
+            if not args.only_big:
+                (_, app_url), (_, hello_url) = servers[1:]
+                explorer_run(browser, app_url, moves=10)  # trains (cold cache) and warms up
+                runs = [
+                    explorer_run(browser, app_url, moves=args.moves) for _ in range(args.repeat)
+                ]
+                hellos = [hello_run(browser, hello_url) for _ in range(args.repeat)]
             browser.close()
     finally:
         for process, _ in servers:
             stop_app(process)
-    js = [t for run in runs for t in run["js_ms"]]
     median = statistics.median
-    return {
+    results = {
+        "moves": args.moves,
+        "repeat": args.repeat,
+        "empty_frame_mean_ms": median(e["mean_ms"] for e in empties),
+        "empty_frame_p95_ms": median(e["p95_ms"] for e in empties),
+        "big_scores": args.big,
+        "big_js_p95_ms": percentile(big["js_ms"], 0.95),
+        "big_js_max_ms": max(big["js_ms"], default=float("nan")),
+        "big_load_ws_bytes": big["load_ws_bytes"],
+        "big_frame_mean_ms": big["frames"]["mean_ms"],
+        "big_frame_p95_ms": big["frames"]["p95_ms"],
+        "big_drag_bytes_received": big["during_drag"]["received_bytes"],
+        "big_drag_frames_sent": big["during_drag"]["sent_frames"],
+        "big_keys": key_steps(args.big, big["start"], big["shown"], args.steps),
+        "big_keys_bytes_received": big["keys"]["received_bytes"],
+        "big_keys_seconds": big["keys_seconds"],
+        "load_average": os.getloadavg()[0],
+    }
+    if args.only_big:
+        return results
+    js = [t for run in runs for t in run["js_ms"]]
+    return results | {
         "moves": args.moves,
         "repeat": args.repeat,
         "frame_mean_ms": median(r["frames"]["mean_ms"] for r in runs),
         "frame_p95_ms": median(r["frames"]["p95_ms"] for r in runs),
-        "empty_frame_mean_ms": median(e["mean_ms"] for e in empties),
-        "empty_frame_p95_ms": median(e["p95_ms"] for e in empties),
         "long_frames_over_50ms": [r["long_frames"] for r in runs],
         "js_p50_ms": percentile(js, 0.5),
         "js_p95_ms": percentile(js, 0.95),
         "js_max_ms": max(js, default=float("nan")),
         "js_moves": len(js),
-        "big_scores": args.big,
-        "big_js_p95_ms": percentile(big, 0.95),
-        "big_js_max_ms": max(big, default=float("nan")),
         "drag_bytes_received": [r["during_drag"]["received_bytes"] for r in runs],
         "drag_frames_sent": [r["during_drag"]["sent_frames"] for r in runs],
         "release_bytes_received": [r["after_release"]["received_bytes"] for r in runs],
@@ -295,7 +387,6 @@ def measure(args) -> dict:
         "hello_step_ms": median(h["step_ms"] for h in hellos),
         "load_to_drawn_ms": median(r["load_to_drawn_ms"] for r in runs),
         "hello_load_ms": median(h["load_ms"] for h in hellos),
-        "load_average": os.getloadavg()[0],
     }
 
 
@@ -303,6 +394,27 @@ def report(r: dict) -> str:
     def ratio(a, b):
         return f"{a / b:.2f}x" if b else "n/a"
 
+    keys = r["big_keys"]
+    big = [
+        f"explorer benchmark ({r['moves']} moves, median of {r['repeat']}, "
+        f"load average {r['load_average']:.1f})",
+        f"at {r['big_scores']:,} synthetic scores ({keys['distinct_scores']:,} distinct): "
+        f"bytes reaching the page at load {r['big_load_ws_bytes']:,} (goal <= 2,000,000)",
+        f"  JS per move p95 {r['big_js_p95_ms']:.2f} ms, max {r['big_js_max_ms']:.2f} ms "
+        "(goal p95 < 4 ms)",
+        f"  frame interval during drag: mean {r['big_frame_mean_ms']:.1f} ms, p95 "
+        f"{r['big_frame_p95_ms']:.1f} ms; empty page {r['empty_frame_mean_ms']:.1f} / "
+        f"{r['empty_frame_p95_ms']:.1f} ms: "
+        f"{ratio(r['big_frame_mean_ms'], r['empty_frame_mean_ms'])} (goal <= 1.25x)",
+        f"  bytes from the server during the drag: {r['big_drag_bytes_received']}, messages "
+        f"sent: {r['big_drag_frames_sent']} (goal none until release)",
+        f"  {keys['steps']} ArrowRight presses: landed {keys['landed']} distinct scores up, "
+        f"every one shown a real score: {keys['all_real_scores']}, none skipped: "
+        f"{keys['none_skipped']}; windows asked for on the way: "
+        f"{r['big_keys_bytes_received']:,} bytes; {r['big_keys_seconds']:.1f} s to settle",
+    ]
+    if "js_moves" not in r:
+        return "\n".join(big)
     longest = [
         max(f["duration"] for f in x) if x else 0
         for x in r["long_frames_over_50ms"]
@@ -310,8 +422,7 @@ def report(r: dict) -> str:
     ]
     return "\n".join(
         [
-            f"explorer benchmark ({r['moves']} moves, median of {r['repeat']}, "
-            f"load average {r['load_average']:.1f})",
+            *big,
             f"frame interval during drag: mean {r['frame_mean_ms']:.1f} ms, p95 "
             f"{r['frame_p95_ms']:.1f} ms; empty page {r['empty_frame_mean_ms']:.1f} / "
             f"{r['empty_frame_p95_ms']:.1f} ms: "
@@ -322,8 +433,6 @@ def report(r: dict) -> str:
             f"JS per move at 60,000 scores: p50 {r['js_p50_ms']:.2f} ms, "
             f"p95 {r['js_p95_ms']:.2f} ms, max {r['js_max_ms']:.2f} ms over {r['js_moves']} moves"
             " (goal p95 < 2 ms)",
-            f"JS per move at {r['big_scores']:,} synthetic scores: "
-            f"p95 {r['big_js_p95_ms']:.2f} ms, max {r['big_js_max_ms']:.2f} ms (goal p95 < 4 ms)",
             f"bytes from the server during each drag: {r['drag_bytes_received']}, messages sent: "
             f"{r['drag_frames_sent']} (goal none until release)",
             f"bytes from the server after each release (rerun, payload from cache): "
@@ -344,14 +453,18 @@ def main(argv=None) -> int:
     add_json_option(parser)
     parser.add_argument("--moves", type=int, default=120)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--big", type=int, default=1_000_000, help="synthetic scores")
+    parser.add_argument("--big", type=int, default=10_000_000, help="synthetic scores")
+    parser.add_argument("--steps", type=int, default=300, help="ArrowRight presses at --big")
+    parser.add_argument(
+        "--only-big", action="store_true", help="only the --big figures (no MNIST, no hello app)"
+    )
     default_cache = Path(tempfile.gettempdir()) / "threshold-explorer-bench-cache"
     parser.add_argument("--cache-dir", type=Path, default=default_cache)
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     args = parser.parse_args(argv)
     if args.moves < 2 or args.repeat < 1 or args.big < 2:
         parser.error("--moves and --big must be >= 2, --repeat >= 1")
-    if not os.environ.get("MNIST_DATA"):
+    if not args.only_big and not os.environ.get("MNIST_DATA"):
         sys.exit("error: set MNIST_DATA to a directory of the four MNIST IDX files")
     started = time.monotonic()
     results = measure(args)

@@ -149,6 +149,52 @@ def explorer_mounts(app: AppTest, key: str = EXPLORER_KEY) -> tuple[dict, bytes,
     return json.loads(position.proto.json)["position"], payload.proto.bytes, payload.proto.id
 
 
+def explorer_counts(
+    app: AppTest,
+    threshold: float | None = None,
+    *,
+    block: str | None = None,
+    key: str = EXPLORER_KEY,
+) -> tuple[int, int, int, int]:
+    """(tp, fp, fn, tn) the explorer shows at ``threshold`` (None: the server's position) for
+    ``block`` (None: the curve rows pooled), read as its JavaScript reads them: from the
+    position's window of the ladder when it fixes the threshold, else from the payload's."""
+    import numpy as np
+
+    from core.explorer import decode_payload, ladder_counts
+
+    position, blob, _ = explorer_mounts(app, key)
+    header, arrays = decode_payload(blob)
+    t = position["threshold"] if threshold is None else threshold
+    at = position["window"]["at"]
+    window = {
+        name: np.asarray(values, dtype=float)
+        for name, values in position["window"].items()
+        if name != "at"
+    }
+    try:
+        return ladder_counts(header, window, threshold=t, block=block, at=at)
+    except ValueError:
+        return ladder_counts(header, arrays, threshold=t, block=block)
+
+
+def ladder_scores(blob: bytes, block: str | None = None) -> tuple:
+    """The sorted scores of the positives and of the negatives of ``block`` (None: the curve
+    rows pooled), rebuilt from a payload whose ladder holds every distinct score (a small set's):
+    each score repeated as many times as the counts drop past it."""
+    import numpy as np
+
+    from core.explorer import decode_payload
+
+    header, arrays = decode_payload(blob)
+    assert arrays["threshold"].size == header["distinct"], "the ladder is not complete"
+    names = [b for b in header["blocks"] if b.startswith("fold")] if block is None else [block]
+    tp = sum(arrays[f"{name}_tp"] for name in names)
+    fp = sum(arrays[f"{name}_fp"] for name in names)
+    drop = lambda flagged: (flagged - np.append(flagged[1:], 0)).astype(int)  # noqa: E731
+    return np.repeat(arrays["threshold"], drop(tp)), np.repeat(arrays["threshold"], drop(fp))
+
+
 def release_explorer(app: AppTest, threshold: float, key: str = EXPLORER_KEY) -> AppTest:
     """Run the page as the browser does when the user lets go of the explorer at ``threshold``.
 

@@ -12,6 +12,7 @@ from sklearn.metrics import f1_score, precision_score, recall_score
 
 from core.explorer import decode_payload
 from tests.support import (
+    explorer_counts,
     explorer_mounts,
     forget_app_caches,
     metric_values,
@@ -93,13 +94,8 @@ def test_confusion_page_shows_the_notebook_numbers():
 # --- trade-off ----------------------------------------------------------------------------
 def explorer_shows(app) -> dict[str, str]:
     """What the explorer draws for the server's threshold, counted as its JavaScript counts
-    (score >= threshold, by binary search in the sorted scores the page mounted)."""
-    position, blob, _ = explorer_mounts(app)
-    _, arrays = decode_payload(blob)
-    t = position["threshold"]
-    fn = int(arrays["cv_positive"].searchsorted(t))
-    tn = int(arrays["cv_negative"].searchsorted(t))
-    tp, fp = arrays["cv_positive"].size - fn, arrays["cv_negative"].size - tn
+    (score >= threshold, on the ladder of scores with counts the page mounted)."""
+    tp, fp, fn, _ = explorer_counts(app)
     precision = tp / (tp + fp) if tp + fp else np.nan
     recall = tp / (tp + fn)
     return {
@@ -222,10 +218,13 @@ def test_tradeoff_bad_threshold_is_corrected_with_a_note(raw, fragment):
 
 def test_tradeoff_mounts_the_held_out_scores_for_the_check(detector):
     app = open_page("pages/tradeoff.py", query={"threshold": "0"})
-    _, arrays = decode_payload(explorer_mounts(app)[1])
+    header, arrays = decode_payload(explorer_mounts(app)[1])
     scores, y = detector.test_scores, detector.y_test
-    np.testing.assert_array_equal(arrays["test_positive"], np.sort(scores[y]))
-    np.testing.assert_array_equal(arrays["test_negative"], np.sort(scores[~y]))
+    assert header["totals"]["test"] == [int(y.sum()), int((~y).sum())]
+    for t in (*arrays["threshold"][::97], 0.0):
+        flagged = scores >= t
+        expected = (int((flagged & y).sum()), int((flagged & ~y).sum()))
+        assert explorer_counts(app, float(t), block="test")[:2] == expected
 
 
 def test_moving_the_threshold_never_trains(detector, monkeypatch):

@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 
 from core.counting import metrics_at
-from core.explorer import decode_payload
+from core.explorer import decode_payload, ladder_counts
 from core.groups import group_indexes, group_thresholds
 from core.score_files import read_scored_set
 from core.tradeoff import scored_tradeoff_data
 from tests.support import (
     csv_bytes,
     explorer_mounts,
+    ladder_scores,
     open_page,
     release_explorer,
     spam_scores,
@@ -44,11 +45,10 @@ def score_dir(fallback_app, tmp_path, monkeypatch):
     return directory
 
 
-def counts(arrays, threshold):
-    """The browser's counting, in numpy (score >= threshold, by binary search)."""
-    fn = int(arrays["cv_positive"].searchsorted(threshold))
-    tn = int(arrays["cv_negative"].searchsorted(threshold))
-    return arrays["cv_positive"].size - fn, arrays["cv_negative"].size - tn, fn, tn
+def counts(blob, threshold):
+    """The browser's counting, in numpy: on the payload's ladder of scores with counts."""
+    header, arrays = decode_payload(blob)
+    return ladder_counts(header, arrays, threshold=threshold)
 
 
 def expected_counts(path, threshold, **choices):
@@ -84,7 +84,7 @@ def test_the_server_files_are_listed_and_the_positive_class_must_be_chosen(score
     header, arrays = decode_payload(blob)
     assert position["threshold"] == 0.5  # probabilities: 0.5 by default
     assert header["nouns"]["positive"] == "rows labelled spam"
-    assert counts(arrays, 0.5) == expected_counts(
+    assert counts(blob, 0.5) == expected_counts(
         score_dir / "spam.csv", 0.5, positive="spam", **CHOICES
     )
 
@@ -95,8 +95,8 @@ def test_zero_one_labels_name_their_positive_class_themselves(score_dir):
     assert app.selectbox(key="scores_column_score").value == "proba"
     assert app.selectbox(key="scores_positive").value == "1"  # shown, changeable
     _, blob, _ = explorer_mounts(app, KEY)
-    _, arrays = decode_payload(blob)
-    np.testing.assert_array_equal(arrays["cv_positive"], [0.35, 0.6, 0.9])
+    positive, _ = ladder_scores(blob)
+    np.testing.assert_array_equal(positive, [0.35, 0.6, 0.9])
 
 
 def test_a_link_reproduces_the_view_and_its_release(score_dir):
@@ -233,10 +233,9 @@ def test_an_upload_is_explored_but_not_linked(score_dir):
     app.selectbox(key="scores_positive").set_value("spam").run()
     assert not app.exception
     _, blob, _ = explorer_mounts(app, KEY)
-    _, arrays = decode_payload(blob)
     path = score_dir.parent / "mine.csv"
     path.write_bytes(data)
-    assert counts(arrays, 0.5) == expected_counts(path, 0.5, positive="spam", **CHOICES)
+    assert counts(blob, 0.5) == expected_counts(path, 0.5, positive="spam", **CHOICES)
     assert not [m for m in app.markdown if m.value.startswith("[Link to this view]")]
     assert "No link to this view: an uploaded file stays in this browser session" in texts(app)
 
@@ -256,11 +255,11 @@ def test_margins_are_counted_as_the_file_holds_them(score_dir):
         "pages/scores.py", query={"file": "margins.csv", "positive": "spam", "threshold": "0.2"}
     )
     position, blob, _ = explorer_mounts(app, KEY)
-    header, arrays = decode_payload(blob)
+    header, _ = decode_payload(blob)
     scored = read_scored_set(score_dir / "margins.csv", positive="spam", **CHOICES)
     data = scored_tradeoff_data(scored)
     m = metrics_at(data.cv_index, threshold=0.2)
-    assert counts(arrays, 0.2) == (m.tp, m.fp, m.fn, m.tn)
+    assert counts(blob, 0.2) == (m.tp, m.fp, m.fn, m.tn)
     assert header["has_test"] and header["has_folds"] and header["folds"] == 3
 
 
@@ -297,8 +296,11 @@ def test_the_tradeoff_pages_scores_uploaded_here_give_its_explorer(score_dir, ca
     _, ours, _ = explorer_mounts(app, KEY)
     mnist_header, mnist_arrays = decode_payload(theirs)
     header, arrays = decode_payload(ours)
-    for name in ("cv_positive", "cv_negative", "test_positive", "test_negative"):
+    for mine, its in zip(ladder_scores(ours), ladder_scores(theirs), strict=True):
+        np.testing.assert_array_equal(mine, its)
+    assert header["blocks"] == mnist_header["blocks"]
+    for name in ("threshold", "rank", "test_tp", "test_fp"):
         np.testing.assert_array_equal(arrays[name], mnist_arrays[name])
     assert header["folds"] == mnist_header["folds"] == 3
     for threshold in (0.0, float(np.median(result.cv_scores))):
-        assert counts(arrays, threshold) == counts(mnist_arrays, threshold)
+        assert counts(ours, threshold) == counts(theirs, threshold)

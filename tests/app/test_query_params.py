@@ -345,9 +345,8 @@ def score_range(app) -> tuple[float, float]:
     """The lowest and highest cross-validated score, from the explorer's mounted payload."""
     from core.explorer import decode_payload
 
-    _, arrays = decode_payload(explorer_mounts(app)[1])
-    scores = np.concatenate((arrays["cv_positive"], arrays["cv_negative"]))
-    return float(scores.min()), float(scores.max())
+    header, _ = decode_payload(explorer_mounts(app)[1])
+    return float(header["low"]), float(header["high"])
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,16 @@ import numpy as np
 import pytest
 
 from core.counting import borderline_indices, changed_side, metrics_at, side_changes
-from core.explorer import decode_payload
+from core.explorer import decode_payload, ladder_counts, settings_figures
 from core.pickers import threshold_for_least_cost, threshold_for_precision
-from tests.support import explorer_mounts, galleries, open_page, release_explorer, view_link
+from tests.support import (
+    explorer_mounts,
+    galleries,
+    ladder_scores,
+    open_page,
+    release_explorer,
+    view_link,
+)
 
 
 @pytest.fixture
@@ -25,32 +32,51 @@ def small(fallback_app, cache_dir):
     return app, dataset, result, tradeoff_data(result)
 
 
-def counts(arrays, threshold):
-    """The browser's counting, in numpy (score >= threshold, by binary search)."""
-    fn = int(arrays["cv_positive"].searchsorted(threshold))
-    tn = int(arrays["cv_negative"].searchsorted(threshold))
-    return arrays["cv_positive"].size - fn, arrays["cv_negative"].size - tn, fn, tn
+def counts(blob, threshold):
+    """The browser's counting, in numpy: on the payload's ladder of scores with counts."""
+    header, arrays = decode_payload(blob)
+    return ladder_counts(header, arrays, threshold=threshold)
 
 
 def test_the_page_mounts_the_explorer_with_the_detectors_scores_and_no_plotly(small):
     app, _, result, data = small
     position, blob, _ = explorer_mounts(app)
     header, arrays = decode_payload(blob)
+    figures = settings_figures(data, fp_cost=1.0, fn_cost=5.0)
     assert position == {
         "id": header["id"],
         "threshold": 0.0,
         "seq": position["seq"],
-        # The training share and the goal pickers' default costs.
-        "settings": {"prevalence": None, "fpCost": 1.0, "fnCost": 5.0},
+        # The training share and the goal pickers' default costs, with the server's figures
+        # over every score at them.
+        "settings": {
+            "prevalence": None,
+            "fpCost": 1.0,
+            "fnCost": 5.0,
+            "averagePrecision": figures.average_precision,
+            "leastCost": {"threshold": figures.least_cost_threshold, "cost": figures.least_cost},
+        },
+        "window": position["window"],
     }
-    positive = np.sort(result.cv_scores[result.y_train])
-    np.testing.assert_array_equal(arrays["cv_positive"], positive)
-    negative = np.sort(result.cv_scores[~result.y_train])
-    np.testing.assert_array_equal(arrays["cv_negative"], negative)
-    test_positive = np.sort(result.test_scores[result.y_test])
-    np.testing.assert_array_equal(arrays["test_positive"], test_positive)
+    positive, negative = ladder_scores(blob)
+    np.testing.assert_array_equal(positive, np.sort(result.cv_scores[result.y_train]))
+    np.testing.assert_array_equal(negative, np.sort(result.cv_scores[~result.y_train]))
+    # The test rows' counts at each score of the ladder, as counted from the test scores.
+    flagged = result.test_scores[None, :] >= arrays["threshold"][:, None]
+    np.testing.assert_array_equal(arrays["test_tp"], (flagged & result.y_test).sum(axis=1))
+    np.testing.assert_array_equal(arrays["test_fp"], (flagged & ~result.y_test).sum(axis=1))
     m = metrics_at(data.cv_index, threshold=0.0)
-    assert counts(arrays, 0.0) == (m.tp, m.fp, m.fn, m.tn)
+    assert counts(blob, 0.0) == (m.tp, m.fp, m.fn, m.tn)
+    window = {n: np.asarray(v) for n, v in position["window"].items() if n != "at"}
+    at = position["window"]["at"]
+    assert ladder_counts(header, window, threshold=0.0, at=at) == (m.tp, m.fp, m.fn, m.tn)
+    t = metrics_at(data.test_index, threshold=0.0)
+    assert ladder_counts(header, window, threshold=0.0, block="test", at=at) == (
+        t.tp,
+        t.fp,
+        t.fn,
+        t.tn,
+    )
     assert not app.slider and not app.metric  # replaced by the explorer
     # The explorer draws every curve of the trade-off; the only Plotly charts left are the
     # refit section's two small pictures under it (tests/app/test_tradeoff_refit.py).
@@ -137,7 +163,7 @@ def test_every_digit_mounts_its_own_scores(fallback_app, cache_dir, digit):
     assert header["nouns"]["subject"] == f"the {digit}-detector"
     result = train_detector(load_fallback_dataset(), digit=digit, cache_dir=cache_dir)
     m = metrics_at(tradeoff_data(result).cv_index, threshold=position["threshold"])
-    assert counts(arrays, position["threshold"]) == (m.tp, m.fp, m.fn, m.tn)
+    assert counts(blob, position["threshold"]) == (m.tp, m.fp, m.fn, m.tn)
 
 
 def prevalence_input(app):

@@ -5,75 +5,30 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { countsAt, nextScore, previousScore } from "../../ui/components/threshold_explorer/counting.js";
-import {
-  ACTION_MARGIN,
-  bandShare,
-  curveThresholds,
-  openingDomain,
-  recallBand,
-  thresholdDomain,
-  tickStep,
-  ticks,
-  ticksUnderHandle,
-} from "../../ui/components/threshold_explorer/drawing.js";
-import { SHIFT_STEP, ZOOM_KEYS, ZOOM_STEP, initialState, reduce } from "../../ui/components/threshold_explorer/state.js";
+import { tickStep, ticks, ticksUnderHandle } from "../../ui/components/threshold_explorer/drawing.js";
+import { nextScore, previousScore } from "../../ui/components/threshold_explorer/ladder.js";
+import { CURVE_POINTS, curveThresholds, curvesFor } from "../../ui/components/threshold_explorer/figures.js";
+import { NO_SETTINGS, SHIFT_STEP, ZOOM_KEYS, ZOOM_STEP, initialState, reduce } from "../../ui/components/threshold_explorer/state.js";
 import { compactScore, handleScore, prTitle } from "../../ui/components/threshold_explorer/wording.js";
+import { scoresDetector } from "./ladders.mjs";
 
 // 1,000 positives spread over 1000..1999 and 9,000 negatives over -9000..-1 with a tail: the
-// trade-off happens in a tenth of all the scores' range.
+// trade-off happens in a tenth of all the scores' range; the axis opens where core/explorer.py
+// says (opening_domain: the recall band 1010..1990 with a tenth of room either side).
 const positive = Float64Array.from({ length: 1000 }, (_, i) => 1000 + i);
 const negative = Float64Array.from({ length: 9000 }, (_, i) => -9000 + i + (i > 8990 ? 1500 : 0)).sort();
-const scores = { positive, negative };
+const full = [-9000 - 10999 * 0.02, 1999 + 10999 * 0.02];
+const opening = [1010 - 98, 1990 + 98];
+const scores = scoresDetector({ positive, negative, full, opening });
 const key = (k, shift = false) => ({ type: "key", key: k, shift });
 const at = (threshold, seq = 1) => ({ type: "position", position: { id: "d", threshold, seq } });
 const after = (events) => events.reduce(reduce, initialState(scores));
 
-/** The share of `columns` pixel columns across `domain` where the recall of `positives` is within 1%..99%, counted here. */
-function measuredShare(domain, positives, columns) {
-  let inside = 0;
-  for (let i = 0; i < columns; i++) {
-    const t = domain[0] + ((i + 0.5) / columns) * (domain[1] - domain[0]);
-    const { tp } = countsAt(positives, new Float64Array(), t);
-    const recall = tp / positives.length;
-    if (recall >= 0.01 && recall <= 0.99) inside++;
-  }
-  return inside / columns;
-}
-
-test("the axis opens where the recall runs from 99% to 1%, with a tenth of room either side", () => {
+test("the axis opens on the view the payload names, inside every score", () => {
   const state = initialState(scores);
-  assert.deepEqual(state.view.full, thresholdDomain(-9000, 1999));
-  assert.deepEqual(recallBand(positive), [1010, 1990]);
-  const pad = 980 * ACTION_MARGIN;
-  assert.deepEqual(state.view.opening, [1010 - pad, Math.min(1990 + pad, state.view.full[1])]);
+  assert.deepEqual(state.view.full, full);
+  assert.deepEqual(state.view.opening, opening);
   assert.equal(state.view.domain, state.view.opening);
-  for (const columns of [441, 300, 1100]) {
-    const share = bandShare(state.view.domain, positive, columns);
-    assert.ok(share >= 0.8, `${share} at ${columns} px`);
-    assert.ok(Math.abs(share - measuredShare(state.view.domain, positive, columns)) < 1e-12);
-  }
-  // The whole range would put the band in a tenth of the pixels.
-  assert.ok(bandShare(state.view.full, positive, 441) < 0.12);
-  // Without a band (fewer than two positives, or one score) the axis shows every score.
-  assert.equal(openingDomain(new Float64Array([3]), [0, 10])[0], 0);
-  assert.deepEqual(openingDomain(new Float64Array([3, 3, 3]), [0, 10]), [0, 10]);
-  assert.deepEqual(initialState({ positive: new Float64Array(), negative: new Float64Array([1, 2]) }).view.domain, thresholdDomain(1, 2));
-});
-
-test("on the fallback set, every digit's axis opens with most of its pixels where recall is 1% to 99%", () => {
-  const fixture = JSON.parse(readFileSync(new URL("./fixtures/fallback_scores.json", import.meta.url), "utf8"));
-  assert.equal(fixture.digits.length, 10);
-  for (const { digit, positive: values, low, high } of fixture.digits) {
-    const positives = Float64Array.from(values);
-    const full = thresholdDomain(low, high);
-    const domain = openingDomain(positives, full);
-    for (const columns of [300, 441, 900]) {
-      const share = measuredShare(domain, positives, columns);
-      assert.ok(share >= 0.8, `digit ${digit}: ${share} at ${columns} px`);
-      assert.ok(share > measuredShare(full, positives, columns), `digit ${digit}: better than every score`);
-    }
-  }
 });
 
 test("zooming in and out around a point keeps that point where it is, inside every score", () => {
@@ -129,10 +84,10 @@ test("a brush shows the brushed scores, either way round; the reset and its keys
 test("after a zoom the arrows still land on the next and previous distinct score", () => {
   const zoomed = after([at(1500), { type: "brush", from: 1499.5, to: 1500.5 }]);
   const right = reduce(zoomed, key("ArrowRight"));
-  assert.equal(right.threshold, nextScore(positive, negative, 1500));
+  assert.equal(right.threshold, nextScore(scores.ladder, 1500));
   assert.equal(right.threshold, 1501);
   assert.equal(reduce(right, key("ArrowLeft")).threshold, 1500);
-  assert.equal(reduce(zoomed, key("ArrowDown")).threshold, previousScore(positive, negative, 1500));
+  assert.equal(reduce(zoomed, key("ArrowDown")).threshold, previousScore(scores.ladder, 1500));
   // Moving out of the view pans it: the threshold is seen, a tenth in from the edge.
   const [low, high] = right.view.domain;
   assert.ok(right.threshold >= low && right.threshold <= high);
@@ -197,15 +152,27 @@ test("ticks: round values at any zoom, labelled compactly; the handle hides the 
   assert.deepEqual(ticksUnderHandle([50, 100, 150], [10, 10, 10], 125, 15), [false, true, true]);
 });
 
-test("the curves along the threshold go through the drawn points in view, filled in where they are far apart", () => {
-  const drawn = Float64Array.from([-5, 1, 2, 3, 50]);
-  const values = [...curveThresholds([0, 10], drawn, 10)];
-  assert.deepEqual(values, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-  assert.ok(!values.includes(-5) && !values.includes(50));
-  for (let i = 1; i < values.length; i++) assert.ok(values[i] > values[i - 1] && values[i] - values[i - 1] <= 1 + 1e-9);
-  // Dense drawn points are kept as they are, with nothing added between them.
-  const dense = Float64Array.from({ length: 101 }, (_, i) => i / 10);
-  assert.equal(curveThresholds([0, 10], dense, 10).length, 101);
+test("the curves along the threshold go through every ladder score in view, and only those", () => {
+  const gappy = scoresDetector({ positive, negative, full, opening, keep: (r) => r % 7 === 0 || r === 9999 });
+  const domain = [1200, 1300];
+  const { thresholds } = curvesFor(gappy, gappy.ladder, NO_SETTINGS, domain);
+  const expected = [...gappy.ladder.thresholds].filter((t) => t >= 1200 && t <= 1300);
+  assert.deepEqual([...thresholds], expected);
+  assert.ok(thresholds.length > 10);
+});
+
+test("many ladder scores in view are thinned for drawing, ends and the payload's drawn ones kept", () => {
+  const { ladder } = scoresDetector({ positive, negative, full, opening });
+  const domain = [-9000, 1999];
+  const drawn = [-8999.5, -4321, 1500, 5000]; // the payload's (ladder scores in a payload; any here)
+  const thresholds = curveThresholds(ladder, domain, drawn);
+  assert.ok(thresholds.length <= CURVE_POINTS + drawn.length + 1, thresholds.length);
+  assert.equal(thresholds[0], -9000);
+  assert.equal(thresholds.at(-1), 1999);
+  for (const t of [-4321, 1500]) assert.ok(thresholds.includes(t));
+  assert.ok(!thresholds.includes(5000)); // outside the view
+  assert.ok(thresholds.every((t, i) => i === 0 || t > thresholds[i - 1]));
+  assert.deepEqual([...curveThresholds(ladder, [1200, 1300], drawn)], [...ladder.thresholds].filter((t) => t >= 1200 && t <= 1300));
 });
 
 test("the PR curve's title says at which share its AP is", () => {

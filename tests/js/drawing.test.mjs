@@ -12,7 +12,6 @@ import {
   nearestPoint,
   pathThrough,
   screenPoints,
-  thresholdDomain,
   ticks,
 } from "../../ui/components/threshold_explorer/drawing.js";
 
@@ -35,11 +34,6 @@ test("a linear scale maps the domain onto the range and back, flipped or not", (
   assert.equal(flipped(1), 10);
   assert.equal(flipped.invert(300), 0);
   assert.equal(linear(4, 4, 0, 50)(4), 0); // an empty domain does not divide by zero
-});
-
-test("the threshold axis leaves a fiftieth of the range either side, or one unit when flat", () => {
-  assert.deepEqual(thresholdDomain(-100, 100), [-104, 104]);
-  assert.deepEqual(thresholdDomain(2, 2), [1, 3]);
 });
 
 test("axes put the plot area inside the margins and ticks within it", () => {

@@ -7,21 +7,18 @@ import { test } from "node:test";
 
 import {
   atPrevalence,
-  averagePrecisionAt,
   costOf,
   costWeights,
   intervalsFromCounts,
-  leastCost,
-  mergeSorted,
   precisionBoundsAt,
   wilsonInterval,
 } from "../../ui/components/threshold_explorer/estimates.js";
 import { countsAt, metricsFromCounts } from "../../ui/components/threshold_explorer/counting.js";
+import { scoresDetector } from "./ladders.mjs";
 
 const read = (name) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8"));
 const fixture = read("estimates.json");
 const cases = new Map(read("counting.json").cases.map((c) => [c.name, c]));
-const number = (value) => (typeof value === "string" ? Number(value) : value); // "Infinity"
 
 function close(actual, expected, where, tolerance = 1e-12) {
   if (expected === null) return assert.equal(actual, null, where);
@@ -80,7 +77,7 @@ test("the precision bounds at a prevalence hold the precision and move with it",
   assert.equal(precisionBoundsAt(null, rate, 0.2), null);
 });
 
-test("the least-cost threshold and the cost curve equal core.pickers and core.estimates", () => {
+test("the cost weights and the cost curve equal core.pickers and core.estimates", () => {
   assert.ok(fixture.cost.length >= 20);
   for (const c of fixture.cost) {
     const { positives, negatives, distinct_scores: distinct } = cases.get(c.case);
@@ -93,29 +90,10 @@ test("the least-cost threshold and the cost curve equal core.pickers and core.es
     });
     const where = `${c.case}, costs ${c.false_positive_cost}/${c.false_negative_cost}, p ${c.prevalence}`;
     assert.deepEqual([weights.fp, weights.fn], c.weights, `${where}: weights`);
-    const best = leastCost(Float64Array.from(positives), Float64Array.from(negatives), weights);
-    assert.equal(best.threshold, number(c.least_cost_threshold), `${where}: least-cost threshold`);
+    const { ladder, pool } = scoresDetector({ positive: positives, negative: negatives });
     distinct.forEach((t, i) => {
-      const perThousand = costOf(countsAt(positives, negatives, t), weights) * weights.perThousand;
+      const perThousand = costOf(countsAt(ladder, pool, t), weights) * weights.perThousand;
       close(perThousand, c.cost_per_1000[i], `${where}: cost at ${t}`, 1e-9);
     });
   }
-});
-
-test("merging the folds' sorted scores gives the pooled sorted scores", () => {
-  const folds = [Float64Array.of(-1, 2, 2, 9), Float64Array.of(), Float64Array.of(-3, 2, 10), Float64Array.of(0)];
-  assert.deepEqual([...mergeSorted(folds)], [-3, -1, 0, 2, 2, 2, 9, 10]);
-  assert.deepEqual([...mergeSorted([])], []);
-});
-
-test("the average precision at a prevalence equals core.curves.average_precision_at_prevalence", () => {
-  assert.ok(fixture.average_precision.length >= 10);
-  for (const c of fixture.average_precision) {
-    const { positives, negatives } = cases.get(c.case);
-    const sorted = (values) => Float64Array.from(values).sort();
-    const value = averagePrecisionAt(sorted(positives), sorted(negatives), c.prevalence);
-    close(value, c.average_precision, `${c.case} at ${c.prevalence}`);
-  }
-  // A detector with no positives has none.
-  assert.equal(averagePrecisionAt(new Float64Array([]), new Float64Array([1, 2]), null), null);
 });

@@ -4,14 +4,16 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { NO_SETTINGS, STEP_KEYS, initialState, normalizeSettings, reduce, snap } from "../../ui/components/threshold_explorer/state.js";
+import { mergeLadders } from "../../ui/components/threshold_explorer/ladder.js";
+import { scoresDetector } from "./ladders.mjs";
 
 // Distinct scores 0, 1, 2, 3, 4, 5 (3 is tied across the classes).
-const small = { positive: new Float64Array([1, 3, 3, 5]), negative: new Float64Array([0, 2, 3, 4]) };
+const small = scoresDetector({ positive: [1, 3, 3, 5], negative: [0, 2, 3, 4] });
 // 300 distinct scores 0..299: a page (a hundredth of the scores) is 3 ranks.
-const big = {
-  positive: Float64Array.from({ length: 150 }, (_, i) => 2 * i + 1),
-  negative: Float64Array.from({ length: 150 }, (_, i) => 2 * i),
-};
+const big = scoresDetector({
+  positive: Array.from({ length: 150 }, (_, i) => 2 * i + 1),
+  negative: Array.from({ length: 150 }, (_, i) => 2 * i),
+});
 
 /** The state after `events`, from the initial state of `scores`. */
 function after(events, scores = small) {
@@ -24,7 +26,10 @@ const released = (state) => reduce(state, { type: "releaseSent" });
 test("the initial state: the lowest score, nothing held, pending or sent, the training share", () => {
   const state = initialState(small);
   assert.equal(state.threshold, 0);
-  assert.deepEqual(state.scores, { ...small, low: 0, high: 5, page: 1 });
+  assert.deepEqual(state.scores, { low: 0, high: 5, page: 1, rows: 8 });
+  assert.equal(state.ladder, small.ladder);
+  assert.equal(state.pending, 0);
+  assert.equal(state.want, null); // every score is on the ladder: nothing to ask for
   assert.equal(state.committed, null);
   assert.equal(state.seq, null);
   assert.equal(state.dragging, false);
@@ -33,7 +38,7 @@ test("the initial state: the lowest score, nothing held, pending or sent, the tr
   assert.equal(state.settings, NO_SETTINGS);
   assert.equal(initialState(big).scores.page, 3);
   // Scores of one class only still give both ends.
-  const oneClass = initialState({ positive: new Float64Array([]), negative: new Float64Array([2, 7]) });
+  const oneClass = initialState(scoresDetector({ positive: [], negative: [2, 7] }));
   assert.deepEqual([oneClass.scores.low, oneClass.scores.high], [2, 7]);
 });
 
@@ -233,12 +238,15 @@ test("keys during a drag move the threshold; the pointer takes it back on its ne
 
 test("settings apply whenever they change, without moving the threshold", () => {
   const start = after([at(3, 1)]);
-  const settings = { prevalence: 0.5, fpCost: 1, fnCost: 5 };
+  const settings = { prevalence: 0.5, fpCost: 1, fnCost: 5, averagePrecision: 0.75, leastCost: { threshold: 4, cost: 12.5 } };
   const set = reduce(start, { type: "settings", settings });
   assert.deepEqual(set.settings, settings);
   assert.equal(set.threshold, 3);
   assert.equal(set.committed, 3);
-  assert.equal(reduce(set, { type: "settings", settings: { ...settings } }), set); // equal: no change
+  assert.equal(reduce(set, { type: "settings", settings: { ...settings, leastCost: { threshold: 4, cost: 12.5 } } }), set); // equal: no change
+  // The server's figures over every score are settings too: a new least cost applies.
+  const cheaper = reduce(set, { type: "settings", settings: { ...settings, leastCost: { threshold: 3, cost: 9 } } });
+  assert.deepEqual(cheaper.settings.leastCost, { threshold: 3, cost: 9 });
   assert.equal(reduce(set, { type: "settings", settings: null }), set);
   // Settings ride on positions too, and apply even when the seq was already followed.
   const withPosition = reduce(start, at(3, 1, settings));
@@ -251,17 +259,21 @@ test("settings apply whenever they change, without moving the threshold", () => 
 
 test("settings read non-numbers as unset", () => {
   assert.deepEqual(normalizeSettings({ prevalence: null, fpCost: Number.NaN, fnCost: "3" }), NO_SETTINGS);
-  assert.deepEqual(normalizeSettings({ prevalence: 0.1, fpCost: 0, fnCost: 2 }), { prevalence: 0.1, fpCost: 0, fnCost: 2 });
+  assert.deepEqual(normalizeSettings({ prevalence: 0.1, fpCost: 0, fnCost: 2 }), { ...NO_SETTINGS, prevalence: 0.1, fpCost: 0, fnCost: 2 });
+  // "Flag nothing" travels as a null threshold; a least cost without a finite cost is none.
+  const nothing = normalizeSettings({ leastCost: { threshold: null, cost: 3 }, averagePrecision: "x" });
+  assert.deepEqual([nothing.leastCost, nothing.averagePrecision], [{ threshold: Infinity, cost: 3 }, null]);
+  assert.equal(normalizeSettings({ leastCost: { threshold: 1, cost: null } }).leastCost, null);
   const back = reduce(after([{ type: "settings", settings: { prevalence: 0.1 } }]), { type: "settings", settings: {} });
   assert.deepEqual(back.settings, NO_SETTINGS);
 });
 
 test("snap finds the nearest score within the range, null without a value", () => {
-  const { scores } = initialState(small);
-  assert.equal(snap(scores, 3.4), 3);
-  assert.equal(snap(scores, 9), 5);
-  assert.equal(snap(scores, null), null);
-  assert.equal(snap(scores, undefined), null);
+  const state = initialState(small);
+  assert.equal(snap(state, 3.4), 3);
+  assert.equal(snap(state, 9), 5);
+  assert.equal(snap(state, null), null);
+  assert.equal(snap(state, undefined), null);
 });
 
 test("an unknown event is a programming error", () => {
@@ -281,3 +293,72 @@ test("the reducer never changes the state it is given", () => {
   }
   assert.equal(start.threshold, 2);
 });
+
+// 100 distinct scores 0..99 whose ladder keeps only 0, 10, 20, ... 90 and 99, as a big set's payload.
+const gappy = scoresDetector({
+  positive: Array.from({ length: 50 }, (_, i) => 2 * i + 1),
+  negative: Array.from({ length: 50 }, (_, i) => 2 * i),
+  keep: (r) => r % 10 === 0 || r === 99,
+});
+const keyOf = (k) => ({ type: "key", key: k, shift: false });
+
+test("on a ladder with gaps a press snaps to the nearest ladder score, exact where it lands", () => {
+  const pressed = reduce(initialState(gappy), { type: "pointerDown", value: 23 });
+  assert.equal(pressed.threshold, 20);
+  assert.equal(reduce(pressed, { type: "pointerMove", value: 26 }).threshold, 30);
+});
+
+test("an arrow step past the ladder waits for a window, asks for it, and lands on the next distinct score", () => {
+  const start = reduce(initialState(gappy), at(20));
+  assert.equal(start.threshold, 20);
+  assert.deepEqual(start.want, { threshold: 20, view: null }); // fewer than REFILL neighbours known
+  const waiting = reduce(reduce(start, keyOf("ArrowRight")), keyOf("ArrowRight"));
+  assert.equal(waiting.threshold, 20); // 21 is not on the ladder yet: no guess
+  assert.equal(waiting.pending, 2);
+  assert.equal(waiting.want.threshold, 20);
+  // The window arrives (answering the want): both steps are taken, one distinct score each.
+  const window = gappy.window(Array.from({ length: 30 }, (_, i) => 5 + i));
+  const merged = reduce(waiting, { type: "ladder", ladder: mergeWith(window), answered: waiting.want });
+  assert.equal(merged.threshold, 22);
+  assert.equal(merged.pending, 0);
+  assert.ok(merged.keysPending); // the keys' pause releases it as usual
+  const left = reduce(merged, keyOf("ArrowLeft"));
+  assert.equal(left.threshold, 21);
+  // The key pause went by before the window: the steps taken then are released at once.
+  const paused = reduce(waiting, { type: "keyPause" });
+  const late = reduce(paused, { type: "ladder", ladder: mergeWith(window), answered: paused.want });
+  assert.equal(late.threshold, 22);
+  assert.equal(late.unsent, 22);
+});
+
+test("a zoom asks for the scores of the new view; a complete ladder never asks", () => {
+  const start = reduce(initialState(gappy), at(20));
+  const zoomed = reduce(start, { type: "brush", from: 40, to: 60 });
+  assert.deepEqual(zoomed.want, { threshold: 20, view: [40, 60] });
+  const answered = reduce(zoomed, { type: "ladder", ladder: mergeWith(gappy.window([39, 40, 41])), answered: zoomed.want });
+  assert.notEqual(answered.want, zoomed.want);
+  const complete = reduce(reduce(initialState(big), at(20)), { type: "brush", from: 40, to: 60 });
+  assert.equal(complete.want, null);
+});
+
+test("a threshold between two known neighbours asks no more once its neighbours are known", () => {
+  const known = mergeWith(gappy.window(Array.from({ length: 91 }, (_, i) => i))); // 0..90 of 0..99
+  const between = reduce(initialState({ ...gappy, ladder: known }), at(23.5));
+  assert.equal(between.threshold, 23.5);
+  assert.equal(between.want, null); // 64 neighbours known above, the lowest score below
+  // A drag asks for nothing, whatever it reaches.
+  const dragged = reduce(reduce(initialState(gappy), at(20)), { type: "pointerDown", value: 50 });
+  assert.equal(reduce(dragged, { type: "pointerMove", value: 70 }).want, dragged.want);
+});
+
+test("a server position the ladder does not fix shows at the nearest ladder score until it does", () => {
+  const state = reduce(initialState(gappy), at(23.5));
+  assert.equal(state.threshold, 20);
+  assert.equal(state.committed, 23.5);
+  const fixed = reduce(initialState({ ...gappy, ladder: mergeWith(gappy.window([22, 23, 24, 25])) }), at(23.5));
+  assert.equal(fixed.threshold, 23.5);
+});
+
+function mergeWith(window) {
+  return mergeLadders(gappy.ladder, window);
+}

@@ -6,8 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { detectorOf } from "../../ui/components/threshold_explorer/figures.js";
-import { decodePayload } from "../../ui/components/threshold_explorer/payload.js";
+import { decodePayload, detectorOf } from "../../ui/components/threshold_explorer/payload.js";
 import * as words from "../../ui/components/threshold_explorer/wording.js";
 
 const load = (name) => detectorOf(decodePayload(new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)))));
@@ -18,8 +17,8 @@ const costs = { prevalence: null, fpCost: 1, fnCost: 5 };
 
 /** Every sentence the explorer writes from its nouns, for `detector` at `prevalence`. */
 function sentences(detector, prevalence) {
-  const { nouns, positive, negative, folds } = detector;
-  const basis = { nouns, hasFolds: folds.length > 0, nPositive: positive.length, nScores: positive.length + negative.length, nFolds: folds.length };
+  const { nouns, pool, folds } = detector;
+  const basis = { nouns, hasFolds: folds.length > 0, nPositive: pool.nPositive, nScores: pool.nPositive + pool.nNegative, nFolds: folds.length };
   return [
     words.sliderLabel(nouns),
     ...words.countRows(nouns),

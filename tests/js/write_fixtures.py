@@ -22,7 +22,6 @@ from types import SimpleNamespace
 import numpy as np
 
 from core.counting import build_score_index, metrics_at
-from core.curves import average_precision_at_prevalence
 from core.estimates import (
     CONFIDENCE,
     at_prevalence,
@@ -34,7 +33,7 @@ from core.estimates import (
 from core.explorer import detector_nouns, encode_payload, explorer_payload, scored_set_nouns
 from core.formatting import json_number
 from core.groups import group_indexes
-from core.pickers import cost_weights, threshold_for_least_cost
+from core.pickers import cost_weights
 from core.scored_set import scored_set
 from core.tradeoff import scored_tradeoff_data, tradeoff_data
 
@@ -203,12 +202,10 @@ def estimates_fixture() -> dict:
       ``k = n`` and ``n = 0`` (null) among them;
     - ``prevalence``: :func:`core.estimates.at_prevalence` for pairs of rates and shares;
     - ``cost``: per case of :func:`counting_fixture` with both classes and per pair of costs and
-      prevalence (null: the sample's own), the weights of :func:`core.pickers.cost_weights`,
-      the threshold :func:`core.pickers.threshold_for_least_cost` picks (``"Infinity"``: flag
-      nothing) and :func:`core.estimates.expected_cost_per_1000` at each distinct score (the case's
-      scores are in the counting fixture, by name);
-    - ``average_precision``: per such case and prevalence,
-      :func:`core.curves.average_precision_at_prevalence`.
+      prevalence (null: the sample's own), the weights of :func:`core.pickers.cost_weights` and
+      :func:`core.estimates.expected_cost_per_1000` at each distinct score (the case's scores are
+      in the counting fixture, by name). The least-cost threshold is the server's
+      (:func:`core.explorer.settings_figures`), which the explorer shows.
 
     Returns
     -------
@@ -238,7 +235,6 @@ def estimates_fixture() -> dict:
                 }
             )
     cost = []
-    average_precision = []
     for case in counting_fixture()["cases"]:
         if not case["positives"] or not case["negatives"]:
             continue
@@ -246,17 +242,9 @@ def estimates_fixture() -> dict:
         labels = [True] * len(case["positives"]) + [False] * len(case["negatives"])
         index = build_score_index(y_true=np.array(labels), scores=np.array(scores))
         share = index.n_pos / index.n_samples
-        for p in (None, 0.01, 0.3, 0.5, 0.9):
-            value = average_precision_at_prevalence(index, prevalence=p)
-            average_precision.append(
-                {"case": case["name"], "prevalence": p, "average_precision": fixture_number(value)}
-            )
         for fp_cost, fn_cost in ((1.0, 5.0), (1.0, 1.0), (0.0, 1.0), (3.0, 0.0), (2.5, 0.1)):
             for p in (None, 0.01, 0.3, 0.9):
                 weights = cost_weights(
-                    index, false_positive_cost=fp_cost, false_negative_cost=fn_cost, prevalence=p
-                )
-                choice = threshold_for_least_cost(
                     index, false_positive_cost=fp_cost, false_negative_cost=fn_cost, prevalence=p
                 )
                 per_1000 = []
@@ -278,7 +266,6 @@ def estimates_fixture() -> dict:
                         "false_negative_cost": fn_cost,
                         "prevalence": p,
                         "weights": list(weights),
-                        "least_cost_threshold": fixture_number(choice.threshold),
                         "cost_per_1000": per_1000,
                     }
                 )
@@ -289,7 +276,6 @@ def estimates_fixture() -> dict:
         "wilson": wilson,
         "prevalence": prevalence,
         "cost": cost,
-        "average_precision": average_precision,
     }
 
 

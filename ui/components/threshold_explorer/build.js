@@ -18,7 +18,7 @@ const WITH_INTERVAL = ["precision", "recall", "falsePositiveRate"];
 /** The rates each tile shows, in order. */
 export const RATES = TILES.map(([name]) => name);
 
-/** The explorer's nodes for `detector` (figures.js detectorOf), under a new root `.tx`. */
+/** The explorer's nodes for `detector` (payload.js detectorOf), under a new root `.tx`. */
 export function buildExplorer(detector, { low, high }) {
   const { header, nouns } = detector;
   const root = el("div", "tx", null);
@@ -209,7 +209,7 @@ function buildFolds(nodes, lower, { folds, nouns }) {
   nodes.foldOut = folds.map((fold, k) => {
     const row = el("tr", "", body);
     el("th", "", row, { scope: "row" }).textContent = words.foldLabel(nouns, k);
-    el("td", "", row).textContent = words.count(fold.positive.length + fold.negative.length);
+    el("td", "", row).textContent = words.count(fold.nPositive + fold.nNegative);
     return { precision: el("td", "", row), recall: el("td", "", row) };
   });
   nodes.foldNote = el("p", "tx-small", figure);
@@ -218,9 +218,9 @@ function buildFolds(nodes, lower, { folds, nouns }) {
 /** The test set's precision and recall at the threshold, with their intervals. */
 function buildTest(nodes, lower, { test, nouns }) {
   const figure = el("figure", "tx-test", lower);
-  const { positive, negative } = test;
+  const { nPositive, nNegative } = test;
   el("figcaption", "tx-plot-title", figure).textContent = "Held-out test set, same threshold";
-  el("p", "tx-small", figure).textContent = words.testCaption({ nouns, nPositive: positive.length, nTest: positive.length + negative.length });
+  el("p", "tx-small", figure).textContent = words.testCaption({ nouns, nPositive, nTest: nPositive + nNegative });
   const list = el("dl", "tx-test-figures", figure);
   nodes.testOut = {};
   for (const [name, label] of [["precision", "Precision"], ["recall", "Recall"]]) {
@@ -247,7 +247,7 @@ function buildGroups(nodes, lower, { groups, nouns }) {
   nodes.groupOut = groups.map((group) => {
     const row = el("tr", "", body);
     el("th", "", row, { scope: "row" }).textContent = group.name;
-    el("td", "", row).textContent = words.count(group.positive.length + group.negative.length);
+    el("td", "", row).textContent = words.count(group.nPositive + group.nNegative);
     const cells = {};
     for (const name of GROUP_RATES) {
       const cell = el("td", `tx-group-${name}`, row);

@@ -1,9 +1,10 @@
-// Exact counts at any threshold, from the sorted scores of the positives and of the negatives.
+// Exact counts at a threshold, read from the ladder (ladder.js) by binary search.
 //
 // The rule is the project's: a row is flagged when score >= threshold. JavaScript numbers
 // are the same IEEE-754 doubles as numpy's float64, and every ratio below is the same single
 // division as in core/counting.py, so the numbers agree bit for bit with metrics_at().
-// Each question is a binary search: the cost does not grow with the number of scores.
+// Each question is a binary search over the ladder: its cost grows with neither the rows nor
+// the distinct scores.
 
 /** First index i with sorted[i] >= x (sorted.length when none). */
 export function lowerBound(sorted, x) {
@@ -29,11 +30,24 @@ export function upperBound(sorted, x) {
   return low;
 }
 
-/** Confusion counts when flagging score >= threshold. */
-export function countsAt(positives, negatives, threshold) {
-  const fn = lowerBound(positives, threshold);
-  const tn = lowerBound(negatives, threshold);
-  return { tp: positives.length - fn, fp: negatives.length - tn, fn, tn };
+/**
+ * Confusion counts of `block` ({key, nPositive, nNegative}: its counts on the ladder and its
+ * totals) when flagging score >= `threshold`: those of the first ladder score at or above it
+ * (exact wherever the ladder fixes the threshold: ladder.js fixes; for the test rows, at ladder
+ * scores), or its extra counts at that very threshold (a server position's: ladder.js).
+ */
+export function countsAt(ladder, block, threshold) {
+  for (const extra of ladder.extras ?? []) {
+    if (extra.threshold === threshold) {
+      const { tp, fp } = extra.counts[block.key];
+      return { tp: tp[0], fp: fp[0], fn: block.nPositive - tp[0], tn: block.nNegative - fp[0] };
+    }
+  }
+  const i = lowerBound(ladder.thresholds, threshold);
+  const { tp: tps, fp: fps } = ladder.counts[block.key];
+  const tp = i < tps.length ? tps[i] : 0;
+  const fp = i < fps.length ? fps[i] : 0;
+  return { tp, fp, fn: block.nPositive - tp, tn: block.nNegative - fp };
 }
 
 function ratio(numerator, denominator) {
@@ -63,88 +77,7 @@ export function metricsFromCounts({ tp, fp, fn, tn }) {
   };
 }
 
-/** Counts and ratios at one threshold. */
-export function metricsAt(positives, negatives, threshold) {
-  return metricsFromCounts(countsAt(positives, negatives, threshold));
-}
-
-/** Number of scores strictly below the threshold (the not flagged ones). */
-export function countBelow(positives, negatives, threshold) {
-  return lowerBound(positives, threshold) + lowerBound(negatives, threshold);
-}
-
-/** The smallest score above the threshold, or null when none is. */
-export function nextScore(positives, negatives, threshold) {
-  const p = upperBound(positives, threshold);
-  const n = upperBound(negatives, threshold);
-  const a = p < positives.length ? positives[p] : Infinity;
-  const b = n < negatives.length ? negatives[n] : Infinity;
-  const next = Math.min(a, b);
-  return next === Infinity ? null : next;
-}
-
-/** The largest score below the threshold, or null when none is. */
-export function previousScore(positives, negatives, threshold) {
-  const p = lowerBound(positives, threshold) - 1;
-  const n = lowerBound(negatives, threshold) - 1;
-  const a = p >= 0 ? positives[p] : -Infinity;
-  const b = n >= 0 ? negatives[n] : -Infinity;
-  const previous = Math.max(a, b);
-  return previous === -Infinity ? null : previous;
-}
-
-/** The score nearest to x (the lower one of two equally near); null without scores. */
-export function nearestScore(positives, negatives, x) {
-  if (isScore(positives, negatives, x)) return x;
-  const below = previousScore(positives, negatives, x);
-  const above = nextScore(positives, negatives, x);
-  if (below === null) return above;
-  if (above === null) return below;
-  return above - x < x - below ? above : below;
-}
-
-/** Whether x is one of the scores. */
-export function isScore(positives, negatives, x) {
-  const p = lowerBound(positives, x);
-  const n = lowerBound(negatives, x);
-  return (p < positives.length && positives[p] === x) || (n < negatives.length && negatives[n] === x);
-}
-
-/** The k-th smallest score (0-based) of both arrays together, in O(log n). */
-export function scoreAtRank(positives, negatives, k) {
-  const total = positives.length + negatives.length;
-  if (!(k >= 0 && k < total)) throw new RangeError(`rank ${k} is outside [0, ${total})`);
-  // Take i from positives and k + 1 - i from negatives so that both prefixes fit together.
-  let low = Math.max(0, k + 1 - negatives.length);
-  let high = Math.min(k + 1, positives.length);
-  while (low < high) {
-    const i = (low + high) >>> 1;
-    const j = k + 1 - i;
-    if (j > 0 && i < positives.length && positives[i] < negatives[j - 1]) low = i + 1;
-    else high = i;
-  }
-  const i = low;
-  const j = k + 1 - i;
-  const a = i > 0 ? positives[i - 1] : -Infinity;
-  const b = j > 0 ? negatives[j - 1] : -Infinity;
-  return Math.max(a, b);
-}
-
-/**
- * The score `steps` ranks away from the threshold (negative: lower), always another distinct
- * score when there is one that way; clamped to the lowest and highest score.
- */
-export function stepByRank(positives, negatives, threshold, steps) {
-  const total = positives.length + negatives.length;
-  if (total === 0) return null;
-  const below = countBelow(positives, negatives, threshold);
-  if (steps > 0) {
-    const above = nextScore(positives, negatives, threshold);
-    if (above === null) return scoreAtRank(positives, negatives, total - 1);
-    const target = scoreAtRank(positives, negatives, Math.min(total - 1, below + steps));
-    return Math.max(target, above);
-  }
-  const lower = previousScore(positives, negatives, threshold);
-  if (lower === null) return scoreAtRank(positives, negatives, 0);
-  return scoreAtRank(positives, negatives, Math.max(0, below + steps));
+/** Counts and ratios of `block` at one threshold. */
+export function metricsAt(ladder, block, threshold) {
+  return metricsFromCounts(countsAt(ladder, block, threshold));
 }

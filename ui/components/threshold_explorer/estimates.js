@@ -1,6 +1,7 @@
 // How sure a figure is, what it becomes at another prevalence, and what it costs: the browser's
 // copies of core/estimates.py and core/pickers.py's cost, in the same float operations
-// (tests/js/estimates.test.mjs checks them against fixtures written by Python).
+// (tests/js/estimates.test.mjs checks them against fixtures written by Python). What needs
+// every score (the least cost, the average precision at a prevalence) the server computes.
 
 /** The Wilson score interval of k successes in n trials: [low, high], or null when n is 0. */
 export function wilsonInterval(k, n, z) {
@@ -61,72 +62,4 @@ export function costWeights({ nPositive, nNegative, fpCost, fnCost, prevalence }
 /** The total of one threshold's errors under `weights` (same operations as Python's). */
 export function costOf({ fp, fn }, weights) {
   return weights.fp * fp + weights.fn * fn;
-}
-
-/**
- * The least-cost threshold over every distinct score and "flag nothing" (Infinity), ties to the
- * highest threshold, as core.pickers.threshold_for_least_cost picks it: one pass down the
- * sorted scores. Returns {threshold, cost} (cost per 1,000 rows).
- */
-export function leastCost(positives, negatives, weights) {
-  let i = positives.length - 1;
-  let j = negatives.length - 1;
-  let fp = 0;
-  let fn = positives.length;
-  let best = { threshold: Infinity, total: costOf({ fp, fn }, weights) };
-  while (i >= 0 || j >= 0) {
-    const t = Math.max(i >= 0 ? positives[i] : -Infinity, j >= 0 ? negatives[j] : -Infinity);
-    while (i >= 0 && positives[i] === t) {
-      fn -= 1;
-      i -= 1;
-    }
-    while (j >= 0 && negatives[j] === t) {
-      fp += 1;
-      j -= 1;
-    }
-    const total = costOf({ fp, fn }, weights);
-    if (total < best.total) best = { threshold: t, total };
-  }
-  return { threshold: best.threshold, cost: best.total * weights.perThousand };
-}
-
-/** One ascending Float64Array of several ascending ones (the folds' scores, pooled). */
-export function mergeSorted(arrays) {
-  const merged = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
-  const at = arrays.map(() => 0);
-  for (let out = 0; out < merged.length; out++) {
-    let pick = -1;
-    for (let k = 0; k < arrays.length; k++) {
-      if (at[k] < arrays[k].length && (pick < 0 || arrays[k][at[k]] < arrays[pick][at[pick]])) pick = k;
-    }
-    merged[out] = arrays[pick][at[pick]++];
-  }
-  return merged;
-}
-
-/**
- * Average precision of the sorted scores where the positives have share `prevalence` (null:
- * as counted): the sum, over the distinct thresholds from the top, of each recall step times
- * the precision there (core/curves.py average_precision_at_prevalence); null without positives.
- */
-export function averagePrecisionAt(positive, negative, prevalence) {
-  const nP = positive.length;
-  const nN = negative.length;
-  if (!nP || (prevalence !== null && !nN)) return null;
-  let i = nP; // positives at or above the threshold: positive[i..]
-  let j = nN;
-  let before = 0;
-  let sum = 0;
-  while (i > 0 || j > 0) {
-    const t = Math.max(i > 0 ? positive[i - 1] : -Infinity, j > 0 ? negative[j - 1] : -Infinity);
-    while (i > 0 && positive[i - 1] === t) i--;
-    while (j > 0 && negative[j - 1] === t) j--;
-    const tp = nP - i;
-    const fp = nN - j;
-    const recall = tp / nP;
-    const precision = prevalence === null ? tp / (tp + fp) : atPrevalence(recall, fp / nN, prevalence).precision;
-    sum += (recall - before) * precision;
-    before = recall;
-  }
-  return sum;
 }

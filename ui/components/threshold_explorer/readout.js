@@ -9,14 +9,12 @@ import { groupTable } from "./groups.js";
 import * as words from "./wording.js";
 
 export class Readout {
-  /** Texts of `nodes` (build.js) for `detector` (figures.js detectorOf). */
+  /** Texts of `nodes` (build.js) for `detector` (payload.js detectorOf). */
   constructor(nodes, detector) {
     this.nodes = nodes;
     this.detector = detector;
-    const { positive, negative } = detector;
-    const lows = [positive[0], negative[0]].filter(Number.isFinite);
-    const highs = [positive.at(-1), negative.at(-1)].filter(Number.isFinite);
-    this.decimals = words.thresholdDecimals(Math.min(...lows), Math.max(...highs));
+    const { low, high } = detector.scores;
+    this.decimals = words.thresholdDecimals(low ?? Infinity, high ?? -Infinity);
     this.texts = new Map(); // node -> the text it shows
   }
 
@@ -26,23 +24,23 @@ export class Readout {
   }
 
   /** The texts that follow the settings only: what the numbers rest on, the folds' and groups' notes, the PR curve's AP. */
-  describeSettings({ prevalence }) {
-    const { nouns, positive, negative, folds } = this.detector;
+  describeSettings(settings) {
+    const { prevalence } = settings;
+    const { nouns, pool, folds } = this.detector;
     const { prPlot, basis, foldNote, groupNote } = this.nodes;
-    if (this.ap?.prevalence !== prevalence) this.ap = { prevalence, value: averagePrecisionFor(this.detector, prevalence) };
-    this.text(prPlot.title, words.prTitle({ ap: this.ap.value, nouns, prevalence }));
-    const nScores = positive.length + negative.length;
+    this.text(prPlot.title, words.prTitle({ ap: averagePrecisionFor(this.detector, settings), nouns, prevalence }));
+    const nScores = pool.nPositive + pool.nNegative;
     const hasFolds = folds.length > 0;
-    this.text(basis, words.basisText({ nouns, hasFolds, nPositive: positive.length, nScores, nFolds: folds.length, prevalence }));
+    this.text(basis, words.basisText({ nouns, hasFolds, nPositive: pool.nPositive, nScores, nFolds: folds.length, prevalence }));
     if (foldNote) this.text(foldNote, words.foldNote(nouns, prevalence));
     if (groupNote) this.text(groupNote, words.groupNote(prevalence));
   }
 
   /**
-   * The texts at threshold `t` with `figures` under `settings`; `before`: the figures the
+   * The texts at threshold `t` (on `ladder`) with `figures` under `settings`; `before`: the figures the
    * changes are from (null: none shown); `costNow` and `cost` (figures.js curvesFor).
    */
-  show({ t, figures, before, costNow, cost, settings }) {
+  show({ ladder, t, figures, before, costNow, cost, settings }) {
     const { out, slider } = this.nodes;
     const { prevalence } = settings;
     const intervals = intervalsFromCounts(figures, this.detector.header.z);
@@ -60,32 +58,32 @@ export class Readout {
     this.text(out.flagged, words.count(figures.flagged));
     this.text(out.kept, words.count(figures.fn + figures.tn));
     for (const cell of ["tp", "fp", "fn", "tn"]) this.text(out[cell], words.count(figures[cell]));
-    this.showLower({ t, costNow, cost, settings, intervals });
+    this.showLower({ ladder, t, costNow, cost, settings, intervals });
     slider.setAttribute("aria-valuenow", String(t));
     slider.setAttribute("aria-valuetext", words.sliderText(shown, figures));
   }
 
-  /** The cost plot's title, each fold's figures, the test set's and each group's at `t` (`intervals`: the pooled ones). */
-  showLower({ t, costNow, cost, settings, intervals }) {
+  /** The cost plot's title, each fold's figures, the test set's and each group's at `t` on `ladder` (`intervals`: the pooled ones). */
+  showLower({ ladder, t, costNow, cost, settings, intervals }) {
     const { prevalence } = settings;
     const { nouns, folds } = this.detector;
     const { costPlot, foldOut } = this.nodes;
     this.text(costPlot.title, words.costTitle({ nouns, settings, costNow, least: cost ? cost.least : null, decimals: this.decimals }));
     folds.forEach((fold, k) => {
-      const foldFigures = figuresAt(fold, t, prevalence);
+      const foldFigures = figuresAt(ladder, fold, t, prevalence);
       this.text(foldOut[k].precision, words.pct(foldFigures.precision));
       this.text(foldOut[k].recall, words.pct(foldFigures.recall));
     });
-    this.showTest({ t, prevalence, intervals });
-    this.showGroups(t);
+    this.showTest({ ladder, t, prevalence, intervals });
+    this.showGroups(ladder, t);
   }
 
   /** The test set's figures at `t`, when the set has test rows. */
-  showTest({ t, prevalence, intervals }) {
+  showTest({ ladder, t, prevalence, intervals }) {
     const { header, nouns, test } = this.detector;
     const { testOut, testNote } = this.nodes;
     if (!test) return;
-    const held = figuresAt(test, t, null);
+    const held = figuresAt(ladder, test, t, null);
     const heldIntervals = intervalsFromCounts(held, header.z);
     this.text(testOut.precision, words.pct(held.precision));
     this.text(testOut.precisionInterval, heldIntervals.precision ? `95%: ${words.range(heldIntervals.precision)}` : "");
@@ -96,10 +94,10 @@ export class Readout {
   }
 
   /** Each group's precision, recall and false-positive rate at `t`, with their intervals. */
-  showGroups(t) {
+  showGroups(ladder, t) {
     const { header, groups } = this.detector;
     if (!groups.length) return;
-    groupTable(groups, t, header.z).forEach((figures, g) => {
+    groupTable(ladder, groups, t, header.z).forEach((figures, g) => {
       const cells = this.nodes.groupOut[g];
       for (const name of GROUP_RATES) {
         this.text(cells[name], words.pct(figures[name]));

@@ -8,7 +8,6 @@ import {
   MARGIN,
   RATE_DOMAIN,
   UNIT_DOMAIN,
-  curveThresholds,
   handlePath,
   insidePlot,
   nearestPoint,
@@ -16,6 +15,8 @@ import {
   screenPoints,
 } from "./drawing.js";
 import { costAt, curvesFor, figuresAt } from "./figures.js";
+import { mergeLadders } from "./ladder.js";
+import { windowLadder } from "./payload.js";
 import { place } from "./plot.js";
 import { Readout } from "./readout.js";
 import { STEP_KEYS, ZOOM_KEYS, initialState, reduce, snap } from "./state.js";
@@ -28,6 +29,8 @@ const TICK_ROW = HANDLE + 13;
 const SCORE_TICK_SPACING = 55;
 
 const KEY_PAUSE_MS = 400; // a pause after the last key counts as a release
+const ASK_TIMEOUT_MS = 3000; // a window not answered by then is asked again if still wanted
+const KEPT_WINDOWS = 16; // the server's latest windows kept on the ladder (with the position's)
 
 /**
  * The User Timing measure of each drag move's work (snap, count, redraw): visible in the
@@ -37,16 +40,26 @@ export const MOVE_MEASURE = "threshold-explorer: move";
 
 export class ExplorerView {
   /**
-   * Build the explorer of `detector` (figures.js detectorOf) in `parentElement`, at the
-   * server's `position` when one is known; `send(name, value)` tells the server a release.
+   * Build the explorer of `detector` (payload.js detectorOf) in `parentElement`, at the
+   * server's `position` when one is known; `send(name, value)` tells the server a release;
+   * `ask(request)` asks it for a window of the ladder (false when it cannot yet).
    */
-  constructor(parentElement, detector, send, position = null) {
+  constructor(parentElement, detector, send, position = null, ask = null) {
     this.detector = detector;
     this.id = detector.header.id;
     this.send = send;
-    const start = initialState(detector);
-    this.state = position ? reduce(start, { type: "position", position }) : start;
-    this.curves = curvesFor(detector, this.state.settings, this.drawnThresholds());
+    this.ask = ask;
+    this.windows = []; // the server's latest windows' ladders, oldest first
+    this.positionWindow = null; // the ladder around the server's position
+    this.windowSeqs = new Set(); // the windows already taken
+    // Requests are numbered from a random start: a window the server kept from an earlier page
+    // of this session is then never taken for the answer to one of this page's requests.
+    this.asked = Math.floor(Math.random() * 2 ** 40);
+    this.inFlight = null; // {seq, want} of the request waiting for its window
+    this.sentWant = null;
+    this.state = initialState(detector);
+    if (position) this.follow(position, false);
+    this.curves = curvesFor(detector, this.state.ladder, this.state.settings, this.state.view.domain);
     this.nodes = buildExplorer(detector, this.state.scores);
     this.readout = new Readout(this.nodes, detector);
     this.rects = null; // where the plots are on screen, measured once per gesture or scroll
@@ -64,11 +77,60 @@ export class ExplorerView {
     this.layout(); // draws the threshold too, once the plots have room
     this.readout.describeSettings(this.state.settings);
     this.show();
+    this.request();
   }
 
-  /** A server position (from explorer.js's board): its threshold unless the user holds it, its settings. */
-  follow(position) {
-    this.dispatch({ type: "position", position });
+  /** A server position (from explorer.js's board): its scores, its threshold unless the user holds it, its settings. */
+  follow(position, draw = true) {
+    if (position.window) {
+      this.positionWindow = windowLadder(this.detector, position.window);
+      this.grow(null, draw);
+    }
+    this.update({ type: "position", position }, draw);
+  }
+
+  /** A window of the ladder from the server (explorer.js's board): {header, arrays}. */
+  receive({ header, arrays }) {
+    const answers = this.inFlight?.seq === header.seq;
+    if (answers) {
+      clearTimeout(this.askTimer);
+      this.inFlight = null;
+    }
+    if (this.windowSeqs.has(header.seq)) return this.request(); // a rerun mounting it again
+    this.windowSeqs.add(header.seq);
+    this.windows = [...this.windows, windowLadder(this.detector, arrays)].slice(-KEPT_WINDOWS);
+    this.grow(answers ? this.sentWant : null);
+  }
+
+  /** The ladder of the payload, the position's window and the latest windows, as the state's. */
+  grow(answered, draw = true) {
+    let ladder = mergeLadders(this.detector.ladder, this.positionWindow);
+    for (const part of this.windows) ladder = mergeLadders(ladder, part);
+    this.update({ type: "ladder", ladder, answered }, draw);
+  }
+
+  update(event, draw) {
+    if (draw) this.dispatch(event);
+    else this.state = reduce(this.state, event);
+  }
+
+  /** Ask the server for the window the state wants, one request at a time. */
+  request() {
+    const want = this.state.want;
+    if (!want || want === this.sentWant || this.inFlight || !this.ask) return;
+    const plot = this.nodes?.thresholdPlot;
+    const width = plot?.width ? plot.width - MARGIN.left - MARGIN.right : 1200;
+    const columns = Math.min(4096, Math.max(16, Math.round(width * (window.devicePixelRatio || 1))));
+    const seq = ++this.asked;
+    if (!this.ask({ seq, threshold: want.threshold, view: want.view, columns })) return;
+    this.sentWant = want;
+    this.inFlight = { seq, want };
+    clearTimeout(this.askTimer);
+    this.askTimer = setTimeout(() => {
+      this.inFlight = null;
+      this.sentWant = null;
+      this.request();
+    }, ASK_TIMEOUT_MS);
   }
 
   /** Apply `event` to the state and draw what changed; send a release the state asks for. */
@@ -79,8 +141,8 @@ export class ExplorerView {
     this.state = after;
     if (!after.keysPending) clearTimeout(this.keyTimer);
     const zoomed = after.view.domain !== before.view.domain;
-    if (after.settings !== before.settings || zoomed) {
-      this.curves = curvesFor(this.detector, after.settings, this.drawnThresholds());
+    if (after.settings !== before.settings || zoomed || after.ladder !== before.ladder) {
+      this.curves = curvesFor(this.detector, after.ladder, after.settings, after.view.domain);
       if (zoomed) this.layoutAxes();
       this.drawCurves();
       if (after.settings !== before.settings) this.readout.describeSettings(this.state.settings);
@@ -92,14 +154,10 @@ export class ExplorerView {
       this.send?.("release", after.unsent);
       this.dispatch({ type: "releaseSent" });
     }
+    if (after.want !== before.want) this.request();
   }
 
   // --- drawing ----------------------------------------------------------------------------
-
-  /** The thresholds the curves along the threshold axis go through, in the visible scores. */
-  drawnThresholds() {
-    return curveThresholds(this.state.view.domain, this.detector.arrays.vt_threshold);
-  }
 
   /** The threshold plot's axes at the visible scores; false while it has no room. */
   layoutAxes() {
@@ -187,7 +245,7 @@ export class ExplorerView {
 
   /** The figures at `t`, at the settings' prevalence. */
   figures(t) {
-    return figuresAt(this.detector, t, this.state.settings.prevalence);
+    return figuresAt(this.state.ladder, this.detector.pool, t, this.state.settings.prevalence);
   }
 
   /** Count at the state's threshold and redraw what changed (`force`: even at the same threshold). */
@@ -205,7 +263,7 @@ export class ExplorerView {
     this.moveMarks(t, figures, costNow);
     // Changes are since the threshold the server has: the last release, pick or link.
     const before = this.figuresAtCommitted();
-    this.readout.show({ t, figures, before, costNow, cost, settings: this.state.settings });
+    this.readout.show({ ladder: this.state.ladder, t, figures, before, costNow, cost, settings: this.state.settings });
   }
 
   /** The cursor and the current points of each plot, at `t` with `figures`. */
@@ -315,7 +373,7 @@ export class ExplorerView {
 
   /** The threshold of a drawn curve's point: the PR's and ROC's from the payload, the cost's snapped to a score. */
   curveThreshold(kind, index) {
-    return kind === "cost" ? snap(this.state.scores, this.curves.thresholds[index]) : this.detector.arrays[`${kind}_threshold`][index];
+    return kind === "cost" ? snap(this.state, this.curves.thresholds[index]) : this.detector.arrays[`${kind}_threshold`][index];
   }
 
   /** One drag step, timed as the user-timing measure MOVE_MEASURE. */
@@ -344,7 +402,7 @@ export class ExplorerView {
   hoverThreshold(event) {
     const plot = this.nodes.thresholdPlot;
     if (!plot.sx) return;
-    const t = snap(this.state.scores, this.valueAt(event.clientX));
+    const t = snap(this.state, this.valueAt(event.clientX));
     const x = plot.sx(t).toFixed(1);
     const line = this.nodes.hoverLine;
     line.setAttribute("x1", x);
@@ -389,10 +447,12 @@ export class ExplorerView {
   }
 
   destroy() {
+    this.ask = null;
     this.zoom?.destroy();
     this.resizer?.disconnect();
     window.removeEventListener("scroll", this.forgetRects, { capture: true });
     window.removeEventListener("resize", this.forgetRects);
     clearTimeout(this.keyTimer);
+    clearTimeout(this.askTimer);
   }
 }
