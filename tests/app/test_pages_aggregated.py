@@ -38,3 +38,14 @@ def test_an_aggregated_table_needs_no_label_column_nor_positive_class(score_dir)
     # 83 positives among 588 scores counted by 5 rows.
     assert "588 scores counted by the aggregated table counted.parquet" in page
     assert "83 labelled positives among the 588" in page
+
+
+def test_the_explorer_counts_an_aggregated_table_as_its_rows(score_dir):
+    """At threshold 0.5 the flagged scores are those of the rows 0.5, 0.7 and 0.9."""
+    from tests.support import explorer_counts
+
+    app = open_page("pages/scores.py")
+    app.segmented_control(key="scores_source").set_value("A file on the server").run()
+    app.selectbox(key="scores_file").set_value("counted.parquet").run()
+    tp, fp, fn, tn = explorer_counts(app, 0.5, key="scores_explorer")
+    assert (tp, fp, fn, tn) == (40 + 10 + 30, 5 + 60 + 20, 1 + 2, 300 + 120)
