@@ -35,9 +35,10 @@ N_RESAMPLES = 1000
 BOOTSTRAP_SEED = 42
 NEGATIVE_BLOCK = 2048  # negatives in the top block of a resample (see _negative_blocks)
 CHUNK = 8192  # thresholds compared at once, from the lowest a precision pick can be
-# The most samples a set of counts (an aggregated table) is bootstrapped at: its samples are
-# laid out one by one for the resampling, as many as a file of rows would hold.
-BOOTSTRAP_MAX_COUNTED = 10_000_000
+# The most samples the bootstrap resamples: its time grows with them (a few seconds at this
+# size, see bench/RESULTS.md), and a page waits for it. A set of counts (an aggregated table)
+# has its samples laid out one by one for it.
+BOOTSTRAP_MAX_SAMPLES = 1_000_000
 TARGET_KINDS = ("precision", "recall")
 
 
@@ -427,9 +428,9 @@ class _Picker:
 
 
 def can_bootstrap(index: ScoreIndex) -> bool:
-    """Whether :func:`bootstrap_threshold` takes ``index``: always for single rows; for counts
-    (an aggregated table), up to :data:`BOOTSTRAP_MAX_COUNTED` samples."""
-    return index.has_rows or index.n_samples <= BOOTSTRAP_MAX_COUNTED
+    """Whether :func:`bootstrap_threshold` takes ``index``: up to :data:`BOOTSTRAP_MAX_SAMPLES`
+    samples, single rows or counts (an aggregated table)."""
+    return index.n_samples <= BOOTSTRAP_MAX_SAMPLES
 
 
 def single_rows(index: ScoreIndex) -> ScoreIndex:
@@ -440,15 +441,15 @@ def single_rows(index: ScoreIndex) -> ScoreIndex:
     Raises
     ------
     ValueError
-        When ``index`` counts more than :data:`BOOTSTRAP_MAX_COUNTED` samples.
+        When ``index`` counts more than :data:`BOOTSTRAP_MAX_SAMPLES` samples.
     """
-    if index.has_rows:
-        return index
     if not can_bootstrap(index):
         raise ValueError(
-            f"the bootstrap lays counted samples out one by one, at most "
-            f"{BOOTSTRAP_MAX_COUNTED:,}; this index counts {index.n_samples:,}"
+            f"the bootstrap resamples at most {BOOTSTRAP_MAX_SAMPLES:,} samples; "
+            f"this index counts {index.n_samples:,}"
         )
+    if index.has_rows:
+        return index
     return build_score_index(
         y_true=np.repeat(index.y_true, index.counts), scores=np.repeat(index.scores, index.counts)
     )
@@ -560,7 +561,7 @@ def bootstrap_threshold(
     ValueError
         When ``kind`` is not "precision" or "recall", ``target`` not in (0, 1],
         ``n_resamples`` below 1, or ``index`` counts more samples than
-        :data:`BOOTSTRAP_MAX_COUNTED` (:func:`single_rows`).
+        :data:`BOOTSTRAP_MAX_SAMPLES` (:func:`single_rows`).
     """
     kind, target, n_resamples, seed = _bootstrap_arguments(kind, target, n_resamples, seed)
     picked, other = resample_picks(

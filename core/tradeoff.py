@@ -175,11 +175,11 @@ class GoalSpread:
     bootstrap : BootstrapChoice or None
         The spread of the picked threshold, and of the other figure there, over resamples of
         the cross-validated scores. None when ``no_bootstrap`` says why.
-    no_bootstrap : {"prevalence", "counts"} or None
+    no_bootstrap : {"prevalence", "size"} or None
         Why there is no bootstrap: "prevalence" for a precision target at a chosen prevalence
-        (the bootstrap counts precision as the resample has it), "counts" for a set of counts
-        (an aggregated table) of more samples than the bootstrap lays out one by one
-        (:func:`core.estimates.can_bootstrap`). None when there is one.
+        (the bootstrap counts precision as the resample has it), "size" for a set of more
+        samples than the bootstrap resamples (:data:`core.estimates.BOOTSTRAP_MAX_SAMPLES`,
+        :func:`core.estimates.can_bootstrap`). None when there is one.
     """
 
     kind: str
@@ -216,7 +216,7 @@ def goal_spread(
     if kind == "precision" and prevalence is not None:
         no_bootstrap = "prevalence"
     elif not can_bootstrap(data.cv_index):
-        no_bootstrap = "counts"
+        no_bootstrap = "size"
     return GoalSpread(
         kind=kind,
         target=target,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from core import counting, pickers, tradeoff
+from core.estimates import BOOTSTRAP_MAX_SAMPLES
 from core.explorer import ExplorerNouns, detector_nouns
 from core.formatting import percent, threshold_text
 from core.params import Parsed, parse_float
@@ -327,10 +328,10 @@ def goal_spread_text(spread, *, sample_share: str = "the training share") -> str
     )
     boot = spread.bootstrap
     text = f"Each fold alone would pick {folds}." if folds else ""
-    if boot is None and spread.no_bootstrap == "counts":
+    if boot is None and spread.no_bootstrap == "size":
         return (
-            text + " No bootstrap range: this aggregated table counts more scores than the "
-            "bootstrap lays out one by one."
+            text + f" No bootstrap range: it resamples at most {BOOTSTRAP_MAX_SAMPLES:,} scores, "
+            "and these are more; the folds' picks show the spread where there are folds."
         ).strip()
     if boot is None:
         return (

@@ -283,3 +283,21 @@ def test_the_scores_download_is_offered_and_built_only_when_clicked(small):
     np.testing.assert_array_equal(table["score"].to_numpy()[:n_train], result.cv_scores)
     np.testing.assert_array_equal(table["fold"].to_numpy()[:n_train], result.fold_ids)
     assert table["fold"].null_count == result.test_scores.size
+
+
+def test_a_set_past_the_bootstrap_budget_says_so_with_the_folds_picks():
+    from core.estimates import BOOTSTRAP_MAX_SAMPLES
+    from core.tradeoff import GoalSpread
+    from ui.tradeoff import goal_spread_text
+
+    spread = GoalSpread(
+        kind="precision",
+        target=0.9,
+        prevalence=None,
+        fold_thresholds=(0.61, 0.63, float("nan")),
+        bootstrap=None,
+        no_bootstrap="size",
+    )
+    text = goal_spread_text(spread)
+    assert text.startswith("Each fold alone would pick 0.61 · 0.63 · not reached.")
+    assert f"resamples at most {BOOTSTRAP_MAX_SAMPLES:,} scores" in text

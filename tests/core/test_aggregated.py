@@ -151,14 +151,27 @@ def test_the_bootstrap_resamples_the_counted_samples_as_the_raw_rows(files):
         assert from_counts.bootstrap.reached > 0.5
 
 
+def test_raw_rows_past_the_bootstrap_budget_get_the_folds_picks_only(files, monkeypatch):
+    from core import estimates
+
+    data = scored_tradeoff_data(read_scored_set(files[0]))
+    assert data.cv_index.has_rows
+    monkeypatch.setattr(estimates, "BOOTSTRAP_MAX_SAMPLES", data.cv_index.n_samples - 1)
+    spread = goal_spread(data, kind="precision", target=0.6)
+    assert spread.bootstrap is None and spread.no_bootstrap == "size"
+    assert len(spread.fold_thresholds) == 3 and all(t == t for t in spread.fold_thresholds)
+    monkeypatch.setattr(estimates, "BOOTSTRAP_MAX_SAMPLES", data.cv_index.n_samples)
+    assert goal_spread(data, kind="precision", target=0.6).bootstrap is not None
+
+
 def test_what_needs_single_rows_says_so(files, monkeypatch):
     from core import estimates
 
     aggregated = read_scored_set(files[1])
     data = scored_tradeoff_data(aggregated)
-    monkeypatch.setattr(estimates, "BOOTSTRAP_MAX_COUNTED", data.cv_index.n_samples - 1)
+    monkeypatch.setattr(estimates, "BOOTSTRAP_MAX_SAMPLES", data.cv_index.n_samples - 1)
     spread = goal_spread(data, kind="recall", target=0.8)
-    assert spread.bootstrap is None and spread.no_bootstrap == "counts"
+    assert spread.bootstrap is None and spread.no_bootstrap == "size"
     assert len(spread.fold_thresholds) == 3
     with pytest.raises(ValueError, match="at most"):
         estimates.bootstrap_threshold(data.cv_index, kind="recall", target=0.8)
