@@ -60,9 +60,18 @@ def wait_for_idle(page, *, timeout_ms: int = 60_000) -> None:
 
 
 def wait_for_images(page, *, timeout_ms: int = 30_000) -> None:
-    """Wait until every image on the page has loaded (galleries load lazily)."""
+    """Wait until every image on the page has loaded (galleries load lazily).
+
+    An image that a rerun replaced while this walked the page is skipped: its successor is in
+    the page, and the final check waits for it."""
+    from playwright.sync_api import Error
+
     for image in page.locator("img").all():
-        image.scroll_into_view_if_needed()
+        try:
+            image.scroll_into_view_if_needed(timeout=timeout_ms)
+        except Error as error:
+            if "not attached" not in str(error):
+                raise
     page.wait_for_function(
         "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
         timeout=timeout_ms,

@@ -4,6 +4,7 @@ shows that cell's digits, borderline first, and the link names the cell."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -49,6 +50,17 @@ def expected(result, true: int, predicted: int) -> list[int]:
     return cell.indices.tolist()
 
 
+def wait_for_gallery(page, heading: str, want: list[int], *, timeout_s: float = 30) -> list[int]:
+    """The gallery under ``heading`` once it shows ``want`` (it renders after its heading), or
+    what it shows when the time is up."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        shown = gallery_after(page, heading)
+        if shown == want or time.monotonic() > deadline:
+            return shown
+        page.wait_for_timeout(250)
+
+
 def gallery_after(page, heading: str) -> list[int]:
     """The digit indices of the gallery under the bold ``heading`` (in its column)."""
     column = page.locator("[data-testid=stColumn]").filter(
@@ -82,9 +94,11 @@ def test_a_click_on_a_cell_shows_its_digits_and_its_mirror_s(browser, multiclass
         assert page.get_by_text(f"3s read as 5s ({n_3_as_5:,})").count() == 1
         assert page.get_by_text(f"5s read as 3s ({n_5_as_3:,})").count() == 1
         if n_3_as_5:
-            assert gallery_after(page, "3s read as 5s") == expected(result, 3, 5)
+            want = expected(result, 3, 5)
+            assert wait_for_gallery(page, "3s read as 5s", want) == want
         if n_5_as_3:
-            assert gallery_after(page, "5s read as 3s") == expected(result, 5, 3)
+            want = expected(result, 5, 3)
+            assert wait_for_gallery(page, "5s read as 3s", want) == want
         assert n_3_as_5 + n_5_as_3 > 0  # the small digits do confuse them: something was shown
     finally:
         context.close()
@@ -105,6 +119,7 @@ def test_the_keyboard_way_chooses_a_cell(browser, multiclass_app):
         page.get_by_text(re.compile(r"^8s read rightly")).wait_for(timeout=60_000)
         wait_for_idle(page)
         assert "cell=8-8" in page.url
-        assert gallery_after(page, "8s read rightly") == expected(result, 8, 8)
+        want = expected(result, 8, 8)
+        assert wait_for_gallery(page, "8s read rightly", want) == want
     finally:
         context.close()
