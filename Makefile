@@ -50,11 +50,11 @@ $(NODE_TOOLS): package.json package-lock.json
 	touch $@
 
 # The suite runs in TEST_PROCESSES pytest processes (pytest-xdist), each test file whole in one
-# of them, so that a file's module fixtures (a trained detector, a server) are made once; each
-# process keeps its own session cache, so the real detector is trained once per process.
+# of them, so that a file's module fixtures (a trained detector, a server) are made once; the
+# processes share one session cache, so the real detector is trained once per run.
 # TEST_PROCESSES=0 runs it in this one process.
 # The ten-class model's golden figures on the real MNIST need a cold training of 70 SGD fits,
-# longer than the rest of the suite together, so `make test` leaves them out and
+# longer on two cores than the suite's whole budget, so `make test` leaves them out and
 # `make test-multiclass` runs them (bench/RESULTS.md has the training's time).
 TEST_PROCESSES ?= 3
 test: $(DEV) $(NODE_TOOLS)

@@ -16,6 +16,20 @@ from tests.support import forget_app_caches
 os.environ.setdefault("THRESHOLD_EXPLORER_OFFLINE", "1")
 
 
+# Test files by kind, the longest kinds first: pytest-xdist (--dist loadfile) hands out whole
+# files in collection order, so a long browser file collected last runs alone at the end.
+FIRST_KINDS = ("browser", "app")
+
+
+def pytest_collection_modifyitems(config, items):
+    def kind_rank(item) -> int:
+        parts = item.path.parts
+        kind = parts[parts.index("tests") + 1] if "tests" in parts else ""
+        return FIRST_KINDS.index(kind) if kind in FIRST_KINDS else len(FIRST_KINDS)
+
+    items.sort(key=kind_rank)  # stable: the order within a kind is pytest's own
+
+
 def _missing_resource(message: str) -> None:
     """Fail under CI (a missing resource there is a broken set-up), skip elsewhere."""
     if os.environ.get("CI"):
@@ -57,8 +71,17 @@ def fallback_app(monkeypatch, cache_dir):
 
 @pytest.fixture(scope="session")
 def shared_cache_dir(tmp_path_factory) -> Path:
-    """One cache directory for the whole run, so the real detector is trained once."""
-    return tmp_path_factory.mktemp("shared-cache")
+    """One cache directory for the whole run, so the real detector is trained once.
+
+    Under pytest-xdist every worker gets the same directory (beside the workers' own base
+    directories): the cache's lock lets the first worker train while the others wait for
+    its file, instead of each training its own copy."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    path = base / "shared-cache"
+    path.mkdir(exist_ok=True)
+    return path
 
 
 # --- browser tests -------------------------------------------------------------------------

@@ -116,7 +116,11 @@ def trained_multiclass_url(tmp_path_factory):
 
     cache = tmp_path_factory.mktemp("multiclass-cache")
     train_multiclass(load_fallback_dataset(), cache_dir=cache)
-    env = {"THRESHOLD_EXPLORER_OFFLINE": "1", "MNIST_DATA": "", "THRESHOLD_EXPLORER_CACHE": str(cache)}
+    env = {
+        "THRESHOLD_EXPLORER_OFFLINE": "1",
+        "MNIST_DATA": "",
+        "THRESHOLD_EXPLORER_CACHE": str(cache),
+    }
     process, url = start_app(env=env, log_name="multiclass-axe-server")
     try:
         yield url
