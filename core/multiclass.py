@@ -68,9 +68,9 @@ SEED_BOUND = np.iinfo(np.int32).max
 # SGDClassifier's default max_iter: a fit that ran this many epochs did not converge.
 MAX_ITER = 1000
 SCALER_COLUMNS = 112  # columns of the book's scaler fitted at a time (784 = 7 blocks)
-# A cold training on full MNIST with two cores, roughly (bench/bench_multiclass.py measures
-# it): only for a progress bar to move before this server has timed one.
-TYPICAL_SECONDS = 1000.0
+# A cold training on full MNIST with two free cores, roughly (bench/RESULTS.md): only for a
+# progress bar to move before this server has timed one.
+TYPICAL_SECONDS = 1130.0
 
 UNSCALED = "unscaled"
 SCALED = "scaled"

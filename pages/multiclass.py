@@ -14,7 +14,7 @@ start_page()
 st.title("All digits")
 show_cache_notice()
 dataset = get_dataset()
-notes = [multiclass.view_from_link(), multiclass.digit_from_link()]
+notes = [multiclass.view_from_link(), multiclass.digit_from_link(), multiclass.cell_from_link()]
 st.markdown(
     f"The same `SGDClassifier(random_state=42)` now tells all ten digits apart: scikit-learn "
     f"trains one detector per digit (one versus the rest) and answers with the digit whose "
@@ -26,7 +26,6 @@ result = multiclass.trained_or_offer(dataset)
 if result is None:
     show_notes(notes, known=multiclass.KNOWN_PARAMS)
     st.stop()
-notes.append(multiclass.cell_from_link(len(result.classes)))
 digit = multiclass.column_digit()
 scored, data = multiclass.column_tradeoff(result, digit=digit)
 notes.append(multiclass.threshold_from_link(data, fingerprint=scored.fingerprint))

@@ -82,9 +82,11 @@ def view_from_link() -> str | None:
     )
 
 
-def cell_from_link(n_classes: int) -> str | None:
-    """Put ``?cell=`` (``3-5``: true 3, predicted 5) into the cell's state; the note."""
-    return adopt(CELL_KEY, "cell", parse_cell(raw_param("cell"), name="cell", n_classes=n_classes))
+def cell_from_link() -> str | None:
+    """Put ``?cell=`` (``3-5``: true 3, predicted 5) into the cell's state; the note. Read
+    before the models are trained too, so that a wrong cell is said at once."""
+    parsed = parse_cell(raw_param("cell"), name="cell", n_classes=len(DIGITS))
+    return adopt(CELL_KEY, "cell", parsed)
 
 
 def digit_from_link() -> str | None:

@@ -98,6 +98,21 @@ def test_nothing_trains_until_asked(cache_dir):
     assert not any(cache_dir.glob("*"))
 
 
+@pytest.mark.parametrize(
+    ("query", "note"),
+    [
+        ({"cell": "12-3"}, "cell='12-3' is not a cell written true-predicted"),
+        ({"view": "pie"}, "view='pie' is not one of counts, rows, errors"),
+        ({"digit": "12"}, "digit='12' is not one of"),
+    ],
+)
+def test_a_bad_link_gets_its_note_before_anything_is_trained(cache_dir, query, note):
+    app = open_page(PAGE, query=query)
+    assert [b.label for b in app.button] == ["Train the ten-class models"]
+    shown = [info.value for info in app.info]
+    assert sum(note in line for line in shown) == 1, shown
+
+
 def test_training_by_the_button_shows_every_section(digits):
     app = open_page(PAGE)
     app.button[0].click().run()
