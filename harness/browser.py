@@ -54,9 +54,27 @@ def chromium(executable: str | None = None, *, extra_args: tuple[str, ...] = ())
             browser.close()
 
 
-def wait_for_idle(page, *, timeout_ms: int = 60_000) -> None:
-    """Wait until the script has run and Streamlit is idle."""
-    page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
+# How long the app must stay idle to count as settled: a rerun that an action asks for may
+# start a moment after the idle state was first seen.
+SETTLED_MS = 300
+
+
+def wait_for_idle(page, *, timeout_ms: int = 60_000, stay_ms: int = SETTLED_MS) -> None:
+    """Wait until the script has run and Streamlit has stayed idle for ``stay_ms``."""
+    page.evaluate("window.__busyAt = performance.now()")
+    page.wait_for_function(
+        """([selector, stay]) => {
+            const now = performance.now();
+            // undefined: a navigation since the reset
+            if (window.__busyAt === undefined || !document.querySelector(selector)) {
+                window.__busyAt = now;
+            }
+            return now - window.__busyAt >= stay;
+        }""",
+        arg=[APP_IDLE, stay_ms],
+        timeout=timeout_ms,
+        polling=50,
+    )
 
 
 def wait_for_images(page, *, timeout_ms: int = 30_000) -> None:

@@ -151,7 +151,7 @@ def test_upload_a_digit_and_download_the_tuned_detector(
 
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(picture))
     line = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="Your digit").first
-    line.wait_for(timeout=60_000)
+    line.wait_for(timeout=180_000)  # a rerun of the whole page, as open_tradeoff allows
     wait_for_idle(page)
     text = line.inner_text()
     assert "my-five.png" in text and "not flagged" not in text and "flagged as a 5" in text, text

@@ -30,6 +30,7 @@ from core.multiclass import (
     MAX_ITER,
     MULTICLASS,
     SCALED,
+    STAGE_WORK,
     UNSCALED,
     MulticlassProgress,
     MulticlassResult,
@@ -177,6 +178,20 @@ def test_each_fold_is_fitted_once_per_model(digits, tmp_path, fit_calls):
 
 
 # --------------------------------------------------------------------------- progress
+
+
+def test_progress_counts_each_stage_s_fits_by_their_work():
+    def at(fits_done: int) -> float:
+        return MulticlassProgress(UNSCALED, 0, None, fits_done, N_FITS, 0.0).fraction
+
+    total = 30 * STAGE_WORK[UNSCALED] + 30 * STAGE_WORK[SCALED] + 10 * STAGE_WORK[FINAL]
+    assert at(0) == 0.0 and at(N_FITS) == 1.0
+    assert at(30) == pytest.approx(30 * STAGE_WORK[UNSCALED] / total)  # the raw pixels' folds
+    assert at(60) == pytest.approx(1 - 10 * STAGE_WORK[FINAL] / total)
+    steps = np.diff([at(k) for k in range(N_FITS + 1)])
+    assert np.all(steps > 0)
+    # a scaled fit counts for more than a raw one, so the raw folds are well under half
+    assert steps[30] > steps[0] and at(30) < 0.25
 
 
 def test_progress_by_stage_fold_and_digit(trained, updates):
