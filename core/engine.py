@@ -11,7 +11,9 @@ whole epoch loop), at most :data:`MAX_PARALLEL_FITS` at a time across the proces
 ``$THRESHOLD_EXPLORER_PARALLEL_FITS`` if set (1 to 4), else 2 (1 on a single core). Each fit
 converts its rows to floats only when it starts and drops them when done, so memory holds at
 most that many fits' arrays. scikit-learn is imported whole before any worker starts
-(:func:`core.imports.import_sklearn`).
+(:func:`core.imports.import_sklearn`). On Linux a fit's worker thread runs at a lower priority
+than the rest of its process (:func:`lower_fit_thread_priority`), so that a server's pages stay
+quick while it trains.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -85,12 +88,41 @@ def parallel_fits(value: str | None = None) -> int:
 
 MAX_PARALLEL_FITS = parallel_fits()
 _FIT_SLOTS = threading.BoundedSemaphore(MAX_PARALLEL_FITS)
+# How much a fit's thread gives way to the rest of its process (a server's page runs): added to
+# its niceness, Linux's per-thread scheduling weight; a training is background work.
+FIT_NICENESS = 10
+_background = threading.local()
+
+
+def lower_fit_thread_priority() -> bool:
+    """Make the calling worker thread a background one (Linux, once per thread): its niceness
+    goes up by :data:`FIT_NICENESS`, at most 19, so that a server's page runs on the same
+    cores come first while fits run. The main thread is left alone (a command-line fit is the
+    whole job). Threads the fit starts inherit it. True when lowered by this call."""
+    if getattr(_background, "lowered", False):
+        return False
+    _background.lowered = True
+    if (
+        not sys.platform.startswith("linux")
+        or threading.current_thread() is threading.main_thread()
+    ):
+        return False
+    tid = threading.get_native_id()
+    try:
+        niceness = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, niceness + FIT_NICENESS))
+    except OSError as exc:  # a sandbox that forbids it: fits run as before
+        log.info("fit thread priority left as is: %s", exc)
+        return False
+    return True
 
 
 @contextlib.contextmanager
 def fit_slot() -> Iterator[None]:
-    """Hold one of the process's :data:`MAX_PARALLEL_FITS` fit slots."""
+    """Hold one of the process's :data:`MAX_PARALLEL_FITS` fit slots, in a background thread
+    (:func:`lower_fit_thread_priority`)."""
     with _FIT_SLOTS:
+        lower_fit_thread_priority()
         yield
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import threading
 import weakref
 
@@ -88,3 +89,35 @@ def test_float_copies_live_only_inside_the_fits(small_digits, tmp_path, monkeypa
     assert 1 <= most_alive[0] <= engine.MAX_PARALLEL_FITS
     assert [r for r in alive if r() is not None] == []
     assert result.cv_scores.shape == (small_digits.n_train,)
+
+
+# --------------------------------------------------------------------------- thread priority
+
+
+def _niceness_in_a_fit_slot() -> tuple[int, int, int]:
+    """In a fresh thread: its niceness before, inside and after a second fit slot."""
+    import os
+
+    tid = threading.get_native_id()
+    before = os.getpriority(os.PRIO_PROCESS, tid)
+    with engine.fit_slot():
+        inside = os.getpriority(os.PRIO_PROCESS, tid)
+    with engine.fit_slot():  # a thread reused for another fit is lowered once, not twice
+        again = os.getpriority(os.PRIO_PROCESS, tid)
+    return before, inside, again
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+def test_a_fit_thread_gives_way_to_the_rest_of_the_process():
+    import os
+
+    main_before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(_niceness_in_a_fit_slot()))
+    worker.start()
+    worker.join()
+    before, inside, again = seen[0]
+    assert inside == again == min(19, before + engine.FIT_NICENESS) > before
+    # the main thread, where a command-line fit runs, keeps its priority
+    with engine.fit_slot():
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main_before
