@@ -1,4 +1,5 @@
-// DOM helpers of the view: elements, one SVG plot with its axes, a dot placed or hidden.
+// DOM helpers of the view: elements, one SVG plot with its axes, a dot placed or hidden, and
+// texts and visibility written only when they change.
 
 import { MARGIN, axes, tickStep } from "./drawing.js";
 
