@@ -104,3 +104,24 @@ test("a threshold reads with as many decimals as its scores' span needs, two at 
   assert.equal(words.thresholdText(Infinity, 4), "+∞ (flag nothing)");
   assert.deepEqual(words.tipLines(0.505, { precision: 0.5, recall: 0.25, tp: 1, fp: 1, fn: 3, tn: 5 }, 4)[0], "Threshold 0.505");
 });
+
+test("numbers read the same whichever were formatted before (each formatter is made once per decimals)", () => {
+  // Written in one order and in the other: a formatter kept from an earlier call never lends
+  // its decimals to another's text (the first two differ only in their least decimals).
+  const calls = [
+    () => words.thresholdText(0.5, 4), // two to four decimals
+    () => words.compactScore(3370.1, 0.0001), // exactly four
+    () => words.compactScore(2500, 2500), // up to one, in thousands
+    () => words.compactScore(3370, 10), // none
+    () => words.thresholdText(3370.0194991439557, 2),
+  ];
+  const expected = ["0.50", "3,370.1000", "2.5k", "3,370", "3,370.02"];
+  assert.deepEqual(
+    calls.map((call) => call()),
+    expected,
+  );
+  assert.deepEqual(
+    [...calls].reverse().map((call) => call()),
+    [...expected].reverse(),
+  );
+});

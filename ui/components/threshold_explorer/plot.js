@@ -1,4 +1,5 @@
-// DOM helpers of the view: elements, one SVG plot with its axes, a dot placed or hidden.
+// DOM helpers of the view: elements, one SVG plot with its axes, a dot placed or hidden, and
+// texts and visibility written only when they change.
 
 import { MARGIN, axes, tickStep } from "./drawing.js";
 
@@ -13,15 +14,53 @@ export function el(tag, className, parent, attributes = {}) {
   return node;
 }
 
+/**
+ * `node` shown or hidden by its `visibility` attribute, written only when it changes: the
+ * stylesheet selects on that attribute, so each write makes the browser check the styles again.
+ */
+export function setVisible(node, visible) {
+  const value = visible ? "visible" : "hidden";
+  if (node.getAttribute("visibility") !== value) node.setAttribute("visibility", value);
+}
+
 /** A dot at (x, y) in pixels, hidden when either is undefined. */
 export function place(dot, x, y) {
   if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) {
-    dot.setAttribute("visibility", "hidden");
+    setVisible(dot, false);
     return;
   }
-  dot.setAttribute("visibility", "visible");
+  setVisible(dot, true);
   dot.setAttribute("cx", x.toFixed(1));
   dot.setAttribute("cy", y.toFixed(1));
+}
+
+/**
+ * Nodes' texts as last written through `write`, which writes only a text that changed, and
+ * then into the node's one text node (replacing that node, as `textContent = value` does,
+ * costs more); `textContent` alone writes an empty text or the first one. A node written
+ * through it is written only through it, or forgotten first.
+ */
+export class Texts {
+  constructor() {
+    this.shown = new Map(); // node -> {value, text: its text node once written}
+  }
+
+  write(node, value) {
+    const shown = this.shown.get(node);
+    if (shown?.value === value) return;
+    if (shown?.text && value !== "") {
+      shown.text.data = value;
+      shown.value = value;
+      return;
+    }
+    node.textContent = value;
+    this.shown.set(node, { value, text: value === "" ? null : node.firstChild });
+  }
+
+  /** Write every text again on the next calls. */
+  forget() {
+    this.shown.clear();
+  }
 }
 
 /** One plot: an SVG with axes, laid out again only when its size changes. */

@@ -6,6 +6,7 @@ import { GROUP_RATES, RATES } from "./build.js";
 import { atPrevalence, intervalsFromCounts, precisionBoundsAt } from "./estimates.js";
 import { averagePrecisionFor, figuresAt } from "./figures.js";
 import { groupTable } from "./groups.js";
+import { Texts } from "./plot.js";
 import * as words from "./wording.js";
 
 export class Readout {
@@ -15,12 +16,12 @@ export class Readout {
     this.detector = detector;
     const { low, high } = detector.scores;
     this.decimals = words.thresholdDecimals(low ?? Infinity, high ?? -Infinity);
-    this.texts = new Map(); // node -> the text it shows
+    this.texts = new Texts(); // what each node shows: written only when it changes
   }
 
   /** Write everything again on the next calls (the layout changed). */
   forget() {
-    this.texts.clear();
+    this.texts.forget();
   }
 
   /** The texts that follow the settings only: what the numbers rest on, the folds' and groups' notes, the PR curve's AP. */
@@ -107,9 +108,6 @@ export class Readout {
   }
 
   text(node, value) {
-    if (this.texts.get(node) !== value) {
-      this.texts.set(node, value);
-      node.textContent = value;
-    }
+    this.texts.write(node, value);
   }
 }

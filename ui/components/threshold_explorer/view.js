@@ -274,7 +274,7 @@ export class ExplorerView {
     const x = insidePlot(sx(t), thresholdPlot.width);
     const nodes = this.nodes;
     nodes.cursor.setAttribute("transform", `translate(${x.toFixed(1)} 0)`);
-    labelHandle(nodes, t, x, this.readout.decimals);
+    labelHandle(nodes, t, x, this.readout.decimals, this.readout.texts);
     place(nodes.precisionDot, x, figures.precision === null ? null : sy(figures.precision));
     place(nodes.recallDot, x, figures.recall === null ? null : sy(figures.recall));
     place(nodes.prDot, figures.recall === null ? null : prPlot.sx(figures.recall), figures.precision === null ? null : prPlot.sy(figures.precision));
@@ -307,8 +307,11 @@ export class ExplorerView {
     on(slider, "pointerdown", (event) => {
       if (event.button !== 0) return;
       slider.setPointerCapture(event.pointerId);
-      if (this.zoom.startBrush(event)) return;
+      // Where the plots are, measured before this press writes anything: a measure after a
+      // write would make the browser lay the page out within the press.
       this.rects = null;
+      this.rect(this.nodes.thresholdPlot.svg);
+      if (this.zoom.startBrush(event)) return;
       this.hideTip();
       slider.focus({ preventScroll: true });
       performance.clearMeasures(MOVE_MEASURE);

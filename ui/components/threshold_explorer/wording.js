@@ -23,15 +23,26 @@ export function thresholdDecimals(low, high) {
   return Number.isFinite(span) && span > 0 ? Math.min(8, Math.max(2, 4 - Math.ceil(Math.log10(span)))) : 2;
 }
 
-const scoreFormats = new Map(); // decimals -> its formatter
+const decimalFormats = new Map(); // "min-max" -> its formatter
+
+/**
+ * The en-US formatter with `min` to `max` decimals, made once: making one costs far more than
+ * formatting a number, and the handle's label and the readout format one at every move.
+ */
+function decimalFormat(min, max) {
+  const key = `${min}-${max}`;
+  let format = decimalFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat("en-US", { minimumFractionDigits: min, maximumFractionDigits: max });
+    decimalFormats.set(key, format);
+  }
+  return format;
+}
 
 /** A threshold with two to `decimals` decimals (thresholdDecimals), or what an infinite one means. */
 export function thresholdText(t, decimals = 2) {
   if (!Number.isFinite(t)) return "+∞ (flag nothing)";
-  if (!scoreFormats.has(decimals)) {
-    scoreFormats.set(decimals, new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: decimals }));
-  }
-  return scoreFormats.get(decimals).format(t);
+  return decimalFormat(2, decimals).format(t);
 }
 /** Tick labels: a rate in whole percent, a score or cost as it reads. */
 export const percentTick = (value) => `${Math.round(value * 100)}%`;
@@ -44,10 +55,10 @@ export const scoreTick = (value) => integer.format(value);
 export function compactScore(value, step) {
   const v = Math.abs(value) < step / 1e6 ? 0 : value;
   if (step >= 1000 && v !== 0) {
-    return `${new Intl.NumberFormat("en-US", { maximumFractionDigits: decimalsOf(step / 1000) }).format(v / 1000)}k`;
+    return `${decimalFormat(0, decimalsOf(step / 1000)).format(v / 1000)}k`;
   }
   const decimals = decimalsOf(step);
-  return new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(v);
+  return decimalFormat(decimals, decimals).format(v);
 }
 
 /** The decimals `x` needs (at most 6): 2.5 needs 1, 0.25 needs 2, 3 needs none. */

@@ -95,13 +95,13 @@ export class ZoomInput {
 
 /**
  * The threshold `t` written under the handle at `x` in `nodes` (build.js), with up to `decimals`
- * decimals (the readout's); the tick labels it would touch hide.
+ * decimals, through `texts` (the readout's: plot.js Texts); the tick labels it would touch hide.
  */
-export function labelHandle(nodes, t, x, decimals) {
+export function labelHandle(nodes, t, x, decimals, texts) {
   const plot = nodes.thresholdPlot;
   const text = handleScore(t, plot.xStep, decimals);
   const label = nodes.handleLabel;
-  if (label.textContent !== text) label.textContent = text;
+  texts.write(label, text);
   const half = text.length * 3.5;
   const at = Math.min(Math.max(x, half), plot.width - half); // inside the plot's width, as the ticks
   label.setAttribute("x", at.toFixed(1));
