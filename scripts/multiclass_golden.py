@@ -19,6 +19,8 @@ on the first 60,000 digits (``MNIST_DATA`` read by the project's reader, as floa
 Each cell is timed apart (``cells``); ``notebook_seconds`` is the time of the two
 ``cross_val_score`` calls and the ``cross_val_predict`` (with the scaler), the reference of
 ``bench/bench_multiclass.py``. ``--skip-fit`` leaves out the fit on all training digits.
+``--fast`` gives the same figures from the same scikit-learn calls sooner (see
+:func:`fast_cells`), with the raw pixels' error-analysis matrix too, but no notebook timing.
 """
 
 from __future__ import annotations
@@ -80,6 +82,39 @@ def notebook_cells(X_train, y_train, *, fit_all: bool = True) -> dict:
     }
 
 
+def fast_cells(X_train, y_train, *, n_jobs: int = 2) -> dict:
+    """The same figures from scikit-learn's own calls in about a third of the time, not the
+    notebook's timing: each model cross-validated once with ``cross_val_predict`` (each fold's
+    accuracy from its held-out predictions, which are those of the very fits
+    ``cross_val_score`` makes), the one-versus-rest fits ``n_jobs`` at a time; also the raw
+    pixels' error-analysis matrix."""
+    import numpy as np
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.metrics import confusion_matrix
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.preprocessing import StandardScaler
+
+    laps, start = {}, time.perf_counter()
+    sgd_clf = SGDClassifier(random_state=42, n_jobs=n_jobs)
+    folds = list(StratifiedKFold(n_splits=3).split(X_train, y_train))  # what cv=3 uses
+    figures = {"n_train": int(len(y_train))}
+    X_scaled = StandardScaler().fit_transform(X_train.astype(np.float64))
+    for suffix, X in (("", X_train), ("_scaled", X_scaled)):
+        predicted = cross_val_predict(sgd_clf, X, y_train, cv=3)
+        figures[f"cv_accuracy{suffix}"] = [
+            float(np.mean(predicted[test] == y_train[test])) for _, test in folds
+        ]
+        figures[f"confusion{suffix}"] = confusion_matrix(y_train, predicted).tolist()
+        laps[f"cross_val_predict{suffix or ' raw'}"] = (
+            time.perf_counter() - start - sum(laps.values())
+        )
+    sgd_clf.fit(X_train, y_train)
+    figures["some_digit_prediction"] = int(sgd_clf.predict(X_train[:1])[0])
+    figures["some_digit_scores"] = sgd_clf.decision_function(X_train[:1])[0].tolist()
+    laps["fit on all, some_digit"] = time.perf_counter() - start - sum(laps.values())
+    return {**figures, "cells": laps}
+
+
 def as_text(figures: dict) -> str:
     book = book_figures()
     lines = [f"scikit-learn today, {figures['n_train']:,} training digits (the book beside):"]
@@ -89,6 +124,8 @@ def as_text(figures: dict) -> str:
     if "some_digit_scores" in figures:
         lines.append(f"  some_digit_scores = {figures['some_digit_scores']!r}")
         lines.append(f"  # the book, rounded: {list(book['some_digit_scores'])!r}")
+    if "confusion" in figures:
+        lines.append(f"  confusion = {figures['confusion']!r}")
     lines.append(f"  confusion_scaled = {figures['confusion_scaled']!r}")
     lines += [f"  {cell:<32}{seconds:8.1f} s" for cell, seconds in figures["cells"].items()]
     return "\n".join(lines)
@@ -99,6 +136,12 @@ def main(argv=None) -> int:
     parser.add_argument("--json", nargs="?", const="-", metavar="PATH", help="write the figures")
     parser.add_argument("--n-train", type=int, default=None, help="the first N training digits")
     parser.add_argument("--skip-fit", action="store_true", help="no fit on all training digits")
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="the same figures sooner (cross_val_predict once per model, two fits at a time), "
+        "and the raw pixels' matrix; no notebook timing",
+    )
     args = parser.parse_args(argv)
     from core.data import load_dataset
 
@@ -108,7 +151,10 @@ def main(argv=None) -> int:
     # once here rather than in each fit: the notebook's own speed)
     X_train = dataset.images[:n_train].astype("float64")
     y_train = dataset.labels[:n_train]
-    cells = notebook_cells(X_train, y_train, fit_all=not args.skip_fit)
+    if args.fast:
+        cells = fast_cells(X_train, y_train)
+    else:
+        cells = notebook_cells(X_train, y_train, fit_all=not args.skip_fit)
     figures = {"source": dataset.source, **cells}
     if args.json and args.json != "-":
         Path(args.json).write_text(json.dumps(figures, indent=2))

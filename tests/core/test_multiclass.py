@@ -143,6 +143,28 @@ def test_some_digit_is_the_fit_on_all_training_digits(trained, notebook):
     np.testing.assert_array_equal(trained.some_digit_scores, notebook["some_digit_scores"])
 
 
+def test_the_golden_script_s_fast_way_gives_the_same_figures(trained):
+    env = {**os.environ, "THRESHOLD_EXPLORER_OFFLINE": "1"}
+    env.pop("MNIST_DATA", None)  # the small digits, as `trained`
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "multiclass_golden.py"), "--fast", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["cv_accuracy"] == list(trained.cv_accuracy)
+    assert figures["cv_accuracy_scaled"] == list(trained.cv_accuracy_scaled)
+    assert figures["confusion"] == trained.confusion.tolist()
+    assert figures["confusion_scaled"] == trained.confusion_scaled.tolist()
+    assert figures["some_digit_prediction"] == trained.some_digit_prediction
+    assert figures["some_digit_scores"] == trained.some_digit_scores.tolist()
+
+
 def test_baseline_is_the_most_frequent_dummy_under_cv3(trained, digits):
     dummy = DummyClassifier(strategy="most_frequent")
     expected = cross_val_score(dummy, digits.train_images, digits.train_labels, cv=3)
