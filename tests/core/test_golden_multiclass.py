@@ -1,9 +1,9 @@
 """The chapter's multiclass figures on the real MNIST: what scikit-learn computes today.
 
 The golden figures are what the notebook's cells give with scikit-learn 1.9.1, as
-``scripts/multiclass_golden.py`` runs them with scikit-learn's own ``cross_val_score`` and
-``cross_val_predict`` (``bench/bench_multiclass.py`` checks the project's figures against
-them in the same run); the book's own differ (see :data:`core.multiclass.BOOK_FIGURES`).
+``scripts/multiclass_golden.py --fast`` printed them with scikit-learn's own
+``cross_val_predict`` and ``fit`` (bench/RESULTS.md); the book's own differ (see
+:data:`core.multiclass.BOOK_FIGURES`).
 Trains once per test run through the session's shared cache (70 SGD fits: about 19 minutes
 on two cores, see bench/RESULTS.md), then checks that the command line reads the same
 figures back from that cache in a separate process.
