@@ -51,7 +51,8 @@ $(NODE_TOOLS): package.json package-lock.json
 
 # The suite runs in TEST_PROCESSES pytest processes (pytest-xdist), each test file whole in one
 # of them, so that a file's module fixtures (a trained detector, a server) are made once; the
-# processes share one session cache, so the real detector is trained once per run.
+# processes share one session cache, where one cold `python -m core report` in a fresh process
+# trains the real detector once per run (tests/conftest.py).
 # TEST_PROCESSES=0 runs it in this one process.
 # The ten-class model's golden figures on the real MNIST need a cold training of 70 SGD fits,
 # longer on two cores than the suite's whole budget, so `make test` leaves them out and

@@ -18,6 +18,9 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+# How long a page may wait for a cold training of a real MNIST detector in its server: four
+# SGD fits at background priority (core/engine.py), on a machine the other test processes share.
+TRAINING_TIMEOUT_MS = 600_000
 # An init script: while ``window.__recording``, every animation frame pushes what the explorer
 # shows (its root's data attributes) onto ``window.__shown``, from before the page's scripts run.
 FRAME_RECORDER = """
@@ -75,6 +78,16 @@ def wait_for_idle(page, *, timeout_ms: int = 60_000, stay_ms: int = SETTLED_MS) 
         timeout=timeout_ms,
         polling=50,
     )
+
+
+def metric_value(page, label: str) -> str:
+    """The value a Streamlit metric shows, found by its label (the first such metric)."""
+    metric = (
+        page.locator("[data-testid=stMetric]")
+        .filter(has=page.locator("[data-testid=stMetricLabel]", has_text=label))
+        .first
+    )
+    return metric.locator("[data-testid=stMetricValue]").inner_text().strip()
 
 
 def wait_for_images(page, *, timeout_ms: int = 30_000) -> None:

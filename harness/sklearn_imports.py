@@ -19,6 +19,12 @@ sys.meta_path.insert(0, Recorder())
 atexit.register(lambda: print("SKLEARN_IMPORTS " + json.dumps(first_imports), file=sys.stderr))
 """
 
+# ``python -m core report --json`` (the notebook's figures for the 5-detector) with that record.
+REPORT_RECORDING_IMPORTS = (
+    RECORD_SKLEARN_IMPORTS
+    + "import sys; from core.cli import main; sys.exit(main(['report', '--json']))"
+)
+
 
 def sklearn_import_threads(stderr: str) -> dict[str, str]:
     """The ``{module: thread name}`` that :data:`RECORD_SKLEARN_IMPORTS` printed."""

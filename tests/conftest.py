@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
+from core.cache import file_lock
 from harness.browser import chromium, chromium_executable
+from harness.commands import run_python
 from harness.mnist import missing_idx_files
 from harness.server import app_server
+from harness.sklearn_imports import REPORT_RECORDING_IMPORTS
 from tests.support import forget_app_caches
 
 # Tests never wait on the network: a test that wants the OpenML path fakes fetch_openml.
 os.environ.setdefault("THRESHOLD_EXPLORER_OFFLINE", "1")
+
+
+# The run's one training of the real 5-detector, a cold command line (shared_cache_dir): where
+# what it printed is kept, and how long it may take on a shared machine.
+COLD_REPORT_RECORD = "shared-cache-cold-report.json"
+COLD_REPORT_TIMEOUT_S = 900
 
 
 # Test files by kind, the longest kinds first: pytest-xdist (--dist loadfile) hands out whole
@@ -70,18 +80,37 @@ def fallback_app(monkeypatch, cache_dir):
 
 
 @pytest.fixture(scope="session")
-def shared_cache_dir(tmp_path_factory) -> Path:
-    """One cache directory for the whole run, so the real detector is trained once.
+def shared_cache_dir(tmp_path_factory, mnist_dir) -> Path:
+    """One cache directory for the whole run, where the real 5-detector is trained once.
 
-    Under pytest-xdist every worker gets the same directory (beside the workers' own base
-    directories): the cache's lock lets the first worker train while the others wait for
-    its file, instead of each training its own copy."""
+    It is trained the way a new user's first command trains it: ``python -m core report
+    --json`` in a fresh process on the empty directory (what that process printed is kept for
+    :func:`cold_report`). Under pytest-xdist every worker gets the same directory (beside the
+    workers' own base directories); a lock lets the first worker run the command while the
+    others wait for it."""
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent
     path = base / "shared-cache"
-    path.mkdir(exist_ok=True)
+    record = base / COLD_REPORT_RECORD
+    with file_lock(base / "shared-cache.lock"):
+        if not record.exists():
+            path.mkdir(exist_ok=True)
+            done = run_python(
+                ["-c", REPORT_RECORDING_IMPORTS],
+                extra_env={"MNIST_DATA": str(mnist_dir), "THRESHOLD_EXPLORER_CACHE": str(path)},
+                timeout=COLD_REPORT_TIMEOUT_S,
+            )
+            printed = {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+            record.write_text(json.dumps(printed))
     return path
+
+
+@pytest.fixture(scope="session")
+def cold_report(shared_cache_dir) -> dict:
+    """What the run's cold ``python -m core report --json`` printed (:func:`shared_cache_dir`):
+    ``returncode``, ``stdout`` and ``stderr``, the last with its scikit-learn import record."""
+    return json.loads((shared_cache_dir.parent / COLD_REPORT_RECORD).read_text())
 
 
 # --- browser tests -------------------------------------------------------------------------

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from harness import ROOT
+from harness.commands import run_python
 
 FRAGMENT_AFTER_IMPORT = """
 import gc, json
@@ -22,13 +20,7 @@ print(json.dumps([before, after_import, gc.get_freeze_count()]))
 
 
 def test_a_fragment_run_freezes_what_a_training_thread_imported():
-    done = subprocess.run(
-        [sys.executable, "-c", FRAGMENT_AFTER_IMPORT],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_python(["-c", FRAGMENT_AFTER_IMPORT], timeout=120)
     assert done.returncode == 0, done.stderr
     before, after_import, after_fragment = json.loads(done.stdout.strip().splitlines()[-1])
     # scikit-learn and SciPy bring tens of thousands of objects, frozen by the fragment's run

@@ -4,13 +4,11 @@ second)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
 
-from harness import ROOT
+from harness.commands import run_python
 
 SCRIPT = textwrap.dedent(
     """
@@ -48,19 +46,15 @@ def test_a_cached_detectors_numbers_come_before_any_scikit_learn_import(
     from core.detector import train_detector
 
     trained = train_detector(load_dataset(data_dir=mnist_dir), digit=5, cache_dir=shared_cache_dir)
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=ROOT,
+    done = run_python(
+        ["-c", SCRIPT],
         env={
             "PATH": "/usr/bin:/bin",
             "MNIST_DATA": str(mnist_dir),
             "THRESHOLD_EXPLORER_CACHE": str(shared_cache_dir),
             "THRESHOLD_EXPLORER_OFFLINE": "1",
         },
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
     )
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])

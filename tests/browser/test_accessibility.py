@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from harness.browser import wait_for_idle, wait_for_images
+from harness.browser import TRAINING_TIMEOUT_MS, wait_for_idle, wait_for_images
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +76,7 @@ def visits(browser, app_url, axe_script):
         page.set_viewport_size({"width": 1366, "height": 768})
         page.goto(f"{app_url}{link}")
         content = page.get_by_text(marker).first
-        content.wait_for(timeout=900_000)  # may train the detector
+        content.wait_for(timeout=TRAINING_TIMEOUT_MS)  # may train the detector
         wait_for_idle(page, timeout_ms=120_000)
         if name == "tradeoff":
             page.wait_for_selector(".tx[data-tp]", state="attached", timeout=60_000)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.browser import screenshot, wait_for_idle, wait_for_images
+from harness.browser import TRAINING_TIMEOUT_MS, screenshot, wait_for_idle, wait_for_images
+from harness.commands import run_python
 
 pytestmark = pytest.mark.browser
 
@@ -59,53 +60,11 @@ def test_a_gallery_thumbnail_opens_its_digit_large(page, app_url):
     assert page.get_by_role("spinbutton", name="Digit index").input_value() == str(index)
 
 
-def metric_value(page, label: str) -> str:
-    metric = (
-        page.locator("[data-testid=stMetric]")
-        .filter(has=page.locator("[data-testid=stMetricLabel]", has_text=label))
-        .first
-    )
-    return metric.locator("[data-testid=stMetricValue]").inner_text().strip()
-
-
-@pytest.fixture
-def fresh_app_url(mnist_dir, tmp_path):
-    """A server of its own with an empty cache, so the detector really trains here."""
-    from harness.server import app_server
-
-    env = {"MNIST_DATA": str(mnist_dir), "THRESHOLD_EXPLORER_CACHE": str(tmp_path / "cache")}
-    with app_server(env=env, log_name="fresh-app-server") as (_, url):
-        yield url
-
-
-def test_train_from_the_train_page_then_read_the_confusion_matrix(page, fresh_app_url):
-    page.goto(f"{fresh_app_url}/train?digit=5")
-    wait_for_idle(page)
-    page.get_by_role("button", name="Train the 5-detector").click()
-    # The section's heading: the notebook's line under the title names "fold by fold" too.
-    page.get_by_role("heading", name="Accuracy, fold by fold").wait_for(timeout=180_000)
-    wait_for_idle(page, timeout_ms=180_000)
-    assert [metric_value(page, f"Fold {k}") for k in (1, 2, 3)] == ["95.035%", "96.035%", "96.040%"]
-    assert metric_value(page, "Decision score") == "2,164.22030239"
-    wait_for_images(page)
-    screenshot(page, "train-after-training")
-
-    page.get_by_role("link", name="Confusion").first.click()
-    page.wait_for_url("**/confusion**")
-    page.get_by_role("heading", name="Precision, recall and F1").wait_for(timeout=60_000)
-    wait_for_idle(page)
-    assert metric_value(page, "Precision") == "83.71%"
-    assert metric_value(page, "Recall") == "65.12%"
-    assert page.get_by_text("**False positives**").count() == 0  # markdown rendered, not raw
-    wait_for_images(page)
-    screenshot(page, "confusion")
-
-
 def open_tradeoff(page, app_url: str, *, threshold: str) -> None:
     """Open the 5-detector's trade-off page at a threshold (training it first if need be)."""
     page.goto(f"{app_url}/tradeoff?digit=5&threshold={threshold}")
-    page.get_by_text("The digits at the cut").wait_for(timeout=180_000)
-    wait_for_idle(page, timeout_ms=180_000)
+    page.get_by_text("The digits at the cut").wait_for(timeout=TRAINING_TIMEOUT_MS)
+    wait_for_idle(page, timeout_ms=TRAINING_TIMEOUT_MS)
 
 
 def test_tradeoff_link_shows_the_notebooks_numbers_in_the_explorer(page, app_url):
@@ -124,8 +83,6 @@ def test_upload_a_digit_and_download_the_tuned_detector(
 ):
     import io
     import json
-    import subprocess
-    import sys
 
     import numpy as np
     from PIL import Image
@@ -151,7 +108,7 @@ def test_upload_a_digit_and_download_the_tuned_detector(
 
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(picture))
     line = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="Your digit").first
-    line.wait_for(timeout=180_000)  # a rerun of the whole page, as open_tradeoff allows
+    line.wait_for(timeout=TRAINING_TIMEOUT_MS)  # a rerun of the whole page, as open_tradeoff allows
     wait_for_idle(page)
     text = line.inner_text()
     assert "my-five.png" in text and "not flagged" not in text and "flagged as a 5" in text, text
@@ -174,12 +131,8 @@ def test_upload_a_digit_and_download_the_tuned_detector(
     assert estimates["precision_ci"][0] < 0.9000345901072293 < estimates["precision_ci"][1]
 
     # The command line scores the same picture as the page did, with the downloaded file.
-    done = subprocess.run(
-        [sys.executable, "-m", "core", "predict", "--json", "--model", str(saved), str(picture)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_python(
+        ["-m", "core", "predict", "--json", "--model", str(saved), str(picture)], timeout=120
     )
     assert done.returncode == 0, done.stderr
     [scored] = json.loads(done.stdout)["images"]

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from harness.browser import FRAME_RECORDER, screenshot, wait_for_idle, wait_for_images
+from harness.browser import (
+    FRAME_RECORDER,
+    TRAINING_TIMEOUT_MS,
+    screenshot,
+    wait_for_idle,
+    wait_for_images,
+)
 from harness.server import start_app, stop_app
 
 pytestmark = pytest.mark.browser
@@ -31,7 +37,7 @@ def cv_index(app_url, mnist_dir, shared_cache_dir, browser):
 
 def open_explorer(page, app_url: str, *, threshold: str, digit: int = 5) -> None:
     page.goto(f"{app_url}/tradeoff?digit={digit}&threshold={threshold}")
-    page.get_by_text("The digits at the cut").wait_for(timeout=240_000)
+    page.get_by_text("The digits at the cut").wait_for(timeout=TRAINING_TIMEOUT_MS)
     page.wait_for_selector(EXPLORER, state="attached", timeout=60_000)
     wait_for_idle(page, timeout_ms=60_000)
 

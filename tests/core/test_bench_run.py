@@ -10,25 +10,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
 from harness import ROOT
+from harness.commands import run_python
 
 RUN = ROOT / "bench" / "run.py"
 
 
 def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(RUN), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_python([str(RUN), *args], env=env)
 
 
 # bench/run_checks.py's checks, each of which must have run and passed.
@@ -115,11 +107,11 @@ def test_multiclass_benchmark_on_the_small_digits_times_and_agrees(tmp_path):
     """bench_multiclass.py's whole path (four processes) on the fallback digits: a smoke run."""
     env = {k: v for k, v in os.environ.items() if k != "MNIST_DATA"}
     out = tmp_path / "figures.json"
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_multiclass.py"), "--fallback",
-         "--json", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+    done = run_python(
+        [str(ROOT / "bench" / "bench_multiclass.py"), "--fallback", "--json", str(out)],
+        env=env,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     figures = json.loads(out.read_text())
     assert figures["data"] == "fallback"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
-import sys
 
 import pytest
 
@@ -20,7 +19,7 @@ from core.cli_text import format_cache_notice
 from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.formatting import unwritable_cache
-from harness import ROOT
+from harness.commands import run_python
 
 
 def _raise(number: int):
@@ -125,14 +124,7 @@ def _run(*args: str, cache_dir) -> subprocess.CompletedProcess:
     env["THRESHOLD_EXPLORER_CACHE"] = str(cache_dir)
     env["THRESHOLD_EXPLORER_OFFLINE"] = "1"
     env["PYTHONWARNINGS"] = "ignore"  # SGD's convergence warning on the small fallback digits
-    return subprocess.run(
-        [sys.executable, "-m", "core", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return run_python(["-m", "core", *args], env=env, timeout=180)
 
 
 def test_report_says_in_one_line_on_stderr_that_the_cache_cannot_be_written(tmp_path):

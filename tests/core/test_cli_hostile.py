@@ -11,8 +11,6 @@ import hashlib
 import io
 import json
 import struct
-import subprocess
-import sys
 import zipfile
 
 import numpy as np
@@ -24,7 +22,7 @@ from core.cli import EXIT_ERROR, main
 from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.export import export_model
-from harness import ROOT
+from harness.commands import run_python
 
 
 @pytest.fixture(scope="module")
@@ -206,12 +204,6 @@ def test_a_missing_model_file_is_one_line(image, tmp_path, capsys):
 def test_the_terabyte_header_in_a_fresh_process(exported, image, tmp_path):
     path = tmp_path / "terabyte.zip"
     path.write_bytes(rezip({**members_of(exported), "coef.npy": npy_claiming((1, 10**12))}))
-    done = subprocess.run(
-        [sys.executable, "-m", "core", "predict", "--model", str(path), image],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_python(["-m", "core", "predict", "--model", str(path), image], timeout=120)
     assert done.returncode == EXIT_ERROR and done.stdout == ""
     assert one_line(done.stderr).endswith("is float64 of shape (1, 1000000000000)")

@@ -10,13 +10,12 @@ import json
 import os
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from harness import ROOT
+from harness.commands import run_python
 
 CLASS_COUNTS = [6903, 7877, 6990, 7141, 6824, 6313, 6876, 7293, 6825, 6958]
 
@@ -29,14 +28,7 @@ def run_info(*args: str, mnist_data: Path | None, cache: Path) -> subprocess.Com
         env["MNIST_DATA"] = str(mnist_data)
     env["THRESHOLD_EXPLORER_CACHE"] = str(cache)
     env["THRESHOLD_EXPLORER_OFFLINE"] = "1"  # never reach for the network from a test
-    return subprocess.run(
-        [sys.executable, "-m", "core", "info", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_python(["-m", "core", "info", *args], env=env, timeout=120)
 
 
 def write_tiny_idx_dir(directory: Path) -> None:

@@ -4,8 +4,6 @@ group's figures, and one line with exit status 2 for a file it cannot read."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -14,7 +12,7 @@ from sklearn.metrics import confusion_matrix, precision_score, recall_score
 
 from core import cli
 from core.estimates import wilson_interval
-from harness import ROOT
+from harness.commands import run_python
 from harness.hostile_files import nested_parquet, parquet_claiming
 
 
@@ -199,13 +197,8 @@ def test_help_tells_of_score_files(capsys):
 def test_as_a_process_the_one_line_goes_to_stderr(tmp_path):
     path = tmp_path / "s.csv"
     path.write_bytes(b"label,score\n0,0.5\n1,\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "core", "tradeoff", "--scores", str(path), "--threshold", "0"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_python(
+        ["-m", "core", "tradeoff", "--scores", str(path), "--threshold", "0"], timeout=120
     )
     assert done.returncode == 2 and done.stdout == ""
     assert (

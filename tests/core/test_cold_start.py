@@ -5,37 +5,30 @@ A cold ``python -m core report`` once crashed 8 times in 10 (``ImportError: cann
 scikit-learn while another thread was still importing it. In-process tests cannot see that,
 since their process has imported scikit-learn long before. These start new interpreters and
 record which thread first imports each scikit-learn module: all of it must be imported by one
-thread, before any fit worker (threads named ``fit-...``) exists.
+thread, before any fit worker (threads named ``fit-...``) exists. On the real MNIST, the cold
+command is the run's one training of the 5-detector (``shared_cache_dir`` in conftest.py).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import os
 import struct
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from harness import ROOT
-from harness.sklearn_imports import RECORD_SKLEARN_IMPORTS, sklearn_import_threads
+from harness.commands import run_python
+from harness.sklearn_imports import (
+    RECORD_SKLEARN_IMPORTS,
+    REPORT_RECORDING_IMPORTS,
+    sklearn_import_threads,
+)
 
-REPORT = "import sys; from core.cli import main; sys.exit(main(['report', '--json']))"
 
-
-def run_python(code: str, *, env: dict[str, str], timeout: float = 600):
-    done = subprocess.run(
-        [sys.executable, "-c", RECORD_SKLEARN_IMPORTS + code],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+def run_recorded(code: str, *, env: dict[str, str]):
+    """``code`` in a fresh interpreter that records its scikit-learn imports; no traceback."""
+    done = run_python(["-c", code], extra_env=env, timeout=600)
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     return done
 
@@ -84,7 +77,7 @@ assert export_model(detector, threshold=0.0, dataset=dataset)
 print("done")
 """
     env = {"MNIST_DATA": str(data), "THRESHOLD_EXPLORER_CACHE": str(tmp_path / "cache")}
-    done = run_python(code, env=env)
+    done = run_recorded(RECORD_SKLEARN_IMPORTS + code, env=env)
     assert done.returncode == 0 and done.stdout.strip() == "done", done.stderr[-3000:]
     threads = sklearn_import_threads(done.stderr)
     assert_one_importing_thread(threads)
@@ -97,24 +90,25 @@ def test_a_cold_report_imports_scikit_learn_in_one_thread(tmp_path, run):
     data = tmp_path / "idx"
     write_idx_dir(data, seed=run)
     env = {"MNIST_DATA": str(data), "THRESHOLD_EXPLORER_CACHE": str(tmp_path / "cache")}
-    done = run_python(REPORT, env=env)
+    done = run_recorded(REPORT_RECORDING_IMPORTS, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     assert json.loads(done.stdout)["digit"] == 5
     assert_one_importing_thread(sklearn_import_threads(done.stderr))
 
 
 @pytest.mark.mnist
-def test_cold_report_on_mnist_in_a_fresh_process(mnist_dir, tmp_path):
-    env = {"MNIST_DATA": str(mnist_dir), "THRESHOLD_EXPLORER_CACHE": str(tmp_path / "cache")}
-    cold = run_python(REPORT, env=env)
-    assert cold.returncode == 0, cold.stderr[-3000:]
-    report = json.loads(cold.stdout)
+def test_cold_report_on_mnist_in_a_fresh_process(cold_report, mnist_dir, shared_cache_dir):
+    """The run's one training of the real detector was this command's, on an empty cache."""
+    assert cold_report["returncode"] == 0, cold_report["stderr"][-3000:]
+    assert "Traceback" not in cold_report["stderr"], cold_report["stderr"][-3000:]
+    report = json.loads(cold_report["stdout"])
     assert report["cv_accuracy"] == report["manual_cv_accuracy"] == [0.95035, 0.96035, 0.9604]
     assert report["threshold_90_precision"] == 3370.0194991439557
-    assert_one_importing_thread(sklearn_import_threads(cold.stderr))
+    assert_one_importing_thread(sklearn_import_threads(cold_report["stderr"]))
 
     # Warm, in another fresh process: read from the cache, the same numbers.
-    warm = run_python(REPORT, env=env)
+    env = {"MNIST_DATA": str(mnist_dir), "THRESHOLD_EXPLORER_CACHE": str(shared_cache_dir)}
+    warm = run_recorded(REPORT_RECORDING_IMPORTS, env=env)
     assert warm.returncode == 0, warm.stderr[-3000:]
     again = json.loads(warm.stdout)
     assert {k: v for k, v in again.items() if k != "seconds"} == {

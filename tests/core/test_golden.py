@@ -6,17 +6,14 @@ the same numbers back from that cache in a separate process.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 
 import pytest
 
 from core.data import load_dataset
 from core.detector import train_detector
 from core.report import notebook_report
-from harness import ROOT
+from harness.commands import python_json
 
 pytestmark = pytest.mark.mnist
 
@@ -94,17 +91,7 @@ def test_cli_report_reads_the_shared_cache(mnist_dir, shared_cache_dir, report):
     env = dict(
         os.environ, THRESHOLD_EXPLORER_CACHE=str(shared_cache_dir), MNIST_DATA=str(mnist_dir)
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "core", "report", "--digit", "5", "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    from_cli = json.loads(done.stdout)
+    from_cli = python_json(["-m", "core", "report", "--digit", "5", "--json"], env=env)
     assert set(from_cli) == set(report)
     check_notebook_numbers(from_cli)
     assert {p: p.stat().st_mtime_ns for p in cache_files} == written  # read, not rewritten

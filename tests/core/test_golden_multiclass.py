@@ -11,17 +11,14 @@ figures back from that cache in a separate process.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from core.data import load_dataset
 from core.multiclass import book_figures, train_multiclass
-from harness import ROOT
+from harness.commands import python_json
 
 pytestmark = [pytest.mark.mnist, pytest.mark.multiclass_mnist]
 
@@ -78,8 +75,14 @@ def mnist(mnist_dir):
 
 
 @pytest.fixture(scope="module")
-def result(mnist, shared_cache_dir):
-    return train_multiclass(mnist, cache_dir=shared_cache_dir)
+def multiclass_cache_dir(tmp_path_factory):
+    """The ten-class models' cache for this file (the run's shared cache holds the 5-detector)."""
+    return tmp_path_factory.mktemp("multiclass-cache")
+
+
+@pytest.fixture(scope="module")
+def result(mnist, multiclass_cache_dir):
+    return train_multiclass(mnist, cache_dir=multiclass_cache_dir)
 
 
 def test_accuracies_are_scikit_learns_today(result):
@@ -126,20 +129,10 @@ def test_the_figures_hang_together(result):
     assert all(0.09 < a < 0.12 for a in result.baseline_accuracy)  # the commonest digit, a 1
 
 
-def test_the_command_line_reads_the_same_figures_back(result, mnist_dir, shared_cache_dir):
+def test_the_command_line_reads_the_same_figures_back(result, mnist_dir, multiclass_cache_dir):
     env = {**os.environ, "MNIST_DATA": str(mnist_dir)}
-    env["THRESHOLD_EXPLORER_CACHE"] = str(shared_cache_dir)
-    done = subprocess.run(
-        [sys.executable, "-m", "core", "multiclass", "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    figures = json.loads(done.stdout)
+    env["THRESHOLD_EXPLORER_CACHE"] = str(multiclass_cache_dir)
+    figures = python_json(["-m", "core", "multiclass", "--json"], env=env)
     assert figures["from_cache"] is True
     assert figures["cv_accuracy"] == CV_ACCURACY
     assert figures["cv_accuracy_scaled"] == list(result.cv_accuracy_scaled)

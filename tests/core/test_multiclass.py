@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 
 import numpy as np
@@ -43,6 +41,7 @@ from core.multiclass import (
 )
 from core.scored_set import scored_set_of_multiclass
 from harness import ROOT
+from harness.commands import python_json, run_python
 from tests.core.test_detector import make_dataset
 
 N_FITS = 70  # (3 raw folds + 3 scaled folds + the final fit) x 10 digits
@@ -146,17 +145,9 @@ def test_some_digit_is_the_fit_on_all_training_digits(trained, notebook):
 def test_the_golden_script_s_fast_way_gives_the_same_figures(trained):
     env = {**os.environ, "THRESHOLD_EXPLORER_OFFLINE": "1"}
     env.pop("MNIST_DATA", None)  # the small digits, as `trained`
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "multiclass_golden.py"), "--fast", "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    figures = python_json(
+        [str(ROOT / "scripts" / "multiclass_golden.py"), "--fast", "--json"], env=env
     )
-    assert done.returncode == 0, done.stderr
-    figures = json.loads(done.stdout)
     assert figures["cv_accuracy"] == list(trained.cv_accuracy)
     assert figures["cv_accuracy_scaled"] == list(trained.cv_accuracy_scaled)
     assert figures["confusion"] == trained.confusion.tolist()
@@ -341,14 +332,7 @@ train_multiclass(small, cache_dir=sys.argv[1], progress=progress)
 
 
 def test_a_killed_training_leaves_no_cache_and_retrains_cleanly(small, tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-c", KILLED_CHILD, str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_python(["-c", KILLED_CHILD, str(tmp_path)])
     assert done.returncode == -signal.SIGKILL, done.stderr
     assert "killing" in done.stdout
     assert not list(tmp_path.glob("multiclass-*.npz"))
@@ -447,15 +431,7 @@ def test_command_line_says_in_one_line_what_is_not_kept_and_warns_nothing_else(t
     env = {**os.environ, "THRESHOLD_EXPLORER_CACHE": str(blocker / "cache")}
     env.pop("MNIST_DATA", None)
     env["THRESHOLD_EXPLORER_OFFLINE"] = "1"
-    done = subprocess.run(
-        [sys.executable, "-m", "core", "multiclass"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_python(["-m", "core", "multiclass"], env=env)
     assert done.returncode == 0, done.stderr
     # no ConvergenceWarning of the small set's fits: they are counted in the output instead
     notes = [line for line in done.stderr.splitlines() if line.strip()]

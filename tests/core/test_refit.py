@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -33,7 +31,7 @@ from core.refit import (
     share_flagged_curve,
 )
 from core.tradeoff import tradeoff_data, tradeoff_summary
-from harness import ROOT
+from harness.commands import python_json
 
 
 def index_of(scores):
@@ -263,17 +261,9 @@ def test_the_command_lines_json_has_the_refit(tmp_path, detector, final_train, s
     env.pop("MNIST_DATA", None)
     env["THRESHOLD_EXPLORER_CACHE"] = str(tmp_path)
     env["THRESHOLD_EXPLORER_OFFLINE"] = "1"
-    done = subprocess.run(
-        [sys.executable, "-m", "core", "tradeoff", "--threshold", repr(threshold), "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    printed = python_json(
+        ["-m", "core", "tradeoff", "--threshold", repr(threshold), "--json"], env=env
     )
-    assert done.returncode == 0, done.stderr
-    printed = json.loads(done.stdout)
     expected = refit_comparison(scores, threshold=threshold).as_json()
     assert printed["refit"] == json.loads(json.dumps(expected))
     assert printed["refit"]["choices"]["same_share"]["threshold"] == independent_same_share(
