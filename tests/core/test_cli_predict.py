@@ -7,8 +7,6 @@ digits; one runs the real command in a subprocess, and one uses the real MNIST 5
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import zipfile
 
 import numpy as np
@@ -20,7 +18,7 @@ from core.data import load_fallback_dataset
 from core.detector import train_detector
 from core.digit_image import digit_features, prepare_digit_image
 from core.export import export_model, load_model
-from harness import ROOT
+from harness.commands import run_python
 
 
 def picture(pixels: np.ndarray, path, *, scale: int, format="PNG") -> str:
@@ -196,12 +194,8 @@ def test_python_dash_m_core_predict(model_path, images, tmp_path):
     """The real command in a subprocess: exit status, stdout and stderr as a user sees them."""
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n broken")
-    process = subprocess.run(
-        [sys.executable, "-m", "core", "predict", "--model", model_path, images[0], str(bad)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    process = run_python(
+        ["-m", "core", "predict", "--model", model_path, images[0], str(bad)], timeout=120
     )
     assert process.returncode == 1
     assert process.stdout.splitlines()[1].startswith(f"{images[0]}: score ")
