@@ -59,6 +59,7 @@ RANDOM_STATE = 42
 CV = 3
 TOL = 1e-3  # SGDClassifier's defaults, as the book uses them
 N_ITER_NO_CHANGE = 5
+MAX_ITER = 1000
 MAX_INT = np.iinfo(np.int32).max  # the bound SGDClassifier draws its per-class seeds below
 
 _AVG_LOSS = re.compile(r"Avg\. loss: ([^,\s]+)")
@@ -69,7 +70,7 @@ def class_seeds() -> np.ndarray:
     return np.random.RandomState(RANDOM_STATE).randint(MAX_INT, size=N_CLASSES)
 
 
-def fit_verbose(X, y, *, seed, max_iter=1000, tol=TOL):
+def fit_verbose(X, y, *, seed, max_iter=MAX_ITER, tol=TOL):
     """A binary SGDClassifier fit and the mean training loss it reports for every epoch."""
     model = SGDClassifier(random_state=seed, max_iter=max_iter, tol=tol, verbose=1)
     out = io.StringIO()
@@ -98,15 +99,17 @@ def old_rule_stop(losses, *, tol=TOL, n_iter_no_change=N_ITER_NO_CHANGE):
 
 
 def one_vs_rest(X_train, y_train, k, seed):
-    """Class k's classifier as today's rule stops it and as the old rule did, with epochs."""
+    """Class k's classifier as today's rule stops it and as the old rule did, with epochs.
+
+    Both rules stop at ``max_iter`` (SGDClassifier's default, :data:`MAX_ITER`) at the latest."""
     is_k = y_train == k
     today, losses = fit_verbose(X_train, is_k, seed=seed)
     stop = old_rule_stop(losses)
-    max_iter = today.n_iter_
-    while stop is None:  # today's rule stopped first: run on, without a rule, until the old one
-        max_iter *= 2
-        _, losses = fit_verbose(X_train, is_k, seed=seed, max_iter=max_iter, tol=None)
+    if stop is None and today.n_iter_ < MAX_ITER:
+        # today's rule stopped first: run on without a rule, as far as the old one could go
+        _, losses = fit_verbose(X_train, is_k, seed=seed, max_iter=MAX_ITER, tol=None)
         stop = old_rule_stop(losses)
+    stop = stop or MAX_ITER
     if stop == today.n_iter_:
         return today, today, stop
     old, _ = fit_verbose(X_train, is_k, seed=seed, max_iter=stop, tol=None)
