@@ -142,18 +142,23 @@ def test_some_digit_is_the_fit_on_all_training_digits(trained, notebook):
     np.testing.assert_array_equal(trained.some_digit_scores, notebook["some_digit_scores"])
 
 
-def test_the_golden_script_s_fast_way_gives_the_same_figures(trained):
-    env = {**os.environ, "THRESHOLD_EXPLORER_OFFLINE": "1"}
-    env.pop("MNIST_DATA", None)  # the small digits, as `trained`
-    figures = python_json(
-        [str(ROOT / "scripts" / "multiclass_golden.py"), "--fast", "--json"], env=env
-    )
+def assert_the_issues_figures(figures: dict, trained) -> None:
+    """The JSON keys the issue names, each equal to the engine's figure."""
     assert figures["cv_accuracy"] == list(trained.cv_accuracy)
     assert figures["cv_accuracy_scaled"] == list(trained.cv_accuracy_scaled)
     assert figures["confusion"] == trained.confusion.tolist()
     assert figures["confusion_scaled"] == trained.confusion_scaled.tolist()
     assert figures["some_digit_prediction"] == trained.some_digit_prediction
     assert figures["some_digit_scores"] == trained.some_digit_scores.tolist()
+
+
+def test_the_golden_script_s_fast_way_gives_the_same_figures(trained):
+    env = {**os.environ, "THRESHOLD_EXPLORER_OFFLINE": "1"}
+    env.pop("MNIST_DATA", None)  # the small digits, as `trained`
+    figures = python_json(
+        [str(ROOT / "scripts" / "multiclass_golden.py"), "--fast", "--json"], env=env
+    )
+    assert_the_issues_figures(figures, trained)
 
 
 def test_baseline_is_the_most_frequent_dummy_under_cv3(trained, digits):
@@ -397,12 +402,7 @@ def test_command_line_json_has_every_figure(trained, trained_dir, monkeypatch, c
     assert cli.main(["multiclass", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out == json.loads(json.dumps(multiclass_summary(load_multiclass_from(trained_dir))))
-    assert out["cv_accuracy"] == list(trained.cv_accuracy)
-    assert out["cv_accuracy_scaled"] == list(trained.cv_accuracy_scaled)
-    assert out["confusion"] == trained.confusion.tolist()
-    assert out["confusion_scaled"] == trained.confusion_scaled.tolist()
-    assert out["some_digit_prediction"] == trained.some_digit_prediction
-    assert out["some_digit_scores"] == trained.some_digit_scores.tolist()
+    assert_the_issues_figures(out, trained)
     assert out["baseline_accuracy"] == list(trained.baseline_accuracy)
     assert out["book"]["cv_accuracy"] == list(book_figures()["cv_accuracy"])
     assert len(out["per_digit_scaled"]) == 10 and out["from_cache"] is True
