@@ -70,7 +70,7 @@ MAX_ITER = 1000
 SCALER_COLUMNS = 112  # columns of the book's scaler fitted at a time (784 = 7 blocks)
 # A cold training on full MNIST with two free cores, roughly (bench/RESULTS.md): only for a
 # progress bar to move before this server has timed one.
-TYPICAL_SECONDS = 1130.0
+TYPICAL_SECONDS = 900.0
 
 UNSCALED = "unscaled"
 SCALED = "scaled"

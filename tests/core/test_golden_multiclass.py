@@ -4,8 +4,8 @@ The golden figures are what the notebook's cells give with scikit-learn 1.9.1, a
 ``scripts/multiclass_golden.py --fast`` printed them with scikit-learn's own
 ``cross_val_predict`` and ``fit`` (bench/RESULTS.md); the book's own differ (see
 :data:`core.multiclass.BOOK_FIGURES`).
-Trains once per test run through the session's shared cache (70 SGD fits: about 19 minutes
-on two cores, see bench/RESULTS.md), then checks that the command line reads the same
+Trains once, into this file's own cache (70 SGD fits: about 15 minutes on two free cores,
+see bench/RESULTS.md), then checks that the command line reads the same
 figures back from that cache in a separate process.
 """
 
